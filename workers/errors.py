@@ -1,0 +1,115 @@
+"""Domain errors of the pipeline.
+
+Every error a user can cause is a `ReadinessError` with a stable `code`; the CLI prints the detail and
+exits 2, the service (later) maps it to a 4xx JSON answer `{"detail", "code"}`. Each class's docstring is
+its default message.
+"""
+
+from __future__ import annotations
+
+
+class ReadinessError(Exception):
+    """Readiness could not do what was asked."""
+
+    code: str = "readiness_error"
+    http_status: int = 400
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or (self.__doc__ or self.code).strip()
+        super().__init__(self.detail)
+
+
+class DataError(ReadinessError):
+    """The dataset cannot be used as given."""
+
+    code = "bad_data"
+    http_status = 422
+
+
+class FileMissing(DataError):
+    """The file does not exist."""
+
+    code = "file_not_found"
+    http_status = 404
+
+
+class FileTooLarge(DataError):
+    """The file is larger than the configured limit."""
+
+    code = "file_too_large"
+    http_status = 413
+
+
+class UnreadableFile(DataError):
+    """The file could not be read as CSV or Parquet."""
+
+    code = "unreadable_file"
+
+
+class EmptyDataset(DataError):
+    """The file has no data rows."""
+
+    code = "empty_dataset"
+
+
+class UnknownTarget(DataError):
+    """The target column is not in the file."""
+
+    code = "unknown_target"
+
+
+class UnknownPositiveLabel(DataError):
+    """The positive label is not one of the target's values."""
+
+    code = "unknown_positive_label"
+
+
+class SingleClassTarget(DataError):
+    """The target has only one class; there is nothing to learn."""
+
+    code = "single_class_target"
+
+
+class ClassTooSmall(DataError):
+    """A class of the target has too few rows to split and evaluate."""
+
+    code = "class_too_small"
+
+
+class TooManyClasses(DataError):
+    """The target has more classes than Readiness supports."""
+
+    code = "too_many_classes"
+
+
+class RegressionNotSupported(DataError):
+    """The target is continuous; Readiness assesses classification tasks only."""
+
+    code = "regression_not_supported"
+
+
+class NoUsableFeatures(DataError):
+    """No column is left to learn from."""
+
+    code = "no_usable_features"
+
+
+class InvalidAnswers(ReadinessError):
+    """The questionnaire answers are not valid."""
+
+    code = "invalid_answers"
+    http_status = 422
+
+
+class InvalidOption(ReadinessError):
+    """An option has a value Readiness cannot use."""
+
+    code = "invalid_option"
+    http_status = 422
+
+
+class AssessmentCancelled(ReadinessError):
+    """The assessment was cancelled."""
+
+    code = "cancelled"
+    http_status = 409
