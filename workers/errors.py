@@ -113,3 +113,10 @@ class AssessmentCancelled(ReadinessError):
 
     code = "cancelled"
     http_status = 409
+
+
+class OverfitCheckFailed(ReadinessError):
+    """The deep model could not fit a handful of examples: the pipeline or the labels are broken."""
+
+    code = "overfit_check_failed"
+    http_status = 422
