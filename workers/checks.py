@@ -1,0 +1,317 @@
+"""Data checks: leakage (also through missingness), duplicates, conflicting labels, imbalance, and columns
+that cannot be learned from. Each problem is a `Finding`; leaky and unusable columns are excluded from
+training unless the user keeps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from workers.data.dataset import Dataset
+from workers.split import TEST, TRAIN, Split, feature_row_groups
+
+Severity = Literal["info", "warning", "error"]
+
+LEAKAGE_AUC = 0.98  # one column alone separating the classes this well is almost never honest signal
+SUSPICIOUS_AUC = 0.90
+MISSINGNESS_WARNING_AUC = 0.75
+HIGH_MISSINGNESS = 0.5
+IMBALANCE_WARNING = 0.05  # minority share
+IMBALANCE_INFO = 0.20
+MIN_TEST_POSITIVES = 30  # below this a test-set AUC's CI is too wide to act on
+CONFLICT_ERROR_SHARE = 0.05
+LEAKAGE_CHECKS = frozenset({"label_leakage", "missingness_leakage"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity
+    message: str
+    columns: list[str] = field(default_factory=list)
+    value: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "check": self.check,
+            "severity": self.severity,
+            "columns": list(self.columns),
+            "message": self.message,
+        }
+        if self.value is not None:
+            out["value"] = round(float(self.value), 6)
+        return out
+
+
+def _separation_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """How well a score separates the classes regardless of direction (0.5 = not at all, 1 = perfectly).
+    Multiclass: the best one-vs-rest class."""
+    best = 0.5
+    classes = [1] if y.max() == 1 else range(int(y.max()) + 1)
+    for c in classes:
+        target = (y == c).astype(int)
+        if 0 < target.sum() < len(target):
+            auc = roc_auc_score(target, score)
+            best = max(best, auc, 1 - auc)
+    return float(best)
+
+
+def _category_score(values: pd.Series, y: np.ndarray, split: Split) -> tuple[np.ndarray, np.ndarray]:
+    """Encode categories by their class-1 rate on train, scored on the other rows — an in-sample encoding
+    would call any high-cardinality column a perfect predictor."""
+    train = split.assignment == TRAIN
+    held_out = ~train
+    keys = values.fillna("(missing)").astype(str).to_numpy()
+    positive = (y == (1 if y.max() == 1 else np.bincount(y).argmin())).astype(float)
+    rates = pd.Series(positive[train]).groupby(keys[train]).mean()
+    prior = positive[train].mean()
+    encoded = pd.Series(keys[held_out]).map(rates).fillna(prior).to_numpy()
+    return encoded, y[held_out]
+
+
+def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    strong: dict[str, float] = {}
+    y = dataset.y
+    for name in columns:
+        column = dataset.features[name]
+        kind = dataset.columns[name].kind
+        missing = column.isna().to_numpy()
+        if kind == "categorical":
+            score, y_eval = _category_score(column, y, split)
+        else:
+            filled = column.fillna(column.median()).to_numpy(dtype=float)
+            score, y_eval = filled, y
+        if len(np.unique(y_eval)) > 1:
+            auc = _separation_auc(y_eval, score)
+            if auc >= LEAKAGE_AUC:
+                findings.append(
+                    Finding(
+                        "label_leakage",
+                        "error",
+                        f"{name!r} alone separates the classes almost perfectly (AUC {auc:.3f}). If it is "
+                        "recorded after the outcome or derived from it, it leaks the label; it is left out of "
+                        "training (keep it with --keep-column if it is truly available at prediction time).",
+                        [name],
+                        auc,
+                    )
+                )
+            elif auc >= SUSPICIOUS_AUC:
+                strong[name] = auc
+        if 0 < missing.sum() < len(missing):
+            auc = _separation_auc(y, missing.astype(float))
+            if auc >= LEAKAGE_AUC:
+                findings.append(
+                    Finding(
+                        "missingness_leakage",
+                        "error",
+                        f"Whether {name!r} is empty predicts the label almost perfectly (AUC {auc:.3f}): it is "
+                        "probably filled in only after the outcome is known. Left out of training.",
+                        [name],
+                        auc,
+                    )
+                )
+            elif auc >= MISSINGNESS_WARNING_AUC:
+                findings.append(
+                    Finding(
+                        "missingness_informative",
+                        "warning",
+                        f"Whether {name!r} is empty predicts the label (AUC {auc:.3f}). Fine if it is empty for "
+                        "the same reason at prediction time; a leak if it is filled in afterwards.",
+                        [name],
+                        auc,
+                    )
+                )
+    if strong:
+        ranked = sorted(strong.items(), key=lambda item: -item[1])
+        listed = ", ".join(f"{name!r} ({auc:.3f})" for name, auc in ranked[:5])
+        more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
+        findings.append(
+            Finding(
+                "strong_single_feature",
+                "info",
+                f"Strong single columns (AUC alone ≥ {SUSPICIOUS_AUC}): {listed}{more}. Strong, not yet "
+                "suspicious; make sure each is known at prediction time.",
+                [name for name, _ in ranked],
+                ranked[0][1],
+            )
+        )
+    return findings
+
+
+def _duplicate_findings(dataset: Dataset, split: Split, used: list[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    n = dataset.n_rows
+    whole = dataset.features.copy()
+    whole["__label__"] = dataset.y
+    exact = int(whole.duplicated(keep="first").sum())
+    if exact:
+        share = exact / n
+        findings.append(
+            Finding(
+                "duplicate_rows",
+                "warning" if share >= 0.01 else "info",
+                f"{exact} row(s) ({share:.1%}) repeat an earlier row exactly, label included.",
+                [],
+                exact,
+            )
+        )
+    if not used:
+        return findings
+    groups = feature_row_groups(dataset.features[used])
+    sizes = np.bincount(groups)
+    repeated = sizes[groups] > 1
+    if repeated.any():
+        # What a row-wise random split would have done: each extra copy of a group lands outside its first
+        # copy's part with probability ~ 1 - sum(f^2) = 0.56 for 60/20/20.
+        straddle_share = 1 - sum(f * f for f in (0.6, 0.2, 0.2))
+        expected = int(round((repeated.sum() - (sizes > 1).sum()) * straddle_share))
+        parts_per_group = pd.Series(split.assignment).groupby(groups).nunique().to_numpy()
+        straddling = int((parts_per_group > 1).sum())
+        findings.append(
+            Finding(
+                "duplicates_across_splits",
+                "error" if straddling else "info",
+                f"{int(repeated.sum())} rows share their feature values with another row. A plain random split "
+                f"would put about {expected} of them in a different split from their twin, so the test score "
+                f"would partly measure memory; Readiness keeps each group in one split "
+                f"({straddling} groups straddle).",
+                [],
+                int(repeated.sum()),
+            )
+        )
+        labels_per_group = pd.Series(dataset.y).groupby(groups).nunique().to_numpy()
+        conflicting_groups = labels_per_group > 1
+        if conflicting_groups.any():
+            rows = int(np.isin(groups, np.flatnonzero(conflicting_groups)).sum())
+            share = rows / n
+            findings.append(
+                Finding(
+                    "conflicting_labels",
+                    "error" if share >= CONFLICT_ERROR_SHARE else "warning",
+                    f"{rows} rows ({share:.1%}) in {int(conflicting_groups.sum())} groups have identical "
+                    "features but different labels: no model can get them all right. Check the labelling "
+                    "or add the features that tell them apart.",
+                    [],
+                    rows,
+                )
+            )
+    return findings
+
+
+def _balance_findings(dataset: Dataset, split: Split) -> list[Finding]:
+    findings: list[Finding] = []
+    counts = np.bincount(dataset.y, minlength=dataset.n_classes)
+    minority = int(counts.argmin())
+    share = counts[minority] / counts.sum()
+    name = dataset.classes[minority]
+    if share < IMBALANCE_WARNING:
+        findings.append(
+            Finding(
+                "class_imbalance",
+                "warning",
+                f"Class {name!r} is {share:.1%} of rows: accuracy is meaningless here; read PR-AUC and recall.",
+                [dataset.target],
+                share,
+            )
+        )
+    elif share < IMBALANCE_INFO:
+        findings.append(
+            Finding(
+                "class_imbalance",
+                "info",
+                f"Class {name!r} is {share:.1%} of rows; PR-AUC is reported beside ROC-AUC for that reason.",
+                [dataset.target],
+                share,
+            )
+        )
+    test_counts = np.bincount(dataset.y[split.indices(TEST)], minlength=dataset.n_classes)
+    scarce = int(test_counts.min())
+    if scarce < MIN_TEST_POSITIVES:
+        scarce_name = dataset.classes[int(test_counts.argmin())]
+        findings.append(
+            Finding(
+                "few_positives",
+                "warning",
+                f"The test split holds only {scarce} rows of class {scarce_name!r}; confidence intervals will "
+                f"be wide. Around {MIN_TEST_POSITIVES}+ per class are needed for a trustworthy estimate.",
+                [dataset.target],
+                scarce,
+            )
+        )
+    return findings
+
+
+def _column_findings(dataset: Dataset) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, profile in dataset.columns.items():
+        if profile.kind == "constant":
+            findings.append(
+                Finding("constant_column", "info", f"{name!r} has a single value; left out.", [name])
+            )
+        elif profile.kind == "empty":
+            findings.append(Finding("empty_column", "warning", f"{name!r} is entirely empty; left out.", [name]))
+        elif profile.kind == "id":
+            findings.append(
+                Finding(
+                    "id_like_column",
+                    "warning",
+                    f"{name!r} looks like an identifier ({profile.n_unique} distinct values); it cannot "
+                    "generalise to new rows and is left out.",
+                    [name],
+                )
+            )
+        elif profile.kind == "text":
+            findings.append(
+                Finding(
+                    "free_text_column",
+                    "info",
+                    f"{name!r} is free text; this version does not learn from text, so it is left out.",
+                    [name],
+                )
+            )
+        if profile.kind != "empty" and profile.missing_fraction >= HIGH_MISSINGNESS:
+            findings.append(
+                Finding(
+                    "high_missingness",
+                    "warning",
+                    f"{name!r} is empty in {profile.missing_fraction:.0%} of rows.",
+                    [name],
+                    profile.missing_fraction,
+                )
+            )
+    return findings
+
+
+def run_checks(dataset: Dataset, split: Split) -> list[Finding]:
+    """All data checks, errors first."""
+    trainable = dataset.trainable_columns()
+    findings = (
+        _leakage_findings(dataset, split, trainable)
+        + _duplicate_findings(dataset, split, trainable)
+        + _balance_findings(dataset, split)
+        + _column_findings(dataset)
+    )
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: order[f.severity])
+
+
+def excluded_columns(
+    dataset: Dataset, findings: list[Finding], keep: set[str] | frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Columns left out of training and why; `keep` brings leaky columns back on the user's word."""
+    excluded = {
+        name: f"{profile.kind} column"
+        for name, profile in dataset.columns.items()
+        if profile.kind not in ("numeric", "categorical", "boolean") and name not in keep
+    }
+    for finding in findings:
+        if finding.check in LEAKAGE_CHECKS and finding.severity == "error":
+            for name in finding.columns:
+                if name not in keep:
+                    excluded[name] = finding.check.replace("_", " ")
+    return excluded

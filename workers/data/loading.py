@@ -1,0 +1,181 @@
+"""Reading a CSV or Parquet file into a `Dataset`, with every user mistake turned into a clear error."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workers.data.dataset import Dataset
+from workers.data.labels import encode_target
+from workers.data.profiling import normalise_column, profile_column
+from workers.errors import EmptyDataset, FileMissing, FileTooLarge, UnknownTarget, UnreadableFile
+
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GiB: above this a laptop-sized pandas load stops being sensible
+HASH_CHUNK_BYTES = 1024 * 1024
+PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
+# Spellings of "missing" seen in real exports, beyond pandas' defaults.
+EXTRA_NA_VALUES = ["NA", "N/A", "n/a", "na", "null", "NULL", "None", "none", "?", "-", ""]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> pd.DataFrame:
+    """Read a CSV (delimiter sniffed) or Parquet file into a DataFrame, or raise a `DataError`."""
+    if not path.exists():
+        raise FileMissing(f"No such file: {path}")
+    if not path.is_file():
+        raise UnreadableFile(f"{path} is not a file.")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise FileTooLarge(
+            f"{path.name} is {size / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.1f} MB. "
+            "Sample the rows or raise the limit (--max-file-mb)."
+        )
+    if size == 0:
+        raise EmptyDataset(f"{path.name} is empty.")
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    return _read_csv(path)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
+        raise UnreadableFile(f"{path.name} is not a readable Parquet file ({exc}).") from exc
+    if frame.empty:
+        raise EmptyDataset(f"{path.name} has no data rows.")
+    return frame
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if b"\x00" in head:
+        raise UnreadableFile(f"{path.name} looks like a binary file, not a CSV.")
+    try:
+        sample = head.decode("utf-8")
+    except UnicodeDecodeError:
+        sample = head.decode("latin-1")
+    delimiter = _sniff_delimiter(sample)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=delimiter,
+            na_values=EXTRA_NA_VALUES,
+            keep_default_na=True,
+            low_memory=False,
+            encoding_errors="replace",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise EmptyDataset(f"{path.name} has no columns or rows.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise UnreadableFile(f"{path.name} could not be parsed as CSV: {exc}".strip()) from exc
+    if frame.empty:
+        raise EmptyDataset(f"{path.name} has a header but no data rows.")
+    if frame.shape[1] < 2:
+        raise UnreadableFile(
+            f"{path.name} has a single column ({frame.columns[0]!r}); a dataset needs a target and at "
+            "least one feature. Is the delimiter a comma, semicolon, tab or pipe?"
+        )
+    return frame
+
+
+def _resolve_target(frame: pd.DataFrame, target: str, source: str) -> str:
+    if target in frame.columns:
+        return target
+    by_lower = {str(c).strip().lower(): str(c) for c in frame.columns}
+    if target.strip().lower() in by_lower:
+        return by_lower[target.strip().lower()]
+    close = difflib.get_close_matches(target, [str(c) for c in frame.columns], n=3)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
+    more = " …" if frame.shape[1] > 20 else ""
+    raise UnknownTarget(f"Target column {target!r} is not in {source}.{hint} Columns: {shown}{more}")
+
+
+def frame_to_dataset(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    positive: str | None = None,
+    sha256: str = "",
+    source: str = "",
+    file_bytes: int = 0,
+) -> Dataset:
+    """Turn a raw DataFrame into a `Dataset`: resolve and encode the target, profile every column."""
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise UnreadableFile(f"Column names must be unique; repeated: {', '.join(map(repr, dupes))}.")
+    target = _resolve_target(frame, target, source or "the file")
+    notes: list[str] = []
+    labels = frame.pop(target)
+    present = labels.notna().to_numpy()
+    if not present.all():
+        dropped = int((~present).sum())
+        notes.append(f"{dropped} row(s) with no value in {target!r} were left out.")
+        frame = frame.loc[present].reset_index(drop=True)
+        labels = labels.loc[present].reset_index(drop=True)
+    if frame.empty:
+        raise EmptyDataset(f"Every row of {source or 'the file'} is missing the target {target!r}.")
+    encoded = encode_target(labels, target=target, positive=positive)
+    notes.extend(encoded.notes)
+    features = pd.DataFrame(index=frame.index)
+    columns = {}
+    for name in frame.columns:
+        profile = profile_column(name, frame[name])
+        columns[name] = profile
+        features[name] = normalise_column(frame[name], profile.kind)
+    return Dataset(
+        features=features,
+        y=encoded.y.astype(np.int64),
+        classes=encoded.classes,
+        target=target,
+        sha256=sha256,
+        columns=columns,
+        source=source,
+        positive_label=encoded.positive_label,
+        file_bytes=file_bytes,
+        notes=notes,
+    )
+
+
+def load_dataset(
+    path: str | Path,
+    *,
+    target: str,
+    positive: str | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> Dataset:
+    """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake."""
+    path = Path(path)
+    frame = read_table(path, max_bytes=max_bytes)
+    return frame_to_dataset(
+        frame,
+        target=target,
+        positive=positive,
+        sha256=file_sha256(path),
+        source=path.name,
+        file_bytes=path.stat().st_size,
+    )
+

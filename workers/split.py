@@ -1,0 +1,91 @@
+"""The stratified 60/20/20 train/validation/test split, reproducible from the dataset's sha256 and a seed.
+
+Rows with identical features are kept in one split (a "group"), so an exact duplicate can never sit in
+train and test at once and inflate the test score. Groups are stratified by their label and shuffled with
+NumPy's PCG64 generator, whose stream is the same on every platform, seeded from (seed, sha256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workers.data.dataset import Dataset
+
+TRAIN, VALIDATION, TEST = 0, 1, 2
+SPLIT_NAMES = ("train", "validation", "test")
+FRACTIONS = (0.6, 0.2, 0.2)
+DEFAULT_SEED = 20170511  # the day of the talk that named the 60/20/20 rule of thumb
+SPLIT_METHOD = "stratified by label, duplicate feature rows kept together, PCG64(seed, sha256)"
+
+
+@dataclass(frozen=True)
+class Split:
+    assignment: np.ndarray  # (n_rows,) int8 of TRAIN / VALIDATION / TEST
+    seed: int
+    dataset_sha256: str
+
+    @property
+    def split_id(self) -> str:
+        """A content hash of the assignment: equal ids mean the very same rows in every split."""
+        digest = hashlib.sha256(self.assignment.astype(np.int8).tobytes())
+        digest.update(self.dataset_sha256.encode())
+        return digest.hexdigest()[:16]
+
+    def indices(self, part: int) -> np.ndarray:
+        return np.flatnonzero(self.assignment == part)
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        counts = np.bincount(self.assignment, minlength=3)
+        return {name: int(n) for name, n in zip(SPLIT_NAMES, counts, strict=True)}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "seed": self.seed,
+            "sizes": self.sizes,
+            "stratified": True,
+            "split_id": self.split_id,
+            "method": SPLIT_METHOD,
+            "fractions": dict(zip(SPLIT_NAMES, FRACTIONS, strict=True)),
+        }
+
+
+def feature_row_groups(features: pd.DataFrame) -> np.ndarray:
+    """Group id per row: rows with identical feature values (missing equal to missing) share one id."""
+    row_hash = pd.util.hash_pandas_object(features, index=False).to_numpy()
+    _, groups = np.unique(row_hash, return_inverse=True)
+    return groups
+
+
+def _rng(seed: int, sha256: str) -> np.random.Generator:
+    entropy = [seed, int(sha256[:16], 16)] if sha256 else [seed]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
+
+
+def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
+    # Group on the columns a model may learn from: rows that differ only in an ID column are still twins.
+    columns = dataset.trainable_columns() or list(dataset.features.columns)
+    groups = feature_row_groups(dataset.features[columns])
+    n_groups = int(groups.max()) + 1
+    # A group's stratum is its most common label (groups with conflicting labels are reported by the checks).
+    label_votes = np.zeros((n_groups, dataset.n_classes), dtype=np.int64)
+    np.add.at(label_votes, (groups, dataset.y), 1)
+    group_label = label_votes.argmax(axis=1)
+    group_size = label_votes.sum(axis=1)
+
+    rng = _rng(seed, dataset.sha256)
+    group_part = np.empty(n_groups, dtype=np.int8)
+    cuts = np.cumsum(FRACTIONS)[:2]
+    for label in range(dataset.n_classes):
+        members = np.flatnonzero(group_label == label)
+        members = members[rng.permutation(len(members))]
+        # Cut on cumulative *rows* so the 60/20/20 holds for rows, not groups; the midpoint rule rounds
+        # each group to the part its centre falls in.
+        ends = np.cumsum(group_size[members])
+        centres = (ends - group_size[members] / 2) / ends[-1]
+        group_part[members] = np.searchsorted(cuts, centres, side="right")
+    return Split(assignment=group_part[groups], seed=seed, dataset_sha256=dataset.sha256)
