@@ -169,7 +169,7 @@ def _duplicate_findings(dataset: Dataset, split: Split, used: list[str]) -> list
         # What a row-wise random split would have done: each extra copy of a group lands outside its first
         # copy's part with probability ~ 1 - sum(f^2) = 0.56 for 60/20/20.
         straddle_share = 1 - sum(f * f for f in (0.6, 0.2, 0.2))
-        expected = int(round((repeated.sum() - (sizes > 1).sum()) * straddle_share))
+        expected = round((repeated.sum() - (sizes > 1).sum()) * straddle_share)
         parts_per_group = pd.Series(split.assignment).groupby(groups).nunique().to_numpy()
         straddling = int((parts_per_group > 1).sum())
         findings.append(

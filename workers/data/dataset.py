@@ -55,7 +55,7 @@ class Dataset:
 
     @property
     def n_rows(self) -> int:
-        return int(len(self.y))
+        return len(self.y)
 
     @property
     def n_classes(self) -> int:
