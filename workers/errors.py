@@ -120,3 +120,11 @@ class OverfitCheckFailed(ReadinessError):
 
     code = "overfit_check_failed"
     http_status = 422
+
+
+class TestBudgetExhausted(ReadinessError):
+    """The test split's budget of looks is spent."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    code = "test_budget_exhausted"
+    http_status = 409

@@ -1,0 +1,55 @@
+"""What the stages of one assessment share while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.store import AssessmentStore
+from workers.data.dataset import Dataset
+from workers.features import model_frame
+from workers.rubric.questionnaire import Answers
+from workers.split import TEST, TRAIN, VALIDATION, Split
+
+
+@dataclass
+class AssessmentContext:
+    dataset: Dataset
+    config: AssessmentConfig
+    answers: Answers
+    store: AssessmentStore
+    key: str  # identifies this assessment; keys its test look so a retry cannot spend the budget twice
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def split(self) -> Split:
+        return self.outputs["split"]["split"]
+
+    @property
+    def used_columns(self) -> list[str]:
+        return self.outputs["checks"]["used_columns"]
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return model_frame(self.dataset, self.used_columns)
+
+    def part(self, which: int) -> tuple[pd.DataFrame, np.ndarray]:
+        rows = self.split.indices(which)
+        return self.frame.iloc[rows], self.dataset.y[rows]
+
+    @property
+    def train(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.part(TRAIN)
+
+    @property
+    def validation(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.part(VALIDATION)
+
+    @property
+    def test(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.part(TEST)

@@ -1,0 +1,129 @@
+"""Stages that judge: model selection on validation, then the single look at the test split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workers.assessment.context import AssessmentContext
+from workers.assessment.store import TestLook
+from workers.baselines import FittedModel
+from workers.rubric.questionnaire import Answers
+from workers.evaluation import (
+    choose_threshold,
+    delong_roc_test,
+    evaluate_binary,
+    evaluate_multiclass,
+    paired_bootstrap_test,
+    pr_points,
+    roc_points,
+    validation_metrics,
+)
+
+
+def threshold_targets(answers: Answers) -> dict[str, float | None]:
+    """The precision or recall the team needs, if they said, for choosing the decision threshold."""
+    return {
+        "target_precision": answers.target_precision,
+        "target_recall": answers.target_recall,
+    }
+
+
+def fitted_models(ctx: AssessmentContext) -> list[FittedModel]:
+    models = list(ctx.outputs["baselines"]["models"])
+    if ctx.outputs["deep_model"]["model"] is not None:
+        models.append(ctx.outputs["deep_model"]["model"])
+    return models
+
+
+def _validation_probas(ctx: AssessmentContext) -> dict[str, np.ndarray]:
+    probas = dict(ctx.outputs["baselines"]["val_proba"])
+    if ctx.outputs["deep_model"]["val_proba"] is not None:
+        probas[ctx.outputs["deep_model"]["model"].name] = ctx.outputs["deep_model"]["val_proba"]
+    return probas
+
+
+def validation_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    """Everything that is decided is decided here, on validation: the best baseline and the thresholds."""
+    _, y_val = ctx.validation
+    probas = _validation_probas(ctx)
+    metrics = {name: validation_metrics(y_val, proba) for name, proba in probas.items()}
+    baselines = [m.name for m in ctx.outputs["baselines"]["models"]]
+    # Ties go to the simpler model: baselines are listed simplest first and max() keeps the first maximum.
+    best_baseline = max(baselines, key=lambda name: metrics[name]["roc_auc"])
+    thresholds: dict[str, dict[str, Any]] = {}
+    if ctx.dataset.is_binary:
+        targets = threshold_targets(ctx.answers)
+        for name, proba in probas.items():
+            choice = choose_threshold(y_val, proba[:, 1], **targets)
+            thresholds[name] = {
+                "threshold": choice.threshold,
+                "rule": choice.rule,
+                "achieved": choice.achieved,
+                "met": choice.met,
+            }
+    return {"metrics": metrics, "best_baseline": best_baseline, "thresholds": thresholds}
+
+
+def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.ndarray]) -> dict[str, Any]:
+    best = ctx.outputs["validation"]["best_baseline"]
+    deep = ctx.outputs["deep_model"]["model"]
+    comparison: dict[str, Any] = {
+        "best_baseline": best,
+        "deep": deep.name if deep is not None else None,
+        "metric": "roc_auc",
+        "selected_on": "validation",
+        "delta_roc_auc": None,
+        "delong_p_value": None,
+        "test": None,
+    }
+    if deep is None:
+        return comparison
+    if ctx.dataset.is_binary:
+        auc_base, auc_deep, p_value = delong_roc_test(y_test, probas[best][:, 1], probas[deep.name][:, 1])
+        comparison["test"] = "DeLong"
+    else:
+        auc_base, auc_deep, p_value = paired_bootstrap_test(
+            y_test, probas[best], probas[deep.name], seed=ctx.config.seed % (2**31)
+        )
+        comparison["test"] = "paired bootstrap"
+    comparison.update(
+        {
+            "baseline_roc_auc": auc_base,
+            "deep_roc_auc": auc_deep,
+            "delta_roc_auc": auc_deep - auc_base,
+            "delong_p_value": p_value,
+        }
+    )
+    return comparison
+
+
+def test_look_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    """The one look at the test split, with every model frozen. Metrics and the ledger row go together."""
+    x_test, y_test = ctx.test
+    models = fitted_models(ctx)
+    probas = {m.name: m.estimator.predict_proba(x_test) for m in models}
+    seed = ctx.config.seed % (2**31)
+    results: dict[str, dict[str, Any]] = {}
+    curves: dict[str, dict[str, Any]] = {}
+    for model in models:
+        proba = probas[model.name]
+        if ctx.dataset.is_binary:
+            threshold = ctx.outputs["validation"]["thresholds"][model.name]["threshold"]
+            results[model.name] = evaluate_binary(
+                y_test, proba[:, 1], threshold, n_resamples=ctx.config.n_resamples, seed=seed
+            )
+            curves[model.name] = {"roc": roc_points(y_test, proba[:, 1]), "pr": pr_points(y_test, proba[:, 1])}
+        else:
+            results[model.name] = evaluate_multiclass(y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed)
+    comparison = _compare(ctx, y_test, probas)
+    look = TestLook(
+        key=f"{ctx.key}:test_look",
+        split_id=ctx.split.split_id,
+        models=[m.name for m in models],
+        metrics={name: {k: v for k, v in r.items() if k in ("roc_auc", "pr_auc")} for name, r in results.items()},
+        reason="assessment: final comparison of frozen models selected on validation",
+    )
+    budget = ctx.store.record_test_look(look, ctx.config.test_budget)
+    return {"test": results, "curves": curves, "comparison": comparison, "test_budget": budget}

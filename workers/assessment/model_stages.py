@@ -1,0 +1,88 @@
+"""Stages that train: the baselines first, then the deep model."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from workers.assessment.context import AssessmentContext
+from workers.baselines import FittedModel, fit_baselines
+from workers.deep.device import resolve_device
+from workers.deep.trainer import ResNetMLPClassifier
+from workers.errors import OverfitCheckFailed
+from workers.features import make_preprocessor
+
+DEEP_MODEL_NAME = "ResNet MLP"
+
+
+def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    frame, y = ctx.train
+    val_frame, y_val = ctx.validation
+    xgb_device = resolve_device(ctx.config.device).type
+    done: list[str] = []
+
+    def on_fitted(model: FittedModel) -> None:
+        done.append(model.name)
+        ctx.store.progress("baselines", len(done) / 3, {"fitted": model.name, "seconds": model.fit_seconds})
+
+    models = fit_baselines(
+        frame,
+        y,
+        val_frame,
+        y_val,
+        random_state=ctx.config.seed % (2**31),
+        n_jobs=ctx.config.n_jobs,
+        xgb_device=xgb_device,
+        on_fitted=on_fitted,
+    )
+    return {"models": models, "val_proba": {m.name: m.estimator.predict_proba(val_frame) for m in models}}
+
+
+def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    if not ctx.config.run_deep:
+        return {"model": None, "error": None, "skipped": True, "diagnostics": {}, "val_proba": None}
+    frame, y = ctx.train
+    val_frame, y_val = ctx.validation
+    prepare = make_preprocessor(frame, "deep", random_state=ctx.config.seed % (2**31)).fit(frame, y)
+    x_train = prepare.transform(frame).astype(np.float32)
+    x_val = prepare.transform(val_frame).astype(np.float32)
+    params = {"device": ctx.config.device, "random_state": ctx.config.seed % (2**31), **ctx.config.deep_params}
+    estimator = ResNetMLPClassifier(**params)
+    max_epochs = estimator.max_epochs
+
+    def on_epoch(record: dict[str, Any]) -> None:
+        ctx.store.progress("deep_model", min(1.0, record["epoch"] / max_epochs), record)
+
+    start = time.perf_counter()
+    try:
+        estimator.fit(x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=ctx.store.should_stop)
+    except OverfitCheckFailed as failure:
+        # The report shows the failed check prominently; the verdict becomes "fix the data first".
+        return {
+            "model": None,
+            "error": failure.detail,
+            "skipped": False,
+            "diagnostics": getattr(failure, "diagnostics", {}) or {},
+            "val_proba": None,
+            "fit_seconds": time.perf_counter() - start,
+            "device": str(resolve_device(ctx.config.device)),
+        }
+    model = FittedModel(
+        name=DEEP_MODEL_NAME,
+        family="deep",
+        estimator=Pipeline([("prepare", prepare), ("model", estimator)]),
+        fit_seconds=time.perf_counter() - start,
+        device=estimator.device_.type,
+        params=estimator.get_params(),
+        diagnostics=estimator.diagnostics_,
+    )
+    return {
+        "model": model,
+        "error": None,
+        "skipped": False,
+        "diagnostics": estimator.diagnostics_,
+        "val_proba": model.estimator.predict_proba(val_frame),
+    }
