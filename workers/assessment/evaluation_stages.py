@@ -9,7 +9,6 @@ import numpy as np
 from workers.assessment.context import AssessmentContext
 from workers.assessment.store import TestLook
 from workers.baselines import FittedModel
-from workers.rubric.questionnaire import Answers
 from workers.evaluation import (
     choose_threshold,
     delong_roc_test,
@@ -20,13 +19,14 @@ from workers.evaluation import (
     roc_points,
     validation_metrics,
 )
+from workers.rubric.questionnaire import Answers
 
 
 def threshold_targets(answers: Answers) -> dict[str, float | None]:
     """The precision or recall the team needs, if they said, for choosing the decision threshold."""
     return {
-        "target_precision": answers.target_precision,
-        "target_recall": answers.target_recall,
+        "target_precision": answers.feasibility.target_precision,
+        "target_recall": answers.feasibility.target_recall,
     }
 
 
@@ -114,15 +114,22 @@ def test_look_stage(ctx: AssessmentContext) -> dict[str, Any]:
             results[model.name] = evaluate_binary(
                 y_test, proba[:, 1], threshold, n_resamples=ctx.config.n_resamples, seed=seed
             )
-            curves[model.name] = {"roc": roc_points(y_test, proba[:, 1]), "pr": pr_points(y_test, proba[:, 1])}
+            curves[model.name] = {
+                "roc": roc_points(y_test, proba[:, 1]),
+                "pr": pr_points(y_test, proba[:, 1]),
+            }
         else:
-            results[model.name] = evaluate_multiclass(y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed)
+            results[model.name] = evaluate_multiclass(
+                y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed
+            )
     comparison = _compare(ctx, y_test, probas)
     look = TestLook(
         key=f"{ctx.key}:test_look",
         split_id=ctx.split.split_id,
         models=[m.name for m in models],
-        metrics={name: {k: v for k, v in r.items() if k in ("roc_auc", "pr_auc")} for name, r in results.items()},
+        metrics={
+            name: {k: v for k, v in r.items() if k in ("roc_auc", "pr_auc")} for name, r in results.items()
+        },
         reason="assessment: final comparison of frozen models selected on validation",
     )
     budget = ctx.store.record_test_look(look, ctx.config.test_budget)

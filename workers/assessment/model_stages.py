@@ -13,6 +13,7 @@ from workers.baselines import FittedModel, fit_baselines
 from workers.deep.device import resolve_device
 from workers.deep.trainer import ResNetMLPClassifier
 from workers.errors import OverfitCheckFailed
+from workers.evaluation import validation_metrics
 from workers.features import make_preprocessor
 
 DEEP_MODEL_NAME = "ResNet MLP"
@@ -38,7 +39,9 @@ def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
         xgb_device=xgb_device,
         on_fitted=on_fitted,
     )
-    return {"models": models, "val_proba": {m.name: m.estimator.predict_proba(val_frame) for m in models}}
+    val_proba = {m.name: m.estimator.predict_proba(val_frame) for m in models}
+    val_roc_auc = {name: validation_metrics(y_val, proba)["roc_auc"] for name, proba in val_proba.items()}
+    return {"models": models, "val_proba": val_proba, "val_roc_auc": val_roc_auc}
 
 
 def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
@@ -49,7 +52,11 @@ def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
     prepare = make_preprocessor(frame, "deep", random_state=ctx.config.seed % (2**31)).fit(frame, y)
     x_train = prepare.transform(frame).astype(np.float32)
     x_val = prepare.transform(val_frame).astype(np.float32)
-    params = {"device": ctx.config.device, "random_state": ctx.config.seed % (2**31), **ctx.config.deep_params}
+    params = {
+        "device": ctx.config.device,
+        "random_state": ctx.config.seed % (2**31),
+        **ctx.config.deep_params,
+    }
     estimator = ResNetMLPClassifier(**params)
     max_epochs = estimator.max_epochs
 
@@ -58,7 +65,9 @@ def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
 
     start = time.perf_counter()
     try:
-        estimator.fit(x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=ctx.store.should_stop)
+        estimator.fit(
+            x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=ctx.store.should_stop
+        )
     except OverfitCheckFailed as failure:
         # The report shows the failed check prominently; the verdict becomes "fix the data first".
         return {

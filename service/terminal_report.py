@@ -1,0 +1,136 @@
+"""Rendering an assessment report in the terminal with rich: what `readiness assess` prints at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+VERDICT_STYLE = {
+    "fix_data_first": "red",
+    "not_feasible_yet": "red",
+    "collect_more_data": "yellow",
+    "inconclusive": "yellow",
+    "simple_model_good_enough": "green",
+    "deep_learning_worth_it": "green",
+}
+TEST_METRICS = ("precision", "recall", "f1", "roc_auc", "pr_auc")
+METRIC_TITLES = {
+    "precision": "Precision",
+    "recall": "Recall",
+    "f1": "F1",
+    "roc_auc": "ROC-AUC",
+    "pr_auc": "PR-AUC",
+}
+
+
+def format_ci(metric: dict[str, Any] | None) -> str:
+    if not metric or metric.get("value") is None:
+        return "—"
+    low, high = metric.get("ci_low"), metric.get("ci_high")
+    if low is None or high is None:
+        return f"{metric['value']:.3f}"
+    return f"{metric['value']:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def format_p(p: float | None) -> str:
+    if p is None:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def findings_table(findings: list[dict[str, Any]]) -> Table:
+    table = Table(title="Data checks", title_justify="left", expand=True, show_lines=False)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Finding")
+    for finding in findings:
+        style = SEVERITY_STYLE.get(finding["severity"], "")
+        table.add_row(Text(finding["severity"], style=style), finding["check"], finding["message"])
+    if not findings:
+        table.add_row("", "", "No problems found.")
+    return table
+
+
+def comparison_table(report: dict[str, Any]) -> Table:
+    budget = report.get("test_budget", {})
+    table = Table(
+        title=f"Test split — {report['split']['sizes']['test']} rows, looked at {budget.get('used', '?')} of "
+        f"{budget.get('limit', '?')} times (95% bootstrap CIs; models selected on validation)",
+        title_justify="left",
+        expand=True,
+    )
+    table.add_column("Model", no_wrap=True)
+    for key in TEST_METRICS:
+        table.add_column(METRIC_TITLES[key], no_wrap=True)
+    table.add_column("Device", no_wrap=True)
+    table.add_column("Fit s", justify="right", no_wrap=True)
+    best = report["comparison"].get("best_baseline")
+    for model in report["models"]:
+        name = model["name"] + (" ★" if model["name"] == best else "")
+        if model["status"] != "ok":
+            table.add_row(name, Text(f"{model['status']}: {model['error']}", style="red"), *[""] * 4, "", "")
+            continue
+        test = model["test"] or {}
+        cells = [format_ci(test.get(key)) for key in TEST_METRICS]
+        table.add_row(name, *cells, model["device"], f"{model['fit_seconds']:.1f}")
+    return table
+
+
+def readiness_table(readiness: dict[str, Any]) -> Table:
+    overall = readiness.get("overall")
+    table = Table(
+        title=f"Readiness — overall {overall if overall is not None else 'not assessed'} "
+        f"({readiness.get('verdict', '').replace('_', ' ')}; gated by the weakest criterion)",
+        title_justify="left",
+        expand=True,
+    )
+    table.add_column("Criterion", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Findings")
+    table.add_column("Recommendation")
+    for name, criterion in readiness.get("criteria", {}).items():
+        score = criterion.get("score")
+        table.add_row(
+            name.replace("_", " "),
+            "—" if score is None else str(score),
+            "\n".join(criterion.get("findings", [])) or "—",
+            criterion.get("recommendation", ""),
+        )
+    return table
+
+
+def comparison_line(comparison: dict[str, Any]) -> Text:
+    if comparison.get("deep") is None:
+        return Text("No deep model to compare (skipped or failed).", style="yellow")
+    return Text(
+        f"{comparison['deep']} vs best baseline {comparison['best_baseline']}: "
+        f"ΔROC-AUC {comparison['delta_roc_auc']:+.3f}, {comparison['test']} p = "
+        f"{format_p(comparison['delong_p_value'])}"
+    )
+
+
+def render_report(console: Console, report: dict[str, Any]) -> None:
+    console.print(findings_table(report["checks"]))
+    for model in report["models"]:
+        if model["family"] == "deep" and model["status"] == "failed":
+            console.print(
+                Panel(model["error"] or "", title="Deep model: overfit check FAILED", border_style="bold red")
+            )
+    console.print(comparison_table(report))
+    console.print(comparison_line(report["comparison"]))
+    console.print(readiness_table(report["readiness"]))
+    verdict = report["verdict"]
+    style = VERDICT_STYLE.get(verdict["code"], "white")
+    console.print(
+        Panel(
+            Group(Text(verdict["summary"])),
+            title=f"Verdict: {verdict['code']}",
+            border_style=style,
+            title_align="left",
+        )
+    )

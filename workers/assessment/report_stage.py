@@ -1,0 +1,131 @@
+"""The last stage: readiness scores, the verdict, and the JSON report (the contract other parts read)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from workers.assessment.context import AssessmentContext
+from workers.assessment.evaluation_stages import fitted_models
+from workers.assessment.model_stages import DEEP_MODEL_NAME
+from workers.errors import OverfitCheckFailed
+from workers.rubric.evidence import Evidence
+from workers.rubric.scoring import score_readiness
+from workers.verdict import decide_verdict
+
+REPORT_VERSION = "0.1.0"
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON types all the way down: numpy scalars become Python numbers, NaN becomes null."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [json_ready(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def build_evidence(ctx: AssessmentContext) -> Evidence:
+    dataset = ctx.dataset
+    test = ctx.outputs["test_look"]["test"]
+    comparison = ctx.outputs["test_look"]["comparison"]
+    deep = ctx.outputs["deep_model"]
+    best = comparison["best_baseline"]
+    return Evidence(
+        n_rows=dataset.n_rows,
+        n_features=len(ctx.used_columns),
+        n_classes=dataset.n_classes,
+        min_class_count=min(dataset.class_counts.values()),
+        positive_rate=dataset.positive_rate,
+        findings=ctx.outputs["checks"]["findings"],
+        best_baseline=best,
+        baseline_test=test.get(best),
+        deep_test=test.get(DEEP_MODEL_NAME),
+        deep_failure=deep.get("error"),
+        deep_failure_code=OverfitCheckFailed.code if deep.get("error") else None,
+        delta_roc_auc=comparison.get("delta_roc_auc"),
+        comparison_p_value=comparison.get("delong_p_value"),
+        test_rows=ctx.split.sizes["test"],
+    )
+
+
+def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
+    validation = ctx.outputs["validation"]
+    looked = ctx.outputs["test_look"]
+    entries = []
+    for model in fitted_models(ctx):
+        entries.append(
+            {
+                "name": model.name,
+                "family": model.family,
+                "device": model.device,
+                "fit_seconds": model.fit_seconds,
+                "status": "ok",
+                "error": None,
+                "selected_as": "best_baseline" if model.name == validation["best_baseline"] else None,
+                "validation": validation["metrics"][model.name],
+                "threshold": validation["thresholds"].get(model.name),
+                "test": looked["test"][model.name],
+                "curves": looked["curves"].get(model.name),
+                "diagnostics": model.diagnostics,
+            }
+        )
+    deep = ctx.outputs["deep_model"]
+    if deep["model"] is None and not deep.get("skipped"):
+        entries.append(
+            {
+                "name": DEEP_MODEL_NAME,
+                "family": "deep",
+                "device": deep.get("device", "cpu"),
+                "fit_seconds": deep.get("fit_seconds", 0.0),
+                "status": "failed",
+                "error": deep["error"],
+                "validation": None,
+                "test": None,
+                "curves": None,
+                "diagnostics": deep["diagnostics"],
+            }
+        )
+    return entries
+
+
+def report_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    evidence = build_evidence(ctx)
+    readiness = score_readiness(ctx.answers, evidence)
+    verdict = decide_verdict(evidence, ctx.answers)
+    comparison = dict(ctx.outputs["test_look"]["comparison"])
+    comparison.update({"verdict": verdict.code, "summary": verdict.summary})
+    excluded = ctx.outputs["checks"]["excluded"]
+    dataset = dict(ctx.outputs["profile"]["dataset"])
+    dataset.update(
+        {
+            "excluded_columns": [{"name": name, "reason": why} for name, why in excluded.items()],
+            "used_columns": ctx.used_columns,
+        }
+    )
+    report = {
+        "readiness_version": REPORT_VERSION,
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "dataset": dataset,
+        "checks": ctx.outputs["checks"]["findings"],
+        "split": ctx.split.to_dict(),
+        "readiness": readiness,
+        "models": _model_entries(ctx),
+        "comparison": comparison,
+        "verdict": verdict.to_dict(),
+        "test_budget": ctx.outputs["test_look"]["test_budget"],
+        "answers": ctx.answers.model_dump(mode="json"),
+        "timings": {stage: out.get("_seconds") for stage, out in ctx.outputs.items()},
+    }
+    return {"report": json_ready(report)}

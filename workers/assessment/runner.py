@@ -1,0 +1,90 @@
+"""Runs an assessment's stages in order, persisting each as it ends.
+
+A run handed a store that already holds finished stages (a job retried after a crash) resumes at the
+first unfinished stage: finished work is neither redone nor counted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.context import AssessmentContext
+from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
+from workers.assessment.evaluation_stages import test_look_stage, validation_stage
+from workers.assessment.model_stages import baselines_stage, deep_stage
+from workers.assessment.report_stage import report_stage
+from workers.assessment.store import AssessmentStore
+from workers.data.dataset import Dataset
+from workers.data.loading import load_dataset
+from workers.errors import AssessmentCancelled, DataError
+from workers.rubric.questionnaire import Answers
+
+Stage = Callable[[AssessmentContext], dict[str, Any]]
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("profile", profile_stage),
+    ("split", split_stage),
+    ("checks", checks_stage),
+    ("baselines", baselines_stage),
+    ("deep_model", deep_stage),
+    ("validation", validation_stage),
+    ("test_look", test_look_stage),
+    ("report", report_stage),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(name for name, _ in STAGES)
+
+
+def assessment_key(dataset: Dataset, config: AssessmentConfig) -> str:
+    """A default key for an assessment run outside the service: the data and what was asked of it."""
+    digest = hashlib.sha256(f"{dataset.sha256}|{config!r}".encode())
+    return digest.hexdigest()[:16]
+
+
+def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
+    """Run (or resume) every stage of an assessment and return the JSON report."""
+    for name, stage in STAGES:
+        saved = ctx.store.load_stage(name)
+        if saved is not None:
+            ctx.outputs[name] = saved
+            continue
+        if ctx.store.should_stop():
+            raise AssessmentCancelled(f"The assessment was cancelled before the {name} stage.")
+        ctx.store.progress(name, 0.0)
+        start = time.perf_counter()
+        output = stage(ctx)
+        output["_seconds"] = time.perf_counter() - start
+        ctx.store.save_stage(name, output)
+        ctx.outputs[name] = output
+        ctx.store.progress(name, 1.0)
+    return ctx.outputs["report"]["report"]
+
+
+def run_assessment(
+    path: str | Path,
+    config: AssessmentConfig,
+    store: AssessmentStore,
+    *,
+    answers: Answers | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """Assess the labelled file at `path`. User mistakes raise `ReadinessError` subclasses."""
+    dataset = load_dataset(
+        path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes
+    )
+    profile = store.load_stage("profile")
+    if profile is not None and profile["dataset"]["sha256"] != dataset.sha256:
+        # A resumed job must see the same bytes its finished stages saw, or their outputs are meaningless.
+        raise DataError(f"{Path(path).name} changed since this assessment started; start a new assessment.")
+    ctx = AssessmentContext(
+        dataset=dataset,
+        config=config,
+        answers=answers or Answers(),
+        store=store,
+        key=key or assessment_key(dataset, config),
+    )
+    return run_stages(ctx)
