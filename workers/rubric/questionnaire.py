@@ -1,0 +1,216 @@
+"""The questionnaire: what a team says about its proposed project, one section per Catanzaro criterion.
+
+Every question is optional and `None` means "not answered". Nothing is ever filled in on the team's
+behalf (the one exception: `target_metric` defaults to ROC-AUC once a `target_value` is given, because
+a target without a metric cannot be checked). Unanswered questions are listed, not guessed, so the
+score can say what it did not know.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+
+from workers.errors import InvalidAnswers
+
+Criterion = Literal["dataset", "reuse", "feasibility", "payoff", "fault_tolerance"]
+
+# Catanzaro's order; also the tie-break when two criteria are equally weak.
+CRITERIA: tuple[Criterion, ...] = ("dataset", "reuse", "feasibility", "payoff", "fault_tolerance")
+
+LabelSource = Literal["existing_records", "manual_expert", "manual_crowd", "derived", "none"]
+MoreLabels = Literal["none", "some", "many"]
+ModelReuse = Literal["one_off", "few_products", "many_products"]
+RetrainFrequency = Literal["never", "yearly", "monthly", "weekly", "per_use"]
+TargetMetric = Literal["roc_auc", "pr_auc", "precision", "recall", "f1"]
+Value = Literal["low", "medium", "high", "transformative"]
+CurrentSolution = Literal["none", "manual", "heuristic", "ml_model"]
+CostOfError = Literal["low", "medium", "high", "safety_critical"]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class _Section(BaseModel):
+    # strict: YAML already gives real booleans and numbers; coercing "1" to True or true to 1.0
+    # would hide a typo behind a plausible answer.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # Questions that may stay empty without leaving a gap in the assessment (refinements, defaults).
+    optional_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def unanswered(self) -> list[str]:
+        return [
+            name
+            for name in type(self).model_fields
+            if name not in self.optional_fields and getattr(self, name) is None
+        ]
+
+
+class DatasetAnswers(_Section):
+    labels_available: bool | None = None
+    label_source: LabelSource | None = None
+    labelling_cost_per_1000: NonNegative | None = None
+    more_labels_obtainable: MoreLabels | None = None
+    data_changes_over_time: bool | None = None
+
+
+class ReuseAnswers(_Section):
+    model_reuse: ModelReuse | None = None
+    retrain_frequency: RetrainFrequency | None = None
+
+
+class FeasibilityAnswers(_Section):
+    is_x_to_y_mapping: bool | None = None
+    target_metric: TargetMetric | None = None
+    target_value: Fraction | None = None
+    human_level: Fraction | None = None
+    # At most one: the evaluation picks the decision threshold on validation to meet it.
+    target_precision: Fraction | None = None
+    target_recall: Fraction | None = None
+
+    optional_fields: ClassVar[frozenset[str]] = frozenset(
+        {"target_metric", "human_level", "target_precision", "target_recall"}
+    )
+
+    @model_validator(mode="after")
+    def _check_targets(self) -> FeasibilityAnswers:
+        if self.target_precision is not None and self.target_recall is not None:
+            raise ValueError(
+                "set at most one of target_precision and target_recall: "
+                "one decision threshold cannot be chosen to meet both"
+            )
+        if self.target_value is not None and self.target_metric is None:
+            self.target_metric = "roc_auc"
+        return self
+
+
+class PayoffAnswers(_Section):
+    value_if_solved: Value | None = None
+    current_solution: CurrentSolution | None = None
+    oracle_impact: str | None = None
+
+    @field_validator("oracle_impact")
+    @classmethod
+    def _blank_is_unanswered(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+class FaultToleranceAnswers(_Section):
+    cost_of_error: CostOfError | None = None
+    human_in_the_loop: bool | None = None
+    fallback_exists: bool | None = None
+
+
+class Answers(BaseModel):
+    """A team's answers; `Answers()` is a valid, entirely unanswered questionnaire."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    project: str | None = None
+    description: str | None = None
+    dataset: DatasetAnswers = Field(default_factory=DatasetAnswers)
+    reuse: ReuseAnswers = Field(default_factory=ReuseAnswers)
+    feasibility: FeasibilityAnswers = Field(default_factory=FeasibilityAnswers)
+    payoff: PayoffAnswers = Field(default_factory=PayoffAnswers)
+    fault_tolerance: FaultToleranceAnswers = Field(default_factory=FaultToleranceAnswers)
+
+    @field_validator(*CRITERIA, mode="before")
+    @classmethod
+    def _empty_section(cls, value: Any) -> Any:
+        # `dataset:` with nothing under it is YAML for null; read it as "no answers in this section".
+        return {} if value is None else value
+
+    def section(self, criterion: Criterion) -> _Section:
+        return getattr(self, criterion)
+
+    def unanswered(self) -> dict[Criterion, list[str]]:
+        """Per criterion, the questions left unanswered (every criterion is a key, possibly empty)."""
+        return {criterion: self.section(criterion).unanswered() for criterion in CRITERIA}
+
+
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "dataset": DatasetAnswers,
+    "reuse": ReuseAnswers,
+    "feasibility": FeasibilityAnswers,
+    "payoff": PayoffAnswers,
+    "fault_tolerance": FaultToleranceAnswers,
+}
+
+
+def parse_answers(data: Mapping[str, Any] | None, *, source: str = "answers") -> Answers:
+    """Validate already-parsed answers (a YAML or JSON mapping); raise `InvalidAnswers` naming each bad field."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise InvalidAnswers(
+            f"{source}: expected a mapping of sections (dataset, reuse, feasibility, payoff, "
+            f"fault_tolerance) to answers, got {type(data).__name__}"
+        )
+    try:
+        return Answers.model_validate(dict(data))
+    except ValidationError as exc:
+        lines = [_describe(error) for error in exc.errors()]
+        raise InvalidAnswers(
+            f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines)
+        ) from None
+
+
+def load_answers(path: str | Path) -> Answers:
+    """Read a questionnaire from a YAML file; any problem raises `InvalidAnswers`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidAnswers(f"answers file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidAnswers(f"cannot read answers file {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidAnswers(f"{path} is not valid YAML: {exc}") from None
+    return parse_answers(data, source=str(path))
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One readable line for a pydantic error: where, what is wrong, what is allowed."""
+    loc = [str(part) for part in error["loc"]]
+    where = ".".join(loc) or "answers"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = difflib.get_close_matches(loc[-1], allowed, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        what = "section" if len(loc) == 1 else "question"
+        return f"{where}: unknown {what}{suggestion}; allowed here: {', '.join(allowed)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{where}: expected a mapping of questions to answers, got {error['input']!r}"
+    ctx = error.get("ctx", {})
+    message = _MESSAGES.get(kind, error["msg"].removeprefix("Value error, ")).format(**ctx)
+    if kind.startswith("value_error"):
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {error['input']!r})"
+
+
+# pydantic's wording, rephrased as what the answer must be; `{...}` fields come from the error's ctx.
+_MESSAGES: dict[str, str] = {
+    "literal_error": "must be one of {expected}",
+    "bool_type": "must be true or false",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+}
+
+
+def _allowed_keys(section_loc: list[str]) -> list[str]:
+    if not section_loc:
+        return list(Answers.model_fields)
+    model = _SECTION_MODELS.get(section_loc[0])
+    return list(model.model_fields) if model else []
