@@ -143,7 +143,7 @@ def test_unknown_target_suggests_the_close_name(tmp_path: Path) -> None:
 
 
 def test_unknown_positive_label_lists_the_values(tmp_path: Path) -> None:
-    with pytest.raises(UnknownPositiveLabel, match="'no', 'yes'|'yes', 'no'"):
+    with pytest.raises(UnknownPositiveLabel, match=r"'no', 'yes'|'yes', 'no'"):
         load_dataset(write_csv(churn_frame(), tmp_path), target="churned", positive="maybe")
 
 
@@ -160,5 +160,5 @@ def test_class_with_fewer_than_ten_rows(tmp_path: Path) -> None:
 
 
 def test_continuous_target_is_refused_as_regression(tmp_path: Path) -> None:
-    with pytest.raises(RegressionNotSupported, match="regression|classification"):
+    with pytest.raises(RegressionNotSupported, match=r"regression|classification"):
         load_dataset(write_csv(churn_frame(), tmp_path), target="monthly_charges")
