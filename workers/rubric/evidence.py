@@ -1,0 +1,299 @@
+"""What an assessment measured, in the shape the rubric and the verdict read.
+
+The assessment runner fills an `Evidence` from its stages (profile, checks, split, test look). Metric
+dicts keep the evaluation's shape: `{"roc_auc": {"value", "ci_low", "ci_high"}, "pr_auc": {...},
+"precision", "recall", "f1", "threshold"}`, where a metric may also be a bare number (no interval).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["info", "warning", "error"]
+
+# Checks whose errors mean the measured scores cannot be trusted at all: the model may be reading the
+# answer (leakage), grading itself on rows it trained on (duplicates across splits), or learning from
+# contradictory labels. Nothing downstream of them is evidence until they are fixed.
+BLOCKING_CHECKS: frozenset[str] = frozenset(
+    {"label_leakage", "missingness_leakage", "duplicates_across_splits", "conflicting_labels"}
+)
+
+# Words the overfit check's failure message uses (OverfitCheckFailed's default detail included), for
+# runners that only pass the message and not `deep_failure_code`.
+_OVERFIT_MARKERS: tuple[str, ...] = ("overfit", "handful of examples")
+OVERFIT_FAILURE_CODE = "overfit_check_failed"
+
+# A deep model "wins" only when the paired DeLong test says the gain is real AND it is large enough to
+# matter; 0.005 ROC-AUC is about the smallest difference anyone would change a system for.
+SIGNIFICANCE_LEVEL = 0.05
+PRACTICAL_AUC_MARGIN = 0.005
+
+# Learning curve: an expected ROC-AUC gain per doubling of the data below this is not worth chasing.
+MEANINGFUL_CURVE_GAIN = 0.01
+
+TargetStatus = Literal["reached", "not_reached", "uncertain"]
+
+_MODEL_LABELS: dict[str, str] = {
+    "logistic_regression": "logistic regression",
+    "logreg": "logistic regression",
+    "random_forest": "random forest",
+    "xgboost": "XGBoost",
+    "deep": "the deep model",
+}
+
+
+_METRIC_LABELS: dict[str, str] = {
+    "roc_auc": "ROC-AUC",
+    "pr_auc": "PR-AUC",
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "F1",
+}
+
+_CHECK_LABELS: dict[str, str] = {
+    "label_leakage": "label leakage",
+    "missingness_leakage": "missingness that predicts the label",
+    "duplicate_rows": "duplicate rows",
+    "duplicates_across_splits": "duplicates across splits",
+    "conflicting_labels": "conflicting labels",
+    "class_imbalance": "class imbalance",
+    "few_positives": "few positives",
+    "constant_column": "constant column",
+    "id_like_column": "ID-like column",
+    "high_missingness": "high missingness",
+    "free_text_column": "free-text column",
+}
+
+
+def metric_label(name: str) -> str:
+    return _METRIC_LABELS.get(name, name.replace("_", " "))
+
+
+def check_label(check: str) -> str:
+    """How a data check reads in a sentence: `label_leakage` → `label leakage`."""
+    return _CHECK_LABELS.get(check, check.replace("_", " "))
+
+
+def model_label(name: str | None) -> str:
+    """How a model's name reads in a sentence: `xgboost` → `XGBoost`."""
+    if not name:
+        return "the best baseline"
+    key = name.lower().replace(" ", "_").replace("-", "_")
+    return _MODEL_LABELS.get(key, name.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class MetricEstimate:
+    """One metric on the test split: the point value and, when measured, its 95% interval."""
+
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @property
+    def has_interval(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
+    @property
+    def upper(self) -> float:
+        """The most optimistic plausible value (the point value when there is no interval)."""
+        return self.ci_high if self.ci_high is not None else self.value
+
+    @property
+    def lower(self) -> float:
+        return self.ci_low if self.ci_low is not None else self.value
+
+    def reaches(self, target: float) -> TargetStatus:
+        """Whether the interval clears the target, falls short of it, or straddles it."""
+        if self.lower >= target:
+            return "reached"
+        if self.upper < target:
+            return "not_reached"
+        return "uncertain"
+
+    def __str__(self) -> str:
+        if self.has_interval:
+            return f"{self.value:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}]"
+        return f"{self.value:.3f}"
+
+    @classmethod
+    def parse(cls, raw: Any) -> MetricEstimate | None:
+        if isinstance(raw, bool) or raw is None:
+            return None
+        if isinstance(raw, int | float):
+            return cls(float(raw))
+        if isinstance(raw, dict) and isinstance(raw.get("value"), int | float):
+            low, high = raw.get("ci_low"), raw.get("ci_high")
+            return cls(
+                float(raw["value"]),
+                float(low) if low is not None else None,
+                float(high) if high is not None else None,
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One model's estimate of one metric: `model` is "baseline" or "deep", `label` reads in a sentence."""
+
+    model: Literal["baseline", "deep"]
+    label: str
+    estimate: MetricEstimate
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """Whether the models reach a target, and the model the sentence should name."""
+
+    status: TargetStatus
+    metric: str
+    target: float
+    result: ModelResult
+
+
+@dataclass
+class Evidence:
+    """Measurements of one assessment. `min_class_count` is the number of positives for a binary target."""
+
+    n_rows: int
+    n_features: int
+    n_classes: int
+    min_class_count: int
+    positive_rate: float | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    best_baseline: str | None = None
+    baseline_test: dict[str, Any] | None = None
+    deep_test: dict[str, Any] | None = None
+    deep_failure: str | None = None
+    deep_failure_code: str | None = None
+    delta_roc_auc: float | None = None
+    comparison_p_value: float | None = None
+    learning_curve: dict[str, Any] | None = None
+    test_rows: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown evidence fields: {', '.join(unknown)}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def is_binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
+    def test_min_class_count(self) -> int:
+        """Rows of the smallest class in the test split, estimated (the split is stratified)."""
+        if self.n_rows <= 0:
+            return 0
+        return round(self.min_class_count * self.test_rows / self.n_rows)
+
+    @property
+    def overfit_check_failed(self) -> bool:
+        if self.deep_failure_code == OVERFIT_FAILURE_CODE:
+            return True
+        message = (self.deep_failure or "").lower()
+        return any(marker in message for marker in _OVERFIT_MARKERS)
+
+    def blocking_findings(self) -> list[dict[str, Any]]:
+        """Error-severity findings of the checks that invalidate every measured score."""
+        return [
+            f for f in self.findings if f.get("severity") == "error" and f.get("check") in BLOCKING_CHECKS
+        ]
+
+    def metric(self, model: Literal["baseline", "deep"], name: str) -> MetricEstimate | None:
+        source = self.baseline_test if model == "baseline" else self.deep_test
+        return MetricEstimate.parse(source.get(name)) if source else None
+
+    def estimates(self, name: str) -> list[ModelResult]:
+        """Each model that has this metric on test, baseline first."""
+        found: list[ModelResult] = []
+        baseline = self.metric("baseline", name)
+        if baseline is not None:
+            found.append(ModelResult("baseline", model_label(self.best_baseline), baseline))
+        deep = self.metric("deep", name)
+        if deep is not None:
+            found.append(ModelResult("deep", model_label("deep"), deep))
+        return found
+
+    def best(self, name: str) -> ModelResult | None:
+        """The model with the higher point value of this metric (the baseline wins ties: it is simpler)."""
+        found = self.estimates(name)
+        # max keeps the first of equals, and the baseline comes first.
+        return max(found, key=lambda r: r.estimate.value) if found else None
+
+    def check_target(self, name: str, target: float) -> TargetCheck | None:
+        """Reached if any model's CI low clears the target; not reached if every CI high is below it."""
+        found = self.estimates(name)
+        if not found:
+            return None
+        statuses = [r.estimate.reaches(target) for r in found]
+        if "reached" in statuses:
+            best = max(found, key=lambda r: r.estimate.lower)
+            return TargetCheck("reached", name, target, best)
+        best = max(found, key=lambda r: r.estimate.value)
+        status: TargetStatus = "not_reached" if all(s == "not_reached" for s in statuses) else "uncertain"
+        return TargetCheck(status, name, target, best)
+
+    @property
+    def roc_auc_delta(self) -> float | None:
+        """Deep minus best baseline ROC-AUC on test, as recorded or else from the two metric dicts."""
+        if self.delta_roc_auc is not None:
+            return float(self.delta_roc_auc)
+        base, deep = self.metric("baseline", "roc_auc"), self.metric("deep", "roc_auc")
+        return deep.value - base.value if base and deep else None
+
+    @property
+    def deep_significantly_better(self) -> bool:
+        delta, p = self.roc_auc_delta, self.comparison_p_value
+        return (
+            self.deep_test is not None
+            and delta is not None
+            and p is not None
+            and p < SIGNIFICANCE_LEVEL
+            and delta > PRACTICAL_AUC_MARGIN
+        )
+
+    @property
+    def learning_curve_rising(self) -> bool:
+        return bool(self.learning_curve and self.learning_curve.get("still_rising"))
+
+    @property
+    def learning_curve_promising(self) -> bool:
+        """Still rising, with a gain worth having (or no estimate of the gain, which we cannot dismiss)."""
+        gain = self.expected_gain_next_doubling
+        return self.learning_curve_rising and (gain is None or gain >= MEANINGFUL_CURVE_GAIN)
+
+    @property
+    def expected_gain_next_doubling(self) -> float | None:
+        gain = (self.learning_curve or {}).get("expected_gain_next_doubling")
+        return float(gain) if isinstance(gain, int | float) and not isinstance(gain, bool) else None
+
+
+def format_p(p: float) -> str:
+    """`p=0.002`, `p=0.61`, `p<0.001`: three significant digits, floored where the test stops resolving."""
+    return "p<0.001" if p < 0.001 else f"p={p:.3g}"
+
+
+def first_sentence(text: str) -> str:
+    """The opening sentence of a long message (failure details run to a paragraph), without its full stop."""
+    head, _, _ = text.strip().partition(". ")
+    return head.rstrip(".")
+
+
+def format_target(value: float) -> str:
+    """A target as people write it: 0.9 → `0.90`, 0.875 → `0.875`."""
+    text = f"{value:.3f}".rstrip("0")
+    return text + "0" * max(0, 2 - len(text.split(".")[1]))
+
+
+def format_delta(delta: float) -> str:
+    """`+0.031` / `−0.002`, with a true minus sign so the sign is not lost in prose."""
+    return f"{delta:+.3f}".replace("-", "\u2212")

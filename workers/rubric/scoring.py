@@ -1,0 +1,611 @@
+"""The readiness score: Catanzaro's five criteria, each from the questionnaire and the measured evidence.
+
+How a criterion is scored: every answered question and every measurement becomes a *signal* — an
+aspect score 0–100 with the sentence that explains it. The criterion score is the mean of its aspect
+scores, capped by its *gates*: problems that block the criterion whatever else is true (no labels,
+label leakage, a model that must be retrained for every use). Signals without a score only inform.
+A criterion with no scored signal is "not assessed" (None): unanswered questions are never guessed.
+
+How the overall is formed: it is the weakest scored criterion (see `_overall`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import mean
+from typing import Any
+
+from workers.rubric.evidence import (
+    BLOCKING_CHECKS,
+    Evidence,
+    check_label,
+    first_sentence,
+    format_delta,
+    format_p,
+    format_target,
+    metric_label,
+    model_label,
+)
+from workers.rubric.questionnaire import (
+    CRITERIA,
+    Answers,
+    Criterion,
+    DatasetAnswers,
+    FaultToleranceAnswers,
+    FeasibilityAnswers,
+    PayoffAnswers,
+    ReuseAnswers,
+)
+
+# Readiness levels of the overall score.
+READY_AT = 70  # overall >= 70: nothing holds the project back
+PROMISING_AT = 40  # 40..69: worth doing once the named gaps are closed; below 40: not ready
+MIN_SCORED_CRITERIA = 2  # fewer scored criteria than this: too little is known to call a level
+
+# --- dataset -----------------------------------------------------------------------------------
+NO_LABELS_CAP = 10  # supervised learning without labels has nothing to learn from
+BLOCKING_CHECK_CAP = 20  # leakage / split duplicates / conflicting labels: measured scores are void
+OVERFIT_FAILURE_CAP = 30  # cannot fit a handful of rows: labels or pipeline broken
+LABEL_SOURCE_SCORES = {"existing_records": 100, "derived": 85, "manual_crowd": 65, "manual_expert": 45}
+# Labelling cost per 1,000 labels (any currency, read as US dollars): (upper bound, score).
+LABELLING_COST_TIERS = ((50.0, 100), (500.0, 75), (5000.0, 50))
+LABELLING_COST_EXPENSIVE_SCORE = 25
+MORE_LABELS_SCORES = {"many": 100, "some": 70, "none": 35}
+DRIFTING_DATA_SCORE = 70  # labels must keep coming as the data changes
+# Size on a log scale: 50 at the midpoint, +25 per tenfold. Catanzaro: "large" is typically thousands
+# to millions of rows, so 1,000 rows sits at the border and 100,000 scores full marks.
+ROWS_MIDPOINT = 1000
+MINORITY_MIDPOINT = 300  # rows of the rarest class (positives for a binary target)
+POINTS_PER_TENFOLD = 25
+SMALL_DATA_BELOW = 50  # size score under this: "small for deep learning"
+LARGE_DATA_FROM = 75
+FINDING_SCORES = {"error": 50, "warning": 80}  # other data-check findings, by severity
+BLOCKING_WARNING_SCORE = 60  # a suspected (not confirmed) leak
+# The pipeline drops these columns before training, so they are reported but do not score.
+DROPPED_COLUMN_CHECKS = frozenset({"constant_column", "id_like_column", "free_text_column"})
+RISING_CURVE_SCORE = 60
+
+# --- reuse ---------------------------------------------------------------------------------------
+MODEL_REUSE_SCORES = {"one_off": 25, "few_products": 65, "many_products": 100}
+RETRAIN_SCORES = {"never": 100, "yearly": 90, "monthly": 75, "weekly": 55}
+RETRAIN_PER_USE_CAP = 20  # Catanzaro: if small changes invalidate the model, it is not a good fit
+STALE_MODEL_SCORE = 50  # data drifts but the model is never retrained
+
+# --- feasibility ---------------------------------------------------------------------------------
+NOT_X_TO_Y_CAP = 15  # "magic goes here" is not a supervised-learning problem
+# What the models reached on test caps feasibility (measured beats stated): an answered "yes, it is an
+# X -> Y mapping" must not lift a target the evidence leaves in doubt.
+TARGET_SCORES = {"reached": 100, "uncertain": 60}
+TARGET_MISSED_CAP = 25
+TARGET_MISSED_RISING_CAP = 45  # missed, but more data is still helping
+SIDE_TARGET_MISSED_SCORE = 45  # a precision/recall target: the threshold is the team's lever, so no cap
+ABOVE_HUMAN_SCORE = 40
+# Without a target, ROC-AUC above chance caps feasibility: 0.5 -> 0, 0.75 -> 50, 1.0 -> 100.
+AUC_POINTS_PER_UNIT = 200
+
+# --- payoff --------------------------------------------------------------------------------------
+VALUE_SCORES = {"low": 20, "medium": 55, "high": 85, "transformative": 100}
+# An existing ML model leaves only an incremental gain; manual work or nothing leaves the most.
+CURRENT_SOLUTION_SCORES = {"none": 90, "manual": 85, "heuristic": 70, "ml_model": 45}
+DEEP_WINS_SCORE = 90
+DEEP_ADDS_NOTHING_SCORE = 50
+
+# --- fault tolerance -----------------------------------------------------------------------------
+COST_OF_ERROR_SCORES = {"low": 100, "medium": 75, "high": 45, "safety_critical": 20}
+NO_HUMAN_SCORE = 50
+NO_HUMAN_COSTLY_SCORE = 25  # nobody checks, and errors are expensive
+NO_FALLBACK_SCORE = 55
+UNGUARDED_SAFETY_CAP = 10  # safety-critical with no human and no fallback: no guard rails at all
+
+MAX_ADVICE = 2  # recommendations per criterion: the two most pressing
+
+_GOOD_ADVICE: dict[Criterion, str] = {
+    "dataset": "Keep the labelled data versioned and growing; it is the asset that matters most.",
+    "reuse": "Plan one model serving its uses, retrained on a schedule.",
+    "feasibility": "Keep the target and the test split fixed so progress stays measurable.",
+    "payoff": "Track the value delivered against the oracle answer once the model is live.",
+    "fault_tolerance": "Keep the guard rails (human review, fallback) as the model is rolled out.",
+}
+
+
+@dataclass(frozen=True)
+class _Signal:
+    score: int | None  # how good this aspect is, 0..100; None = informative only
+    finding: str
+    advice: str | None = None  # what to do about it, when something should be done
+    gate: bool = False  # caps the criterion at `score` instead of joining the mean
+    from_evidence: bool = False
+
+
+def score_readiness(answers: Answers, evidence: Evidence | None) -> dict[str, Any]:
+    """Score the five criteria and the overall readiness level; the result is JSON-ready.
+
+    Returns `{"criteria": {criterion: {"score", "findings", "recommendation", "unanswered",
+    "evidence_used"}}, "overall", "verdict", "weakest"}`; see docs/questionnaire.md.
+    """
+    signals: dict[Criterion, list[_Signal]] = {
+        "dataset": _dataset(answers.dataset, evidence),
+        "reuse": _reuse(answers.reuse, answers.dataset),
+        "feasibility": _feasibility(answers.feasibility, evidence),
+        "payoff": _payoff(answers.payoff, evidence),
+        "fault_tolerance": _fault_tolerance(answers.fault_tolerance, evidence),
+    }
+    unanswered = answers.unanswered()
+    criteria = {c: _criterion(c, signals[c], unanswered[c]) for c in CRITERIA}
+    scores = {c: r["score"] for c, r in criteria.items() if r["score"] is not None}
+    overall = _overall(list(scores.values()))
+    weakest = min(scores, key=lambda c: (scores[c], CRITERIA.index(c))) if scores else None
+    return {
+        "criteria": criteria,
+        "overall": overall,
+        "verdict": _level(overall, n_scored=len(scores)),
+        "weakest": weakest,
+    }
+
+
+def _overall(scores: list[int]) -> int | None:
+    # The weakest link, not an average: one blocking criterion (no labels, no way to use the model)
+    # sinks the project however good the rest is, and any blend would let four strong criteria buy
+    # back a blocking one ("60% ready" without labels). The per-criterion scores keep the detail.
+    if len(scores) < MIN_SCORED_CRITERIA:
+        return None
+    return min(scores)
+
+
+def _level(overall: int | None, *, n_scored: int) -> str:
+    if overall is None:
+        return "insufficient_information"
+    if overall >= READY_AT:
+        # "Ready" is a claim about all five criteria; with one not assessed it is promising at best.
+        return "ready" if n_scored == len(CRITERIA) else "promising_with_gaps"
+    return "promising_with_gaps" if overall >= PROMISING_AT else "not_ready"
+
+
+def _criterion(criterion: Criterion, signals: list[_Signal], unanswered: list[str]) -> dict[str, Any]:
+    parts = [s.score for s in signals if s.score is not None and not s.gate]
+    caps = [s.score for s in signals if s.score is not None and s.gate]
+    score: int | None = None
+    if parts or caps:
+        score = round(min([mean(parts) if parts else 100, *caps]))
+    return {
+        "score": score,
+        "findings": [s.finding for s in signals],
+        "recommendation": _recommendation(criterion, score, signals, unanswered),
+        "unanswered": unanswered,
+        "evidence_used": any(s.from_evidence for s in signals),
+    }
+
+
+def _recommendation(
+    criterion: Criterion, score: int | None, signals: list[_Signal], unanswered: list[str]
+) -> str:
+    questions = ", ".join(f"{criterion}.{name}" for name in unanswered)
+    if score is None:
+        measured = " or run an assessment on your data" if criterion in ("dataset", "feasibility") else ""
+        return f"Not assessed: answer {questions or 'the questions of this section'}{measured}."
+    ranked = sorted((s for s in signals if s.advice and s.score is not None), key=lambda s: s.score or 0)
+    advice = list(dict.fromkeys(s.advice for s in ranked if s.advice))[:MAX_ADVICE]
+    text = " ".join(advice) if advice else _GOOD_ADVICE[criterion]
+    if unanswered:
+        text += f" Answer {questions} to firm up this score."
+    return text
+
+
+def _size_score(count: int, midpoint: int) -> int:
+    if count <= 0:
+        return 0
+    return max(0, min(100, round(50 + POINTS_PER_TENFOLD * math.log10(count / midpoint))))
+
+
+def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
+    out: list[_Signal] = []
+    if a.labels_available is False or a.label_source == "none":
+        measured = f" (the uploaded data has {ev.n_rows:,} labelled rows)" if ev else ""
+        out.append(
+            _Signal(
+                NO_LABELS_CAP,
+                f"No labels are available for this project{measured}; supervised learning needs them.",
+                "Find or create labels first: existing records, a derived signal, or a labelling effort."
+                + (
+                    " If the uploaded labels are representative, answer labels_available: true." if ev else ""
+                ),
+                gate=True,
+            )
+        )
+    elif a.labels_available:
+        out.append(_Signal(100, "Labels are available."))
+    if a.label_source in LABEL_SOURCE_SCORES:
+        source_score = LABEL_SOURCE_SCORES[a.label_source]
+        text = {
+            "existing_records": "Labels come from existing records, so they scale with the data.",
+            "derived": "Labels are derived automatically, so they scale (check they mean what you think).",
+            "manual_crowd": "Labels need manual crowd work; scaling them costs money and quality control.",
+            "manual_expert": "Labels need skilled experts, which limits how far the dataset can scale.",
+        }[a.label_source]
+        advice = (
+            "Look for a label source that does not need an expert per example." if source_score < 50 else None
+        )
+        out.append(_Signal(source_score, text, advice))
+    if a.labelling_cost_per_1000 is not None:
+        cost = a.labelling_cost_per_1000
+        cost_score = next(
+            (s for bound, s in LABELLING_COST_TIERS if cost <= bound), LABELLING_COST_EXPENSIVE_SCORE
+        )
+        advice = (
+            "Budget for labelling, or cut its cost, before planning on a larger dataset."
+            if cost_score < 50
+            else None
+        )
+        out.append(_Signal(cost_score, f"Labelling costs about {cost:,.0f} per 1,000 examples.", advice))
+    if a.more_labels_obtainable is not None:
+        more = a.more_labels_obtainable
+        text = {
+            "many": "Many more labels can be obtained.",
+            "some": "Some more labels can be obtained.",
+            "none": "No more labels can be obtained: the dataset is as large as it will get.",
+        }[more]
+        out.append(_Signal(MORE_LABELS_SCORES[more], text))
+    if a.data_changes_over_time is not None:
+        if a.data_changes_over_time:
+            out.append(
+                _Signal(
+                    DRIFTING_DATA_SCORE,
+                    "The data changes over time, so labels must keep coming to stay current.",
+                    "Plan a steady stream of fresh labels and monitor drift.",
+                )
+            )
+        else:
+            out.append(_Signal(100, "The data is stable over time."))
+    if ev is not None:
+        out.extend(_dataset_evidence(ev))
+    return out
+
+
+def _dataset_evidence(ev: Evidence) -> list[_Signal]:
+    out: list[_Signal] = []
+    rows_score = _size_score(ev.n_rows, ROWS_MIDPOINT)
+    minority_score = _size_score(ev.min_class_count, MINORITY_MIDPOINT)
+    size_score = min(rows_score, minority_score)
+    rarest = (
+        f"{ev.min_class_count:,} positives"
+        if ev.is_binary
+        else f"{ev.min_class_count:,} in the smallest of {ev.n_classes} classes"
+    )
+    if size_score < SMALL_DATA_BELOW:
+        verdict, advice = (
+            "small for deep learning (thousands to millions is typical)",
+            "Collect more labelled rows, above all of the rarer class, before investing in a deep model.",
+        )
+    elif size_score < LARGE_DATA_FROM:
+        verdict, advice = (
+            "enough for simple models, modest for deep learning",
+            "More labelled rows would make a deep model more likely to pay off.",
+        )
+    else:
+        verdict, advice = "large enough for deep learning", None
+    # Size is a gate: Catanzaro's first criterion, and answers cannot make a small dataset large.
+    out.append(
+        _Signal(
+            size_score,
+            f"{ev.n_rows:,} labelled rows, {rarest} — {verdict}.",
+            advice,
+            gate=True,
+            from_evidence=True,
+        )
+    )
+    for finding in ev.findings:
+        signal = _check_signal(finding)
+        if signal is not None:
+            out.append(signal)
+    if ev.overfit_check_failed:
+        out.append(
+            _Signal(
+                OVERFIT_FAILURE_CAP,
+                f"The deep model failed its overfit check: {first_sentence(ev.deep_failure or 'no details')}.",
+                "Inspect the labels and the preprocessing: a model that cannot memorise a handful "
+                "of rows is being fed broken data.",
+                gate=True,
+                from_evidence=True,
+            )
+        )
+    if ev.learning_curve_rising:
+        gain = ev.expected_gain_next_doubling
+        rising_gain = (
+            f" (about {format_delta(gain)} ROC-AUC per doubling of the data)" if gain is not None else ""
+        )
+        promising = ev.learning_curve_promising
+        out.append(
+            _Signal(
+                RISING_CURVE_SCORE if promising else None,
+                f"The learning curve is still rising{rising_gain}: the data, not the model, is the limit.",
+                "More labels will help more than a bigger model." if promising else None,
+                from_evidence=True,
+            )
+        )
+    return out
+
+
+def _check_signal(finding: dict[str, Any]) -> _Signal | None:
+    check = str(finding.get("check", "check"))
+    severity = finding.get("severity", "info")
+    if severity not in ("warning", "error"):
+        return None
+    columns = [str(c) for c in finding.get("columns") or []]
+    where = f" ({', '.join(columns)})" if columns else ""
+    label = check_label(check)
+    text = f"{label[0].upper()}{label[1:]}{where}: {finding.get('message', severity)}"
+    if check in BLOCKING_CHECKS:
+        if severity == "error":
+            return _Signal(
+                BLOCKING_CHECK_CAP,
+                text,
+                f"Fix the {label}{where} and re-run: until then every measured score is void.",
+                gate=True,
+                from_evidence=True,
+            )
+        return _Signal(
+            BLOCKING_WARNING_SCORE,
+            text,
+            f"Check the suspected {label}{where} before trusting the results.",
+            from_evidence=True,
+        )
+    if check in DROPPED_COLUMN_CHECKS:
+        return _Signal(None, text + " (left out of training)", from_evidence=True)
+    return _Signal(FINDING_SCORES[severity], text, from_evidence=True)
+
+
+def _reuse(a: ReuseAnswers, dataset: DatasetAnswers) -> list[_Signal]:
+    out: list[_Signal] = []
+    if a.model_reuse is not None:
+        text, advice = {
+            "one_off": (
+                "The model serves a single use: deep learning's cost (compute, data, engineering) rarely pays off.",
+                "Look for other products or teams that could reuse the same model.",
+            ),
+            "few_products": ("The model would be reused by a few products.", None),
+            "many_products": ("The model would be reused by many products, spreading its cost.", None),
+        }[a.model_reuse]
+        out.append(_Signal(MODEL_REUSE_SCORES[a.model_reuse], text, advice))
+    if a.retrain_frequency == "per_use":
+        out.append(
+            _Signal(
+                RETRAIN_PER_USE_CAP,
+                "The model must be retrained for every use: small changes invalidate it, "
+                "which makes deep learning a poor fit.",
+                "Reframe the problem so one model covers the variations (e.g. make them inputs).",
+                gate=True,
+            )
+        )
+    elif a.retrain_frequency is not None:
+        freq = a.retrain_frequency
+        text = "The model need never be retrained." if freq == "never" else f"The model is retrained {freq}."
+        advice = "Automate retraining and evaluation end to end." if RETRAIN_SCORES[freq] < 60 else None
+        out.append(_Signal(RETRAIN_SCORES[freq], text, advice))
+    if a.retrain_frequency == "never" and dataset.data_changes_over_time:
+        out.append(
+            _Signal(
+                STALE_MODEL_SCORE,
+                "The data changes over time but the model is never retrained: it will go stale.",
+                "Plan periodic retraining, and monitor performance on fresh data.",
+            )
+        )
+    return out
+
+
+def _feasibility(a: FeasibilityAnswers, ev: Evidence | None) -> list[_Signal]:
+    out: list[_Signal] = []
+    if a.is_x_to_y_mapping is False:
+        out.append(
+            _Signal(
+                NOT_X_TO_Y_CAP,
+                'The problem is not an X → Y mapping: it needs "magic goes here", not supervised learning.',
+                "Reframe it as inputs X and a label Y that a person could assign.",
+                gate=True,
+            )
+        )
+    elif a.is_x_to_y_mapping:
+        out.append(_Signal(100, "The problem is an X → Y mapping."))
+    if a.target_value is not None and a.human_level is not None:
+        if a.target_value > a.human_level:
+            out.append(
+                _Signal(
+                    ABOVE_HUMAN_SCORE,
+                    f"The target {format_target(a.target_value)} is above human level "
+                    f"({format_target(a.human_level)}).",
+                    "Check the target: beating experts needs far more data and evidence than matching them.",
+                )
+            )
+        else:
+            out.append(
+                _Signal(
+                    100,
+                    f"The target {format_target(a.target_value)} is within human level "
+                    f"({format_target(a.human_level)}).",
+                )
+            )
+    if ev is not None:
+        out.extend(_feasibility_evidence(a, ev))
+    return out
+
+
+def _feasibility_evidence(a: FeasibilityAnswers, ev: Evidence) -> list[_Signal]:
+    out: list[_Signal] = []
+    if a.target_value is not None and a.target_metric is not None:
+        out.extend(_target_signal(ev, a.target_metric, a.target_value, main=True))
+    else:
+        best = ev.best("roc_auc")
+        if best is not None:
+            score = max(0, min(100, round((best.estimate.value - 0.5) * AUC_POINTS_PER_UNIT)))
+            out.append(
+                _Signal(
+                    score,
+                    f"No target set; the best test ROC-AUC is {best.estimate} ({best.label}), against 0.5 for chance.",
+                    "Decide what success looks like: set feasibility.target_value.",
+                    gate=True,
+                    from_evidence=True,
+                )
+            )
+    for metric, target in (("precision", a.target_precision), ("recall", a.target_recall)):
+        if target is not None:
+            out.extend(_target_signal(ev, metric, target, main=False))
+    if ev.deep_failure and not ev.overfit_check_failed:
+        out.append(
+            _Signal(
+                None, f"The deep model did not finish: {first_sentence(ev.deep_failure)}.", from_evidence=True
+            )
+        )
+    return out
+
+
+def _target_signal(ev: Evidence, metric: str, target: float, *, main: bool) -> list[_Signal]:
+    """The main target (`main`) gates feasibility; a precision/recall target only joins the mean."""
+    check = ev.check_target(metric, target)
+    if check is None:
+        return []
+    r = check.result
+    name, goal = metric_label(metric), format_target(target)
+    if check.status == "reached":
+        return [
+            _Signal(
+                TARGET_SCORES["reached"],
+                f"The target {name} {goal} is reached: {r.label} scores {r.estimate} on test.",
+                from_evidence=True,
+            )
+        ]
+    if check.status == "uncertain":
+        return [
+            _Signal(
+                TARGET_SCORES["uncertain"],
+                f"The target {name} {goal} may or may not be reached: {r.label} scores {r.estimate}, "
+                "an interval that straddles it.",
+                "More test rows (more labelled data) would narrow the interval enough to tell.",
+                gate=main,
+                from_evidence=True,
+            )
+        ]
+    rising = ev.learning_curve_rising
+    score = (TARGET_MISSED_RISING_CAP if rising else TARGET_MISSED_CAP) if main else SIDE_TARGET_MISSED_SCORE
+    return [
+        _Signal(
+            score,
+            f"The target {name} {goal} is not reached: the best is {r.label} {r.estimate}."
+            + (" The learning curve is still rising, so more data may get there." if rising else ""),
+            "Collect more data, or revisit the target with the people who set it.",
+            gate=main,
+            from_evidence=True,
+        )
+    ]
+
+
+def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
+    out: list[_Signal] = []
+    if a.value_if_solved is not None:
+        value = a.value_if_solved
+        advice = (
+            "Find a bigger payoff (who would pay for an oracle?) or a cheaper method."
+            if value == "low"
+            else None
+        )
+        out.append(_Signal(VALUE_SCORES[value], f"The value if solved is {value}.", advice))
+    if a.current_solution is not None:
+        text = {
+            "none": "Nothing solves the problem today, so any working model is new value.",
+            "manual": "People solve it by hand today: automation frees their time.",
+            "heuristic": "A heuristic solves it today: the gain is what a model adds over it.",
+            "ml_model": "An ML model already solves it: the gain is incremental.",
+        }[a.current_solution]
+        out.append(_Signal(CURRENT_SOLUTION_SCORES[a.current_solution], text))
+    if a.oracle_impact:
+        impact = a.oracle_impact if len(a.oracle_impact) <= 160 else a.oracle_impact[:157] + "..."
+        out.append(_Signal(None, f"With an oracle: {impact}"))
+    if ev is not None and ev.deep_test is not None:
+        delta, p = ev.roc_auc_delta, ev.comparison_p_value
+        if delta is not None and p is not None:
+            stats = f"ΔAUC {format_delta(delta)}, {format_p(p)}"
+            base = model_label(ev.best_baseline)
+            if ev.deep_significantly_better:
+                out.append(
+                    _Signal(
+                        DEEP_WINS_SCORE,
+                        f"The deep model is significantly better than {base} ({stats}).",
+                        from_evidence=True,
+                    )
+                )
+            else:
+                out.append(
+                    _Signal(
+                        DEEP_ADDS_NOTHING_SCORE,
+                        f"The deep model adds no significant gain over {base} ({stats}).",
+                        f"Ship {base} and take its payoff now; revisit deep learning with much more data.",
+                        from_evidence=True,
+                    )
+                )
+    return out
+
+
+def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Signal]:
+    out: list[_Signal] = []
+    costly = a.cost_of_error in ("high", "safety_critical")
+    if a.cost_of_error is not None:
+        cost = a.cost_of_error.replace("_", "-")
+        advice = (
+            "Design guard rails (review, thresholds, fallbacks) before the model goes live."
+            if costly
+            else None
+        )
+        out.append(_Signal(COST_OF_ERROR_SCORES[a.cost_of_error], f"The cost of an error is {cost}.", advice))
+    if a.human_in_the_loop is not None:
+        if a.human_in_the_loop:
+            out.append(_Signal(100, "A person reviews the model's output: a guard rail."))
+        else:
+            out.append(
+                _Signal(
+                    NO_HUMAN_COSTLY_SCORE if costly else NO_HUMAN_SCORE,
+                    "Nobody reviews the model's output before it takes effect.",
+                    "Put a person in the loop for uncertain or high-stakes predictions.",
+                )
+            )
+    if a.fallback_exists is not None:
+        if a.fallback_exists:
+            out.append(_Signal(100, "A fallback exists for when the model fails."))
+        else:
+            out.append(
+                _Signal(
+                    NO_FALLBACK_SCORE,
+                    "There is no fallback when the model fails.",
+                    "Keep a heuristic or manual path for when the model is wrong or down.",
+                )
+            )
+    if a.cost_of_error == "safety_critical" and a.human_in_the_loop is False and a.fallback_exists is False:
+        out.append(
+            _Signal(
+                UNGUARDED_SAFETY_CAP,
+                "Errors are safety-critical and there is neither a human check nor a fallback.",
+                "Every statistical model fails at times: add a human check or a fallback before anything else.",
+                gate=True,
+            )
+        )
+    if ev is not None:
+        out.extend(_error_rates(ev))
+    return out
+
+
+def _error_rates(ev: Evidence) -> list[_Signal]:
+    # Not scored: whether these rates are tolerable is the team's call; the numbers make it concrete.
+    best = ev.best("roc_auc")
+    if best is None:
+        return []
+    precision, recall = ev.metric(best.model, "precision"), ev.metric(best.model, "recall")
+    if precision is None or recall is None:
+        return []
+    text = (
+        f"At the chosen threshold {best.label} has precision {precision.value:.3f} and recall "
+        f"{recall.value:.3f} on test"
+    )
+    if ev.is_binary:
+        text += (
+            f": it misses about {1 - recall.value:.1%} of positives and {1 - precision.value:.1%} "
+            "of its alarms are false"
+        )
+    return [_Signal(None, text + ".", from_evidence=True)]
