@@ -20,6 +20,7 @@ LEAKAGE_AUC = 0.98  # one column alone separating the classes this well is almos
 SUSPICIOUS_AUC = 0.90
 MISSINGNESS_WARNING_AUC = 0.75
 HIGH_MISSINGNESS = 0.5
+LEAKAGE_BINS = 20  # quantile bins for numeric columns in the multiclass leakage check
 IMBALANCE_WARNING = 0.05  # minority share
 IMBALANCE_INFO = 0.20
 MIN_TEST_POSITIVES = 30  # below this a test-set AUC's CI is too wide to act on
@@ -48,29 +49,36 @@ class Finding:
 
 
 def _separation_auc(y: np.ndarray, score: np.ndarray) -> float:
-    """How well a score separates the classes regardless of direction (0.5 = not at all, 1 = perfectly).
-    Multiclass: the best one-vs-rest class."""
-    best = 0.5
-    classes = [1] if y.max() == 1 else range(int(y.max()) + 1)
-    for c in classes:
-        target = (y == c).astype(int)
-        if 0 < target.sum() < len(target):
-            auc = roc_auc_score(target, score)
-            best = max(best, auc, 1 - auc)
-    return float(best)
+    """How well a score separates two classes regardless of direction (0.5 = not at all, 1 = perfectly)."""
+    auc = roc_auc_score(y, score)
+    return float(max(auc, 1 - auc))
 
 
-def _category_score(values: pd.Series, y: np.ndarray, split: Split) -> tuple[np.ndarray, np.ndarray]:
-    """Encode categories by their class-1 rate on train, scored on the other rows — an in-sample encoding
-    would call any high-cardinality column a perfect predictor."""
+def _column_keys(column: pd.Series) -> np.ndarray:
+    """Discrete keys for a column: categories as they are, numbers in quantile bins, missing as its own."""
+    if pd.api.types.is_float_dtype(column):
+        ranks = column.rank(pct=True, method="average").to_numpy()
+        bins = np.minimum(np.floor(np.nan_to_num(ranks) * LEAKAGE_BINS), LEAKAGE_BINS - 1).astype(int)
+        return np.where(column.isna(), "(missing)", bins.astype(str))
+    return column.astype(object).where(column.notna(), "(missing)").astype(str).to_numpy()
+
+
+def _held_out_auc(column: pd.Series, y: np.ndarray, split: Split, n_classes: int) -> float | None:
+    """AUC on non-train rows of each key's class frequencies learned on train rows — an in-sample encoding
+    would call any high-cardinality column a perfect predictor. Multiclass: macro one-vs-rest, so a column
+    that only tells one class from the rest (a big species) is not mistaken for a leak."""
     train = split.assignment == TRAIN
-    held_out = ~train
-    keys = values.fillna("(missing)").astype(str).to_numpy()
-    positive = (y == (1 if y.max() == 1 else np.bincount(y).argmin())).astype(float)
-    rates = pd.Series(positive[train]).groupby(keys[train]).mean()
-    prior = positive[train].mean()
-    encoded = pd.Series(keys[held_out]).map(rates).fillna(prior).to_numpy()
-    return encoded, y[held_out]
+    keys = _column_keys(column)
+    if len(np.unique(y[~train])) < n_classes:
+        return None
+    onehot = np.eye(n_classes)[y]
+    prior = onehot[train].mean(axis=0)
+    table = pd.DataFrame(onehot[train]).groupby(keys[train]).mean()
+    encoded = pd.DataFrame(index=keys[~train]).join(table, how="left").fillna(pd.Series(prior)).to_numpy()
+    if n_classes == 2:
+        return _separation_auc(y[~train], encoded[:, 1])
+    encoded = encoded / encoded.sum(axis=1, keepdims=True)
+    return float(roc_auc_score(y[~train], encoded, multi_class="ovr", average="macro"))
 
 
 def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> list[Finding]:
@@ -81,13 +89,12 @@ def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> lis
         column = dataset.features[name]
         kind = dataset.columns[name].kind
         missing = column.isna().to_numpy()
-        if kind == "categorical":
-            score, y_eval = _category_score(column, y, split)
+        if dataset.is_binary and kind != "categorical":
+            # Exact and direction-free for a numeric column against a binary label.
+            auc: float | None = _separation_auc(y, column.fillna(column.median()).to_numpy(dtype=float))
         else:
-            filled = column.fillna(column.median()).to_numpy(dtype=float)
-            score, y_eval = filled, y
-        if len(np.unique(y_eval)) > 1:
-            auc = _separation_auc(y_eval, score)
+            auc = _held_out_auc(column, y, split, dataset.n_classes)
+        if auc is not None:
             if auc >= LEAKAGE_AUC:
                 findings.append(
                     Finding(
@@ -103,7 +110,11 @@ def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> lis
             elif auc >= SUSPICIOUS_AUC:
                 strong[name] = auc
         if 0 < missing.sum() < len(missing):
-            auc = _separation_auc(y, missing.astype(float))
+            auc = (
+                _separation_auc(y, missing.astype(float))
+                if dataset.is_binary
+                else _held_out_auc(pd.Series(missing.astype(str)), y, split, dataset.n_classes) or 0.5
+            )
             if auc >= LEAKAGE_AUC:
                 findings.append(
                     Finding(
@@ -254,7 +265,9 @@ def _column_findings(dataset: Dataset) -> list[Finding]:
                 Finding("constant_column", "info", f"{name!r} has a single value; left out.", [name])
             )
         elif profile.kind == "empty":
-            findings.append(Finding("empty_column", "warning", f"{name!r} is entirely empty; left out.", [name]))
+            findings.append(
+                Finding("empty_column", "warning", f"{name!r} is entirely empty; left out.", [name])
+            )
         elif profile.kind == "id":
             findings.append(
                 Finding(
