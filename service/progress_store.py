@@ -72,6 +72,8 @@ class ConsoleStore(InMemoryStore):
             if detail.get("val_roc_auc") is not None:
                 parts.append(f"val AUC {detail['val_roc_auc']:.3f}")
             return ", ".join(parts)
+        if detail.get("skipped"):
+            return "skipped"
         if stage == "baselines" and "fitted" in detail:
             return f"{detail['fitted']} ({detail['seconds']:.1f}s)"
         return ""

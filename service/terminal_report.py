@@ -28,13 +28,16 @@ METRIC_TITLES = {
 }
 
 
-def format_ci(metric: dict[str, Any] | None) -> str:
+TERMINAL_FINDINGS_PER_CRITERION = 3  # the HTML/JSON report has them all
+
+
+def format_ci(metric: dict[str, Any] | None, *, separator: str = " ") -> str:
     if not metric or metric.get("value") is None:
         return "—"
     low, high = metric.get("ci_low"), metric.get("ci_high")
     if low is None or high is None:
         return f"{metric['value']:.3f}"
-    return f"{metric['value']:.3f} [{low:.3f}, {high:.3f}]"
+    return f"{metric['value']:.3f}{separator}[{low:.3f}, {high:.3f}]"
 
 
 def format_p(p: float | None) -> str:
@@ -64,11 +67,11 @@ def comparison_table(report: dict[str, Any]) -> Table:
         title_justify="left",
         expand=True,
     )
-    table.add_column("Model", no_wrap=True)
+    table.add_column("Model", min_width=12)
     for key in TEST_METRICS:
-        table.add_column(METRIC_TITLES[key], no_wrap=True)
-    table.add_column("Device", no_wrap=True)
-    table.add_column("Fit s", justify="right", no_wrap=True)
+        table.add_column(METRIC_TITLES[key], no_wrap=True, justify="center")
+    table.add_column("Device")
+    table.add_column("Fit s", justify="right")
     best = report["comparison"].get("best_baseline")
     for model in report["models"]:
         name = model["name"] + (" ★" if model["name"] == best else "")
@@ -76,7 +79,8 @@ def comparison_table(report: dict[str, Any]) -> Table:
             table.add_row(name, Text(f"{model['status']}: {model['error']}", style="red"), *[""] * 4, "", "")
             continue
         test = model["test"] or {}
-        cells = [format_ci(test.get(key)) for key in TEST_METRICS]
+        # Value over interval keeps five metric columns readable in an 80-column terminal.
+        cells = [format_ci(test.get(key), separator="\n") for key in TEST_METRICS]
         table.add_row(name, *cells, model["device"], f"{model['fit_seconds']:.1f}")
     return table
 
@@ -95,10 +99,14 @@ def readiness_table(readiness: dict[str, Any]) -> Table:
     table.add_column("Recommendation")
     for name, criterion in readiness.get("criteria", {}).items():
         score = criterion.get("score")
+        findings = criterion.get("findings", [])
+        shown = findings[:TERMINAL_FINDINGS_PER_CRITERION]
+        if len(findings) > len(shown):
+            shown.append(f"(+{len(findings) - len(shown)} more in the report)")
         table.add_row(
             name.replace("_", " "),
             "—" if score is None else str(score),
-            "\n".join(criterion.get("findings", [])) or "—",
+            "\n".join(shown) or "—",
             criterion.get("recommendation", ""),
         )
     return table

@@ -60,7 +60,7 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
         output["_seconds"] = time.perf_counter() - start
         ctx.store.save_stage(name, output)
         ctx.outputs[name] = output
-        ctx.store.progress(name, 1.0)
+        ctx.store.progress(name, 1.0, {"skipped": True} if output.get("skipped") else None)
     return ctx.outputs["report"]["report"]
 
 
