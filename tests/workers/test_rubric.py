@@ -389,3 +389,25 @@ def test_metric_estimate_reads_bare_numbers_and_intervals() -> None:
     assert MetricEstimate.parse(None) is None
     assert MetricEstimate(0.9).reaches(0.9) == "reached"
     assert str(MetricEstimate(0.8421, 0.81, 0.87)) == "0.842 [0.810, 0.870]"
+
+
+def test_error_rates_describe_the_model_a_team_would_ship() -> None:
+    # The deep model edges ahead on ROC-AUC but not significantly: the baseline is the one to ship.
+    evidence = _evidence(delta_roc_auc=0.002, comparison_p_value=0.4)
+
+    findings = score_readiness(_answers(), evidence)["criteria"]["fault_tolerance"]["findings"]
+
+    assert any("XGBoost has precision 0.800 and recall 0.700" in f for f in findings)
+
+
+def test_costly_errors_ask_for_guard_rails_only_when_they_are_missing() -> None:
+    guarded = _answers(fault_tolerance={"cost_of_error": "high"})
+    unguarded = _answers(fault_tolerance={"cost_of_error": "high", "fallback_exists": False})
+
+    assert (
+        "guard rails" not in score_readiness(guarded, None)["criteria"]["fault_tolerance"]["recommendation"]
+    )
+    assert (
+        "Design guard rails"
+        in score_readiness(unguarded, None)["criteria"]["fault_tolerance"]["recommendation"]
+    )

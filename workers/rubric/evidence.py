@@ -262,6 +262,13 @@ class Evidence:
         )
 
     @property
+    def recommended_model(self) -> Literal["baseline", "deep"] | None:
+        """The model a team would ship: the deep one only when it is significantly better."""
+        if self.deep_significantly_better or (self.baseline_test is None and self.deep_test is not None):
+            return "deep"
+        return "baseline" if self.baseline_test is not None else None
+
+    @property
     def learning_curve_rising(self) -> bool:
         return bool(self.learning_curve and self.learning_curve.get("still_rising"))
 

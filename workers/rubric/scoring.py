@@ -549,9 +549,11 @@ def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Sig
     costly = a.cost_of_error in ("high", "safety_critical")
     if a.cost_of_error is not None:
         cost = a.cost_of_error.replace("_", "-")
+        # Costly errors need guard rails; once both a human check and a fallback exist, they are in place.
+        guarded = bool(a.human_in_the_loop and a.fallback_exists)
         advice = (
             "Design guard rails (review, thresholds, fallbacks) before the model goes live."
-            if costly
+            if costly and not guarded
             else None
         )
         out.append(_Signal(COST_OF_ERROR_SCORES[a.cost_of_error], f"The cost of an error is {cost}.", advice))
@@ -593,14 +595,15 @@ def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Sig
 
 def _error_rates(ev: Evidence) -> list[_Signal]:
     # Not scored: whether these rates are tolerable is the team's call; the numbers make it concrete.
-    best = ev.best("roc_auc")
-    if best is None:
+    model = ev.recommended_model
+    if model is None:
         return []
-    precision, recall = ev.metric(best.model, "precision"), ev.metric(best.model, "recall")
+    precision, recall = ev.metric(model, "precision"), ev.metric(model, "recall")
     if precision is None or recall is None:
         return []
+    label = model_label(ev.best_baseline if model == "baseline" else "deep")
     text = (
-        f"At the chosen threshold {best.label} has precision {precision.value:.3f} and recall "
+        f"At the chosen threshold {label} has precision {precision.value:.3f} and recall "
         f"{recall.value:.3f} on test"
     )
     if ev.is_binary:
