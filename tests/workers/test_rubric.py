@@ -405,7 +405,8 @@ def test_costly_errors_ask_for_guard_rails_only_when_they_are_missing() -> None:
     unguarded = _answers(fault_tolerance={"cost_of_error": "high", "fallback_exists": False})
 
     assert (
-        "guard rails" not in score_readiness(guarded, None)["criteria"]["fault_tolerance"]["recommendation"]
+        "Design guard rails"
+        not in score_readiness(guarded, None)["criteria"]["fault_tolerance"]["recommendation"]
     )
     assert (
         "Design guard rails"
