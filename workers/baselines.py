@@ -27,7 +27,7 @@ FOREST_TREES = 200
 FOREST_MAX_ROWS_PER_TREE = 40_000
 XGB_MAX_ROUNDS = 2000
 XGB_EARLY_STOPPING_ROUNDS = 50
-XGB_LEARNING_RATE = 0.05
+XGB_LEARNING_RATE = 0.1
 
 
 @dataclass
@@ -39,6 +39,11 @@ class FittedModel:
     device: str = "cpu"
     params: dict[str, Any] = field(default_factory=dict)
     diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """Class probabilities as float64 rows that sum to one (XGBoost and autocast answer in float32)."""
+        proba = np.asarray(self.estimator.predict_proba(frame), dtype=np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
 
 
 def _logistic(frame: pd.DataFrame, y: np.ndarray, random_state: int) -> tuple[Pipeline, dict]:

@@ -55,7 +55,10 @@ def make_preprocessor(frame: pd.DataFrame, recipe: Recipe, *, random_state: int 
             StandardScaler()
             if recipe == "linear"
             else QuantileTransformer(
-                n_quantiles=QUANTILES, output_distribution="normal", subsample=200_000, random_state=random_state
+                n_quantiles=min(QUANTILES, len(frame)),
+                output_distribution="normal",
+                subsample=200_000,
+                random_state=random_state,
             )
         )
         numeric_steps = [("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", scale)]

@@ -103,7 +103,7 @@ def test_look_stage(ctx: AssessmentContext) -> dict[str, Any]:
     """The one look at the test split, with every model frozen. Metrics and the ledger row go together."""
     x_test, y_test = ctx.test
     models = fitted_models(ctx)
-    probas = {m.name: m.estimator.predict_proba(x_test) for m in models}
+    probas = {m.name: m.predict_proba(x_test) for m in models}
     seed = ctx.config.seed % (2**31)
     results: dict[str, dict[str, Any]] = {}
     curves: dict[str, dict[str, Any]] = {}

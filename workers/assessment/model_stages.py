@@ -39,7 +39,7 @@ def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
         xgb_device=xgb_device,
         on_fitted=on_fitted,
     )
-    val_proba = {m.name: m.estimator.predict_proba(val_frame) for m in models}
+    val_proba = {m.name: m.predict_proba(val_frame) for m in models}
     val_roc_auc = {name: validation_metrics(y_val, proba)["roc_auc"] for name, proba in val_proba.items()}
     return {"models": models, "val_proba": val_proba, "val_roc_auc": val_roc_auc}
 
@@ -93,5 +93,5 @@ def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
         "error": None,
         "skipped": False,
         "diagnostics": estimator.diagnostics_,
-        "val_proba": model.estimator.predict_proba(val_frame),
+        "val_proba": model.predict_proba(val_frame),
     }
