@@ -1,9 +1,11 @@
-"""Overfit first: a network that cannot memorise a handful of rows will not learn the whole table.
+"""Overfit first: a network that cannot fit a handful of rows will not learn the whole table.
 
-A ResNet with tens of thousands of parameters fits 32 distinct rows to near-zero loss in a few
-hundred full-batch steps whatever their labels are, so failing to do so is not a property of the
-task: it says the inputs carry no information about the labels as wired — constant or identical
-feature rows, labels misaligned with rows, a transform that erased the signal.
+A ResNet with tens of thousands of parameters drives the loss on 32 distinct rows far below chance
+within a few hundred full-batch steps whatever their labels are (to ~0 in a few dozen steps once
+there are several features), so failing to do so is not a property of the task: it says the
+features as wired carry nothing that tells the rows apart — constant or identical feature rows, a
+transform that erased the signal, NaNs all filled with one value — or that training itself is
+broken. (Labels shuffled against distinct rows are still memorisable; this check cannot see that.)
 """
 
 from __future__ import annotations
@@ -170,10 +172,11 @@ def _failure_message(result: dict[str, object], *, n_classes: int) -> str:
         f"{result['steps']} full-batch Adam steps (lr {OVERFIT_LR:g}, dropout off) the cross-entropy went from "
         f"{result['initial_loss']} to at best {result['final_loss']}, not below {result['threshold']} (half of what "
         f"predicting the class frequencies scores, i.e. the features taught it almost nothing). A network this "
-        f"size memorises a handful of distinct rows whatever their labels, so the inputs are broken, not the "
-        f"task.{clue} Check that the feature columns are not constant or identical across rows after "
-        "preprocessing, that the labels are aligned with the rows they belong to, and that no transform "
-        "(e.g. a quantile transform fitted on other data, or NaNs filled with one value) erased the signal."
+        f"size fits a handful of distinct rows far better than that whatever their labels, so the inputs are "
+        f"broken, not the task.{clue} Check that the feature columns are not constant or identical across rows "
+        "after preprocessing, that the features passed are the table's and not a placeholder, and that no "
+        "transform (e.g. a quantile transform fitted on other data, or NaNs filled with one value) erased the "
+        "signal."
     )
 
 
