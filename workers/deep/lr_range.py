@@ -25,7 +25,10 @@ from workers.deep.loop import (
 LR_START = 1e-6
 LR_END = 1.0
 LR_STEPS = 100
-SMOOTHING = 0.98  # EMA factor for the loss: one batch's loss is too noisy to pick a minimum from
+# EMA factor for the loss: one batch's loss is too noisy to pick a minimum from, but the sweep crosses
+# a decade every ~17 batches, so a longer memory (fastai's 0.98, ~50 batches) drags the minimum to the
+# end of the sweep whenever BatchNorm keeps large LRs from diverging; 0.9 averages ~10 batches.
+SMOOTHING = 0.9
 DIVERGENCE_FACTOR = 4.0  # stop once the smoothed loss is this many times its minimum
 MIN_STEPS_BEFORE_DIVERGENCE = 10  # the bias-corrected EMA is jumpy over the first few batches
 METHOD = (
