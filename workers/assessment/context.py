@@ -25,6 +25,7 @@ class AssessmentContext:
     store: AssessmentStore
     key: str  # identifies this assessment; keys its test look so a retry cannot spend the budget twice
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    load_seconds: float = 0.0
 
     @property
     def split(self) -> Split:

@@ -58,6 +58,8 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
         start = time.perf_counter()
         output = stage(ctx)
         output["_seconds"] = time.perf_counter() - start
+        if name == "profile":
+            output["_seconds"] += ctx.load_seconds  # reading the file is this stage's work too
         ctx.store.save_stage(name, output)
         ctx.outputs[name] = output
         ctx.store.progress(name, 1.0, {"skipped": True} if output.get("skipped") else None)
@@ -73,6 +75,7 @@ def run_assessment(
     key: str | None = None,
 ) -> dict[str, Any]:
     """Assess the labelled file at `path`. User mistakes raise `ReadinessError` subclasses."""
+    started = time.perf_counter()
     dataset = load_dataset(
         path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes
     )
@@ -86,5 +89,6 @@ def run_assessment(
         answers=answers or Answers(),
         store=store,
         key=key or assessment_key(dataset, config),
+        load_seconds=time.perf_counter() - started,
     )
     return run_stages(ctx)
