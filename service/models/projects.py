@@ -1,0 +1,51 @@
+"""Projects, their datasets, and the immutable splits of those datasets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.models.base import created_field, id_field, json_field
+
+
+class Project(SQLModel, table=True):
+    id: uuid.UUID = id_field()
+    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
+    name: str = Field(max_length=200)
+    description: str | None = None
+    answers: dict[str, Any] | None = json_field()
+    readiness: dict[str, Any] | None = json_field()  # scores from the answers, refreshed by assessments
+    test_budget: int = Field(default=3, ge=1)
+    created_at: datetime = created_field()
+
+
+class Dataset(SQLModel, table=True):
+    id: uuid.UUID = id_field()
+    project_id: uuid.UUID = Field(foreign_key="project.id", index=True)
+    filename: str = Field(max_length=300)
+    sha256: str = Field(index=True, max_length=64)
+    size_bytes: int
+    target: str
+    positive_label: str | None = None
+    rows: int
+    columns: int
+    profile: dict[str, Any] | None = json_field()
+    checks: list[dict[str, Any]] | None = json_field()
+    created_at: datetime = created_field()
+
+
+class Split(SQLModel, table=True):
+    """Made once per (dataset, seed) and never changed; its test budget is spent through the ledger."""
+
+    __table_args__ = (UniqueConstraint("dataset_id", "seed"),)
+    id: uuid.UUID = id_field()
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True)
+    seed: int
+    split_hash: str = Field(max_length=64)
+    sizes: dict[str, Any] | None = json_field()
+    test_budget: int = Field(ge=1)
+    created_at: datetime = created_field()

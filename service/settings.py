@@ -1,0 +1,50 @@
+"""The service's one settings object, read from `READINESS_*` environment variables at the entry points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 8000
+DEFAULT_MAX_UPLOAD_MB = 1024
+
+
+def default_home() -> Path:
+    return platformdirs.user_data_path("readiness")
+
+
+class Settings(BaseSettings):
+    """Where Readiness keeps its data and how it reaches its database."""
+
+    model_config = SettingsConfigDict(env_prefix="READINESS_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="Embedded database, artifacts and uploads.")
+    database_url: str | None = Field(
+        default=None, description="postgresql://… of an external server; unset = the embedded Postgres."
+    )
+    artifacts_dir: Path | None = Field(
+        default=None, description="Content-addressed store; default HOME/artifacts."
+    )
+    max_upload_mb: float = Field(default=DEFAULT_MAX_UPLOAD_MB, gt=0)
+    default_test_budget: int = Field(default=3, ge=1)
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+
+    @property
+    def artifacts_path(self) -> Path:
+        return self.artifacts_dir or self.home / "artifacts"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def embedded_data_path(self) -> Path:
+        return self.home / "pg"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
