@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('project_id', sa.Uuid(), nullable=False),
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('stored_as', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('target', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('positive_label', sqlmodel.sql.sqltypes.AutoString(), nullable=True),

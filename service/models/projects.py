@@ -28,6 +28,7 @@ class Dataset(SQLModel, table=True):
     project_id: uuid.UUID = Field(foreign_key="project.id", index=True)
     filename: str = Field(max_length=300)
     sha256: str = Field(index=True, max_length=64)
+    stored_as: str = Field(max_length=120)  # name in the artifact store: the sha256 and the file's suffix
     size_bytes: int
     target: str
     positive_label: str | None = None
