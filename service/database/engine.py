@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlmodel import Session
 
 from service.database.embedded import embedded_url
@@ -28,6 +28,11 @@ def sqlalchemy_url(url: str) -> str:
 def libpq_url(url: str) -> str:
     """psycopg (and Procrastinate) take the URL without SQLAlchemy's driver suffix."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server, another database."""
+    return make_url(sqlalchemy_url(url)).set(database=name).render_as_string(hide_password=False)
 
 
 def make_engine(url: str) -> Engine:
