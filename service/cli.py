@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 
 from service.progress_store import ConsoleStore
+from service.settings import Settings
 from service.terminal_report import render_report
 from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET, AssessmentConfig
 from workers.assessment.runner import run_assessment
@@ -19,6 +21,15 @@ from workers.rubric.questionnaire import load_answers
 from workers.split import DEFAULT_SEED
 
 USER_ERROR_EXIT = 2
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise _UserErrorExit(
+            f"Invalid READINESS_* setting: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}"
+        ) from error
 
 
 def _write(path: Path, text: str) -> None:
@@ -105,3 +116,68 @@ def assess(
     if html_out:
         _write(html_out, render_html(report))
         console.print(f"HTML report: {html_out}")
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (our tables and Procrastinate's) to this version."""
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = make_engine(resolve_database_url(settings))
+    revision = upgrade_to_head(engine)
+    click.echo(f"Database schema at {revision}.")
+
+
+@main.command()
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["cpu", "gpu"]),
+    help="Queue(s) to work (default both).",
+)
+def worker(queues: tuple[str, ...]) -> None:
+    """Run a worker that takes assessment jobs from the queue until stopped (Ctrl-C)."""
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+    from service.jobs.worker import run_worker
+
+    settings = _settings()
+    upgrade_to_head(make_engine(resolve_database_url(settings)))
+    click.echo(f"Worker on queue(s) {', '.join(queues) or 'cpu, gpu'}; Ctrl-C to stop.")
+    run_worker(settings, queues or ("cpu", "gpu"))
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default READINESS_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default READINESS_PORT, 8000).")
+@click.option("--no-worker", is_flag=True, help="Serve the API only; run `readiness worker` elsewhere.")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Serve the API (and run a worker in this process unless --no-worker)."""
+    from service.serve import serve as run_server
+
+    settings = _settings()
+    run_server(settings, host=host or settings.host, port=port or settings.port, with_worker=not no_worker)
+
+
+@main.group()
+def keys() -> None:
+    """API keys: each belongs to a team; a team sees only its own projects."""
+
+
+@keys.command("create")
+@click.option("--team", required=True, help="Team name (created if new).")
+@click.option("--name", default="cli", show_default=True, help="A label to tell keys apart.")
+@click.option("--admin", is_flag=True, help="Mark the key as an admin key.")
+def keys_create(team: str, name: str, admin: bool) -> None:
+    """Create an API key and print it (shown once; only its hash is stored)."""
+    from service.auth import create_key
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = make_engine(resolve_database_url(settings))
+    upgrade_to_head(engine)
+    click.echo(create_key(engine, team_name=team, name=name, admin=admin))

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(default=DEFAULT_MAX_UPLOAD_MB, gt=0)
     default_test_budget: int = Field(default=3, ge=1)
+    worker_heartbeat_seconds: float = Field(
+        default=5.0, gt=0, description="How often a worker says it is alive."
+    )
+    stalled_worker_seconds: float = Field(
+        default=30.0, gt=0, description="A worker silent this long is presumed dead; its job is retried."
+    )
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
 

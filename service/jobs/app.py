@@ -1,0 +1,38 @@
+"""The Procrastinate app: queues `cpu` and `gpu`, the assessment task, and stalled-job recovery."""
+
+from __future__ import annotations
+
+import uuid
+
+import procrastinate
+from procrastinate import RetryStrategy
+
+from service.database.engine import libpq_url
+
+QUEUES = ("cpu", "gpu")
+TASK_ATTEMPTS = 3  # a crash (worker killed, database blip) is retried; each retry resumes, never redoes
+ASSESSMENT_TASK = "readiness.run_assessment"
+
+tasks = procrastinate.Blueprint()
+
+
+@tasks.task(
+    name="run_assessment",
+    pass_context=True,
+    retry=RetryStrategy(max_attempts=TASK_ATTEMPTS, wait=1),
+)
+def run_assessment_job(context: procrastinate.JobContext, assessment_id: str) -> str:
+    """Run or resume one assessment. User errors end the assessment inside; only crashes reach here."""
+    runtime = context.additional_context["runtime"]
+    try:
+        return runtime.execute(uuid.UUID(assessment_id))
+    except Exception as error:
+        if context.job.attempts + 1 >= TASK_ATTEMPTS:
+            runtime.mark_crashed(uuid.UUID(assessment_id), error)
+        raise
+
+
+def make_job_app(database_url: str) -> procrastinate.App:
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url)))
+    app.add_tasks_from(tasks, namespace="readiness")
+    return app

@@ -1,0 +1,94 @@
+"""What a worker does with one assessment job: run (or resume) the stages and record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from service.artifacts import ArtifactStore
+from service.database.engine import session_scope
+from service.jobs.store import PostgresStore, dataset_path
+from service.models import Assessment, AssessmentStatus, Dataset, Project
+from service.models.base import utcnow
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.runner import run_assessment
+from workers.errors import AssessmentCancelled, ReadinessError
+from workers.rubric.questionnaire import parse_answers
+
+logger = logging.getLogger(__name__)
+
+
+def _set(engine: Engine, assessment_id: uuid.UUID, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(Assessment).where(Assessment.id == assessment_id).values(**values))
+
+
+def execute_assessment(engine: Engine, artifacts: ArtifactStore, assessment_id: uuid.UUID) -> str:
+    """Run one assessment to its end; returns the final status. User/data errors end it as `failed`
+    with their code and are not raised again (retrying cannot fix bad data); anything else is raised so
+    the job queue retries it, resuming at the first unfinished stage."""
+    with session_scope(engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        if assessment is None:
+            logger.warning("assessment %s no longer exists; nothing to do", assessment_id)
+            return "missing"
+        if assessment.status in (
+            AssessmentStatus.succeeded,
+            AssessmentStatus.failed,
+            AssessmentStatus.cancelled,
+        ):
+            return assessment.status.value  # a duplicate delivery of a finished job
+        dataset = session.get(Dataset, assessment.dataset_id)
+        project = session.get(Project, assessment.project_id)
+        config = AssessmentConfig(**(assessment.config or {}))
+        answers = parse_answers(project.answers or {}, source="project answers")
+        path = dataset_path(artifacts, dataset)
+        who = assessment.created_by or "worker"
+        assessment.status = AssessmentStatus.running
+        assessment.started_at = assessment.started_at or utcnow()
+    store = PostgresStore(engine, artifacts, assessment_id, who=who)
+    try:
+        report = run_assessment(path, config, store, answers=answers, key=str(assessment_id))
+    except AssessmentCancelled as cancelled:
+        _set(
+            engine,
+            assessment_id,
+            status=AssessmentStatus.cancelled,
+            error_code=cancelled.code,
+            error_detail=cancelled.detail,
+            finished_at=utcnow(),
+        )
+        return AssessmentStatus.cancelled.value
+    except ReadinessError as error:
+        _set(
+            engine,
+            assessment_id,
+            status=AssessmentStatus.failed,
+            error_code=error.code,
+            error_detail=error.detail,
+            finished_at=utcnow(),
+        )
+        return AssessmentStatus.failed.value
+    with session_scope(engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        assessment.status = AssessmentStatus.succeeded
+        assessment.report = report
+        assessment.progress = 1.0
+        assessment.finished_at = utcnow()
+        session.get(Project, assessment.project_id).readiness = report["readiness"]
+    return AssessmentStatus.succeeded.value
+
+
+def mark_crashed(engine: Engine, assessment_id: uuid.UUID, error: BaseException) -> None:
+    """After the last retry: say so on the record instead of leaving it 'running' forever."""
+    _set(
+        engine,
+        assessment_id,
+        status=AssessmentStatus.failed,
+        error_code="internal_error",
+        error_detail=f"The assessment failed after its retries: {type(error).__name__}: {error}",
+        finished_at=utcnow(),
+    )

@@ -1,0 +1,169 @@
+"""The assessment store over Postgres and the artifact store: what makes a job resumable and the test
+budget binding across every worker."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from service.artifacts import ArtifactStore
+from service.database.engine import session_scope
+from service.models import Assessment, Dataset, Project, Split, StageOutput, TestLook
+from workers.assessment.store import TestLook as Look
+from workers.errors import DataError, TestBudgetExhausted
+
+PROGRESS_WRITE_INTERVAL = 0.5  # seconds: epochs can be fast; clients poll, they need no more than this
+STOP_CHECK_INTERVAL = 1.0  # seconds between reads of the cancel flag (it is checked at every batch)
+
+
+class PostgresStore:
+    """Persists one assessment's stages; implements `workers.assessment.store.AssessmentStore`."""
+
+    def __init__(
+        self, engine: Engine, artifacts: ArtifactStore, assessment_id: uuid.UUID, *, who: str
+    ) -> None:
+        self.engine = engine
+        self.artifacts = artifacts
+        self.assessment_id = assessment_id
+        self.who = who
+        self._last_progress = 0.0
+        self._last_stop_check = 0.0
+        self._stop = False
+
+    def load_stage(self, stage: str) -> Any | None:
+        with session_scope(self.engine) as session:
+            name = session.scalar(
+                select(StageOutput.artifact_sha256).where(
+                    StageOutput.assessment_id == self.assessment_id, StageOutput.stage == stage
+                )
+            )
+        return None if name is None else self.artifacts.get_object(name)
+
+    def save_stage(self, stage: str, output: Any) -> None:
+        # The file goes first: if the process dies before the row commits, the stage simply runs again
+        # and the orphaned file is the same content-addressed bytes it will write.
+        name = self.artifacts.put_object(output)
+        with session_scope(self.engine) as session:
+            session.execute(
+                insert(StageOutput)
+                .values(id=uuid.uuid4(), assessment_id=self.assessment_id, stage=stage, artifact_sha256=name)
+                .on_conflict_do_nothing(index_elements=["assessment_id", "stage"])
+            )
+            if stage == "split":
+                self._record_split(session, output["split"])
+
+    def _record_split(self, session: Any, split: Any) -> None:
+        """The split row is made once per (dataset, seed) and never changes."""
+        assessment = session.get(Assessment, self.assessment_id)
+        existing = session.scalar(
+            select(Split).where(Split.dataset_id == assessment.dataset_id, Split.seed == split.seed)
+        )
+        if existing is None:
+            project = session.get(Project, assessment.project_id)
+            existing = Split(
+                dataset_id=assessment.dataset_id,
+                seed=split.seed,
+                split_hash=split.split_id,
+                sizes=split.sizes,
+                test_budget=project.test_budget,
+            )
+            session.add(existing)
+            session.flush()
+        elif existing.split_hash != split.split_id:
+            raise DataError(
+                f"The split of this dataset with seed {split.seed} came out differently than when it was first "
+                "made; splits are immutable. Was the stored dataset changed?"
+            )
+        assessment.split_id = existing.id
+
+    def progress(self, stage: str, fraction: float, detail: dict[str, Any] | None = None) -> None:
+        now = time.monotonic()
+        if 0.0 < fraction < 1.0 and now - self._last_progress < PROGRESS_WRITE_INTERVAL:
+            return
+        self._last_progress = now
+        with session_scope(self.engine) as session:
+            session.execute(
+                update(Assessment)
+                .where(Assessment.id == self.assessment_id)
+                .values(stage=stage, progress=fraction, progress_detail=detail or {})
+            )
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if not self._stop and now - self._last_stop_check >= STOP_CHECK_INTERVAL:
+            self._last_stop_check = now
+            with session_scope(self.engine) as session:
+                self._stop = bool(
+                    session.scalar(
+                        select(Assessment.cancel_requested).where(Assessment.id == self.assessment_id)
+                    )
+                )
+        return self._stop
+
+    def record_test_look(self, look: Look, limit: int) -> dict[str, int]:
+        """One ledger row per key, counted under a row lock on the split so concurrent looks cannot
+        overspend; the split's own budget (not the caller's `limit`) is the one that binds."""
+        with session_scope(self.engine) as session:
+            split_id = session.scalar(select(Assessment.split_id).where(Assessment.id == self.assessment_id))
+            split = session.scalar(select(Split).where(Split.id == split_id).with_for_update())
+            return spend_look(
+                session,
+                split,
+                key=look.key,
+                who=self.who,
+                assessment_id=self.assessment_id,
+                models=look.models,
+                metrics=look.metrics,
+                reason=look.reason,
+            )
+
+
+def looks_used(session: Any, split_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(TestLook).where(TestLook.split_id == split_id))
+    )
+
+
+def spend_look(
+    session: Any,
+    split: Split,
+    *,
+    key: str,
+    who: str,
+    reason: str,
+    assessment_id: uuid.UUID | None = None,
+    models: list[str] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Append a look to the ledger of a split the caller has locked (SELECT … FOR UPDATE)."""
+    already = session.scalar(select(TestLook.id).where(TestLook.key == key))
+    used = looks_used(session, split.id)
+    if already is None:
+        if used >= split.test_budget:
+            raise TestBudgetExhausted(
+                f"The test split of this dataset (seed {split.seed}) has been looked at {used} of "
+                f"{split.test_budget} times. Compare models on validation instead, or raise the budget "
+                "with a recorded reason (POST /api/v1/splits/{id}/budget)."
+            )
+        session.add(
+            TestLook(
+                split_id=split.id,
+                key=key,
+                who=who,
+                assessment_id=assessment_id,
+                models=models,
+                metrics=metrics,
+                reason=reason,
+            )
+        )
+        session.flush()
+        used += 1
+    return {"limit": split.test_budget, "used": used}
+
+
+def dataset_path(artifacts: ArtifactStore, dataset: Dataset) -> str:
+    return str(artifacts.path(dataset.stored_as))

@@ -1,0 +1,124 @@
+"""Running a worker: Procrastinate's loop over our queues, plus a sweeper that hands the jobs of dead
+workers (no heartbeat) back to the queue, where they resume at their first unfinished stage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import procrastinate
+from sqlalchemy import Engine
+
+from service.artifacts import ArtifactStore
+from service.database.engine import make_engine, resolve_database_url
+from service.database.migrate import ensure_at_head
+from service.jobs.app import QUEUES, make_job_app
+from service.jobs.execute import execute_assessment, mark_crashed
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+FETCH_POLLING_INTERVAL = 1.0  # seconds; LISTEN/NOTIFY wakes the worker sooner when a job is deferred
+
+
+@dataclass
+class WorkerRuntime:
+    """What the task needs, handed in through Procrastinate's job context."""
+
+    engine: Engine
+    artifacts: ArtifactStore
+
+    def execute(self, assessment_id: uuid.UUID) -> str:
+        return execute_assessment(self.engine, self.artifacts, assessment_id)
+
+    def mark_crashed(self, assessment_id: uuid.UUID, error: BaseException) -> None:
+        mark_crashed(self.engine, assessment_id, error)
+
+
+async def sweep_stalled_jobs(app: procrastinate.App, *, stalled_after: float, every: float) -> None:
+    """Forever: jobs whose worker has sent no heartbeat for `stalled_after` seconds go back to 'todo'."""
+    while True:
+        with contextlib.suppress(Exception):  # a failed sweep is retried on the next tick
+            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+                logger.warning("job %s of a stalled worker goes back to the queue", job.id)
+                await app.job_manager.retry_job(job)
+        await asyncio.sleep(every)
+
+
+async def work(settings: Settings, queues: Sequence[str], *, install_signal_handlers: bool = True) -> None:
+    url = resolve_database_url(settings)
+    engine = make_engine(url)
+    ensure_at_head(engine)
+    runtime = WorkerRuntime(engine=engine, artifacts=ArtifactStore(settings.artifacts_path))
+    app = make_job_app(url)
+    async with app.open_async():
+        sweeper = asyncio.create_task(
+            sweep_stalled_jobs(
+                app, stalled_after=settings.stalled_worker_seconds, every=settings.worker_heartbeat_seconds
+            )
+        )
+        try:
+            await app.run_worker_async(
+                queues=list(queues),
+                name=f"{socket.gethostname()}-{os.getpid()}",
+                concurrency=1,  # assessments are CPU/GPU-bound: one at a time per worker process
+                additional_context={"runtime": runtime},
+                update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                stalled_worker_timeout=settings.stalled_worker_seconds,
+                fetch_job_polling_interval=FETCH_POLLING_INTERVAL,
+                install_signal_handlers=install_signal_handlers,
+            )
+        finally:
+            sweeper.cancel()
+            engine.dispose()
+
+
+def check_queues(queues: Sequence[str]) -> list[str]:
+    unknown = [q for q in queues if q not in QUEUES]
+    if unknown:
+        raise ValueError(f"unknown queue(s) {', '.join(unknown)}; the queues are {', '.join(QUEUES)}")
+    return list(queues) or list(QUEUES)
+
+
+def run_worker(settings: Settings, queues: Sequence[str] = QUEUES) -> None:
+    """Block, working the queues until SIGINT/SIGTERM."""
+    asyncio.run(work(settings, check_queues(queues)))
+
+
+class WorkerThread:
+    """A worker on a background thread of this process (for `readiness serve` and tests)."""
+
+    def __init__(self, settings: Settings, queues: Sequence[str] = QUEUES) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(settings, check_queues(queues)), name="readiness-worker", daemon=True
+        )
+
+    def _run(self, settings: Settings, queues: list[str]) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._task = self._loop.create_task(work(settings, queues, install_signal_handlers=False))
+        self._ready.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            self._loop.run_until_complete(self._task)
+
+    def start(self) -> WorkerThread:
+        self._thread.start()
+        self._ready.wait()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._task is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
+        self._thread.join(timeout)
+
+
+def run_worker_in_thread(settings: Settings, queues: Sequence[str] = QUEUES) -> WorkerThread:
+    return WorkerThread(settings, queues).start()
