@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from workers.numbers import format_ci, format_p
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
     "fix_data_first": "red",
@@ -29,21 +31,6 @@ METRIC_TITLES = {
 
 
 TERMINAL_FINDINGS_PER_CRITERION = 3  # the HTML/JSON report has them all
-
-
-def format_ci(metric: dict[str, Any] | None, *, separator: str = " ") -> str:
-    if not metric or metric.get("value") is None:
-        return "—"
-    low, high = metric.get("ci_low"), metric.get("ci_high")
-    if low is None or high is None:
-        return f"{metric['value']:.3f}"
-    return f"{metric['value']:.3f}{separator}[{low:.3f}, {high:.3f}]"
-
-
-def format_p(p: float | None) -> str:
-    if p is None:
-        return "—"
-    return "<0.001" if p < 0.001 else f"{p:.3g}"
 
 
 def findings_table(findings: list[dict[str, Any]]) -> Table:
@@ -118,7 +105,7 @@ def comparison_line(comparison: dict[str, Any]) -> Text:
     return Text(
         f"{comparison['deep']} vs best baseline {comparison['best_baseline']}: "
         f"ΔROC-AUC {comparison['delta_roc_auc']:+.3f}, {comparison['test']} p = "
-        f"{format_p(comparison['delong_p_value'])}"
+        f"{format_p(comparison['delong_p_value'], trailing_zeros=False)}"
     )
 
 

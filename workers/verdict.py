@@ -24,15 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workers.numbers import format_delta, format_p_compact, format_target
 from workers.rubric.evidence import (
     PRACTICAL_AUC_MARGIN,
     SIGNIFICANCE_LEVEL,
     Evidence,
     check_label,
     first_sentence,
-    format_delta,
-    format_p,
-    format_target,
     metric_label,
     model_label,
 )
@@ -216,7 +214,7 @@ def _comparison(ev: Evidence) -> str:
     delta = ev.roc_auc_delta
     stats = f"ΔAUC {format_delta(delta)}" if delta is not None else "an unmeasured ΔAUC"
     p = ev.comparison_p_value
-    return f"{stats}, {format_p(p)}" if p is not None else f"{stats}, no significance test run"
+    return f"{stats}, {format_p_compact(p)}" if p is not None else f"{stats}, no significance test run"
 
 
 def _target_note(ev: Evidence, answers: Answers, model: Literal["baseline", "deep"]) -> str:

@@ -12,7 +12,6 @@ assessment is exactly when a user needs to read one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
@@ -22,9 +21,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from workers.numbers import (
+    DASH,
+    as_number,
+    format_ci,
+    format_count,
+    format_delta,
+    format_loss,
+    format_lr,
+    format_metric,
+    format_p,
+    format_p_clause,
+    format_percent,
+    format_seconds,
+)
 from workers.report import charts
-
-DASH = "—"  # shown for a value that is missing or not a number
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -65,80 +76,6 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("roc_auc", "ROC-AUC"),
     ("pr_auc", "PR-AUC"),
 )
-
-
-# ------------------------------------------------------------------------------------------ formatting
-
-
-def _number(v: object) -> float | None:
-    """`v` as a finite float, or None for anything that is not one (None, NaN, text, bools)."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    return float(v) if math.isfinite(v) else None
-
-
-def format_metric(v: object) -> str:
-    """An AUC-like value with 3 decimals: 0.912."""
-    x = _number(v)
-    return DASH if x is None else f"{x:.3f}"
-
-
-def format_ci(metric: object) -> str:
-    """A metric with its confidence interval, `{value, ci_low, ci_high}` -> "0.912 [0.897, 0.925]"."""
-    if not isinstance(metric, Mapping):
-        return format_metric(metric)
-    value = format_metric(metric.get("value"))
-    low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
-    if value == DASH or low is None or high is None:
-        return value
-    return f"{value} [{low:.3f}, {high:.3f}]"
-
-
-def format_p(p: object) -> str:
-    """A p-value with 3 significant digits, or "<0.001" below that."""
-    x = _number(p)
-    if x is None:
-        return DASH
-    return "<0.001" if x < 0.001 else f"{x:#.3g}"
-
-
-def format_p_clause(p: object) -> str:
-    """ "p = 0.214", or "p < 0.001" rather than the awkward "p = <0.001"."""
-    text = format_p(p)
-    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
-
-
-def format_seconds(s: object) -> str:
-    x = _number(s)
-    return DASH if x is None else f"{x:.1f} s"
-
-
-def format_percent(fraction: object) -> str:
-    """A fraction 0–1 as a percentage with 1 decimal: 0.2041 -> "20.4%"."""
-    x = _number(fraction)
-    return DASH if x is None else f"{100 * x:.1f}%"
-
-
-def format_delta(v: object) -> str:
-    """A signed metric difference, "+0.031" or "−0.004": the sign matters as much as the size."""
-    x = _number(v)
-    return DASH if x is None else f"{x:+.3f}".replace("-", "−")  # a true minus sign, as wide as the plus
-
-
-def format_count(v: object) -> str:
-    x = _number(v)
-    return DASH if x is None else f"{x:,.0f}"
-
-
-def format_loss(v: object) -> str:
-    # Losses span decades (0.7 at the start of an overfit check, 0.003 at its end): significant digits.
-    x = _number(v)
-    return DASH if x is None else f"{x:#.3g}"
-
-
-def format_lr(v: object) -> str:
-    x = _number(v)
-    return DASH if x is None else f"{x:.2g}"
 
 
 # ------------------------------------------------------------------------------------------ rendering
@@ -269,7 +206,7 @@ def _readiness(v: object) -> dict[str, Any] | None:
     rows = []
     for key in keys:
         c = _mapping(criteria[key])
-        score = _number(c.get("score"))
+        score = as_number(c.get("score"))
         rows.append(
             {
                 "key": key,
@@ -290,7 +227,7 @@ def _readiness(v: object) -> dict[str, Any] | None:
         highlight_label="weakest criterion (gates the overall score)",
         chart_id="chart-readiness",
     )
-    overall = _number(readiness.get("overall"))
+    overall = as_number(readiness.get("overall"))
     verdict = readiness.get("verdict")
     return {
         "criteria": rows,
@@ -395,7 +332,7 @@ def _curves(models: list[Mapping[str, Any]], dataset: Mapping[str, Any]) -> dict
         description="Higher and further left is better; the dashed diagonal is a model that ranks at random.",
         chart_id="chart-roc",
     )
-    rate = _number(dataset.get("positive_rate"))
+    rate = as_number(dataset.get("positive_rate"))
     markers = [charts.Marker(rate, f"chance: positive rate {format_percent(rate)}", axis="y")] if rate else []
     pr_chart = charts.line_chart(
         pr,
@@ -445,7 +382,7 @@ def _deep_view(model: Mapping[str, Any] | None) -> dict[str, Any] | None:
         view["lr"] = {"chosen": lr_test.get("chosen_lr"), "method": lr_test.get("method")}
         view["charts"].append(_lr_chart(lr_test))
     if epochs:
-        view["charts"].extend(_epoch_charts(epochs, _number(diag.get("best_epoch"))))
+        view["charts"].extend(_epoch_charts(epochs, as_number(diag.get("best_epoch"))))
     if grads:
         view["gradients"] = _gradients(grads, epochs)
     view["charts"] = [Markup(c) for c in view["charts"]]
@@ -467,10 +404,10 @@ def _overfit(check: Mapping[str, Any]) -> dict[str, Any]:
 
 def _lr_chart(lr_test: Mapping[str, Any]) -> str:
     lrs, losses = _list(lr_test.get("lrs")), _list(lr_test.get("losses"))
-    finite = [x for x in (_number(v) for v in losses) if x is not None]
+    finite = [x for x in (as_number(v) for v in losses) if x is not None]
     # Past the best LR the loss explodes by orders of magnitude; cap the axis so the useful dip stays visible.
     top = min(max(finite), 2 * finite[0]) if finite and finite[0] > 0 else None
-    chosen = _number(lr_test.get("chosen_lr"))
+    chosen = as_number(lr_test.get("chosen_lr"))
     markers = [charts.Marker(chosen, f"chosen {format_lr(chosen)}")] if chosen and chosen > 0 else []
     return charts.line_chart(
         [charts.Series("loss", lrs, losses, colour=charts.PALETTE[0], label="training loss")],
@@ -554,9 +491,9 @@ def _split(v: object, budget: object) -> dict[str, Any] | None:
     split, test_budget = _mapping(v), _mapping(budget)
     if not split and not test_budget:
         return None
-    sizes = {k: _number(n) for k, n in _mapping(split.get("sizes")).items()}
+    sizes = {k: as_number(n) for k, n in _mapping(split.get("sizes")).items()}
     total = sum(n for n in sizes.values() if n is not None)
-    limit, used = _number(test_budget.get("limit")), _number(test_budget.get("used"))
+    limit, used = as_number(test_budget.get("limit")), as_number(test_budget.get("used"))
     looks = None
     if limit is not None and used is not None:
         limit, used = round(limit), round(used)
@@ -602,7 +539,7 @@ def _columns(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _classes(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
-    counts = {str(k): _number(n) for k, n in _mapping(dataset.get("class_counts")).items()}
+    counts = {str(k): as_number(n) for k, n in _mapping(dataset.get("class_counts")).items()}
     names = [str(c) for c in _list(dataset.get("classes"))] or list(counts)
     total = sum(n for n in counts.values() if n is not None)
     positive = dataset.get("positive_label")
@@ -618,7 +555,7 @@ def _classes(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _timings(v: object) -> dict[str, Any] | None:
-    timings = {str(k): _number(s) for k, s in _mapping(v).items()}
+    timings = {str(k): as_number(s) for k, s in _mapping(v).items()}
     if not timings:
         return None
     return {"rows": list(timings.items()), "total": sum(s for s in timings.values() if s is not None)}

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workers.numbers import format_interval
+
 Severity = Literal["info", "warning", "error"]
 
 # Checks whose errors mean the measured scores cannot be trusted at all: the model may be reading the
@@ -114,9 +116,7 @@ class MetricEstimate:
         return "uncertain"
 
     def __str__(self) -> str:
-        if self.has_interval:
-            return f"{self.value:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}]"
-        return f"{self.value:.3f}"
+        return format_interval(self.value, self.ci_low, self.ci_high)
 
     @classmethod
     def parse(cls, raw: Any) -> MetricEstimate | None:
@@ -284,23 +284,7 @@ class Evidence:
         return float(gain) if isinstance(gain, int | float) and not isinstance(gain, bool) else None
 
 
-def format_p(p: float) -> str:
-    """`p=0.002`, `p=0.61`, `p<0.001`: three significant digits, floored where the test stops resolving."""
-    return "p<0.001" if p < 0.001 else f"p={p:.3g}"
-
-
 def first_sentence(text: str) -> str:
     """The opening sentence of a long message (failure details run to a paragraph), without its full stop."""
     head, _, _ = text.strip().partition(". ")
     return head.rstrip(".")
-
-
-def format_target(value: float) -> str:
-    """A target as people write it: 0.9 → `0.90`, 0.875 → `0.875`."""
-    text = f"{value:.3f}".rstrip("0")
-    return text + "0" * max(0, 2 - len(text.split(".")[1]))
-
-
-def format_delta(delta: float) -> str:
-    """`+0.031` / `−0.002`, with a true minus sign so the sign is not lost in prose."""
-    return f"{delta:+.3f}".replace("-", "\u2212")

@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
+from workers.numbers import (
+    format_count,
+    format_delta,
+    format_metric,
+    format_p_compact,
+    format_percent,
+    format_target,
+)
 from workers.rubric.evidence import (
     BLOCKING_CHECKS,
     Evidence,
     check_label,
     first_sentence,
-    format_delta,
-    format_p,
-    format_target,
     metric_label,
     model_label,
 )
@@ -201,7 +206,7 @@ def _size_score(count: int, midpoint: int) -> int:
 def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.labels_available is False or a.label_source == "none":
-        measured = f" (the uploaded data has {ev.n_rows:,} labelled rows)" if ev else ""
+        measured = f" (the uploaded data has {format_count(ev.n_rows)} labelled rows)" if ev else ""
         out.append(
             _Signal(
                 NO_LABELS_CAP,
@@ -237,7 +242,9 @@ def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
             if cost_score < 50
             else None
         )
-        out.append(_Signal(cost_score, f"Labelling costs about {cost:,.0f} per 1,000 examples.", advice))
+        out.append(
+            _Signal(cost_score, f"Labelling costs about {format_count(cost)} per 1,000 examples.", advice)
+        )
     if a.more_labels_obtainable is not None:
         more = a.more_labels_obtainable
         text = {
@@ -268,9 +275,9 @@ def _dataset_evidence(ev: Evidence) -> list[_Signal]:
     minority_score = _size_score(ev.min_class_count, MINORITY_MIDPOINT)
     size_score = min(rows_score, minority_score)
     rarest = (
-        f"{ev.min_class_count:,} positives"
+        f"{format_count(ev.min_class_count)} positives"
         if ev.is_binary
-        else f"{ev.min_class_count:,} in the smallest of {ev.n_classes} classes"
+        else f"{format_count(ev.min_class_count)} in the smallest of {ev.n_classes} classes"
     )
     if size_score < SMALL_DATA_BELOW:
         verdict, advice = (
@@ -288,7 +295,7 @@ def _dataset_evidence(ev: Evidence) -> list[_Signal]:
     out.append(
         _Signal(
             size_score,
-            f"{ev.n_rows:,} labelled rows, {rarest} — {verdict}.",
+            f"{format_count(ev.n_rows)} labelled rows, {rarest} — {verdict}.",
             advice,
             gate=True,
             from_evidence=True,
@@ -522,7 +529,7 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
     if ev is not None and ev.deep_test is not None:
         delta, p = ev.roc_auc_delta, ev.comparison_p_value
         if delta is not None and p is not None:
-            stats = f"ΔAUC {format_delta(delta)}, {format_p(p)}"
+            stats = f"ΔAUC {format_delta(delta)}, {format_p_compact(p)}"
             base = model_label(ev.best_baseline)
             if ev.deep_significantly_better:
                 out.append(
@@ -603,12 +610,12 @@ def _error_rates(ev: Evidence) -> list[_Signal]:
         return []
     label = model_label(ev.best_baseline if model == "baseline" else "deep")
     text = (
-        f"At the chosen threshold {label} has precision {precision.value:.3f} and recall "
-        f"{recall.value:.3f} on test"
+        f"At the chosen threshold {label} has precision {format_metric(precision.value)} and recall "
+        f"{format_metric(recall.value)} on test"
     )
     if ev.is_binary:
         text += (
-            f": it misses about {1 - recall.value:.1%} of positives and {1 - precision.value:.1%} "
+            f": it misses about {format_percent(1 - recall.value)} of positives and {format_percent(1 - precision.value)} "
             "of its alarms are false"
         )
     return [_Signal(None, text + ".", from_evidence=True)]
