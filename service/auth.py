@@ -1,0 +1,81 @@
+"""API keys: each belongs to a team, is shown once, and is stored only as its SHA-256.
+
+Keys carry 256 random bits, so a fast hash is enough: there is nothing to brute-force that a slow hash
+would protect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session
+
+from service.database.engine import session_scope
+from service.models import ApiKey, Team
+from service.models.base import utcnow
+from workers.errors import InvalidOption, ReadinessError
+
+KEY_PREFIX = "rdy_"
+SHOWN_PREFIX_CHARS = 12  # "rdy_" and 8 random characters: enough to tell keys apart in a listing
+MAX_NAME_CHARS = 100
+
+
+class Unauthorized(ReadinessError):
+    """Send an API key: `Authorization: Bearer <key>` (`readiness keys create --team NAME` makes one)."""
+
+    code = "unauthorized"
+    http_status = 401
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 - read-only, one value for every instance
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_name(value: str, what: str) -> str:
+    value = value.strip()
+    if not value or len(value) > MAX_NAME_CHARS:
+        raise InvalidOption(f"A {what} name must be 1 to {MAX_NAME_CHARS} characters; got {value!r}.")
+    return value
+
+
+def create_key(engine: Engine, *, team_name: str, name: str, admin: bool = False) -> str:
+    """Make a key for `team_name` (creating the team if new) and return it; it is never shown again."""
+    team_name, name = _check_name(team_name, "team"), _check_name(name, "key")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with session_scope(engine) as session:
+        # Two concurrent first keys of one team must not collide on the team's unique name.
+        session.execute(
+            insert(Team)
+            .values(id=uuid.uuid4(), name=team_name, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        team_id = session.scalar(select(Team.id).where(Team.name == team_name))
+        session.add(
+            ApiKey(
+                team_id=team_id,
+                name=name,
+                prefix=key[:SHOWN_PREFIX_CHARS],
+                key_hash=hash_key(key),
+                is_admin=admin,
+            )
+        )
+    return key
+
+
+def authenticate(session: Session, bearer: str | None) -> ApiKey:
+    """The key a request presents, or `Unauthorized` for a missing, unknown or revoked one."""
+    if not bearer:
+        raise Unauthorized()
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(bearer.strip())))
+    if key is None:
+        raise Unauthorized(
+            "Unknown API key. Check it was copied whole, or make one with `readiness keys create`."
+        )
+    if key.revoked_at is not None:
+        raise Unauthorized(f"This API key ({key.prefix}…) was revoked; ask for a new one.")
+    return key
