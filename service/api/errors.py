@@ -1,0 +1,132 @@
+"""Every error the API answers is `{"detail", "code"}`: domain errors with their own status and code,
+request validation as one readable sentence, and HTTP errors (unknown route, too large a body) alike."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from workers.errors import ReadinessError
+
+logger = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "malformed_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "file_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+}
+MAX_SHOWN_INPUT_CHARS = 60
+LOCATION_WORDS = {"query": "query parameter", "path": "path parameter", "header": "header"}
+
+
+class ErrorPublic(BaseModel):
+    """What every 4xx/5xx answer looks like."""
+
+    detail: str
+    code: str
+
+
+class NotFound(ReadinessError):
+    """Not found."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class UnsupportedMediaType(ReadinessError):
+    """The request body has the wrong content type."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+def error_response(
+    status: int, detail: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+
+
+def too_large_detail(limit_bytes: int) -> str:
+    return (
+        f"The request body is larger than the upload limit of {limit_bytes / 1e6:,.1f} MB "
+        "(READINESS_MAX_UPLOAD_MB). Upload a sample of the rows, or raise the limit."
+    )
+
+
+def _field_sentence(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error.get("loc", ())]
+    where, path = (loc[0], loc[1:]) if loc else ("body", [])
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "")
+        return f"the body is not valid JSON ({reason})" if reason else "the body is not valid JSON"
+    name = ".".join(path)
+    if where == "body":
+        subject = f"field {name!r}" if name else "the request body"
+    else:
+        subject = f"{LOCATION_WORDS.get(where, where)} {name!r}"
+    if kind == "missing":
+        return f"{subject} is required"
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    message = message[0].lower() + message[1:] if message else "is invalid"
+    shown = repr(error.get("input"))
+    got = f" (got {shown})" if len(shown) <= MAX_SHOWN_INPUT_CHARS and kind != "model_attributes_type" else ""
+    return f"{subject}: {message}{got}"
+
+
+def validation_detail(errors: list[dict[str, Any]]) -> str:
+    """One sentence naming every bad field, e.g. "Invalid request: query parameter 'limit': input should
+    be less than or equal to 100 (got '500')."""
+    return "Invalid request: " + "; ".join(_field_sentence(e) for e in errors) + "."
+
+
+async def _readiness_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ReadinessError)
+    return error_response(exc.http_status, exc.detail, exc.code, getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, validation_detail(list(exc.errors())), "invalid_request")
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No such endpoint: {request.method} {request.url.path}. The API is described at /docs."
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    elif exc.status_code == 413 and detail == "Content Too Large":
+        detail = too_large_detail(request.app.state.settings.max_upload_bytes)
+    elif exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = (
+            "The request body could not be parsed: a file upload must be well-formed multipart/form-data."
+        )
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, detail, code, exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        500, "Internal error: this is a bug in Readiness, not in your request.", "internal_error"
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ReadinessError, _readiness_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,9 @@
+"""The routers, one per resource, gathered under /api/v1."""
+
+from fastapi import APIRouter
+
+from service.api.routes import health, projects
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(projects.router)

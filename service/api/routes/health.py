@@ -1,0 +1,30 @@
+"""Is the service up: the database answers and its schema is at head."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.api.deps import EngineDep
+from service.api.schemas.health import HealthPublic
+from service.database.migrate import current_revision
+from workers.errors import ReadinessError
+
+router = APIRouter(tags=["health"])
+
+
+class DatabaseUnavailable(ReadinessError):
+    """The database does not answer."""
+
+    code = "database_unavailable"
+    http_status = 503
+
+
+@router.get("/health", response_model=HealthPublic)
+def health(engine: EngineDep) -> HealthPublic:
+    """Liveness and database check; needs no API key."""
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailable(f"The database does not answer: {type(error).__name__}.") from error
+    return HealthPublic(status="ok", database="ok", schema_revision=revision)

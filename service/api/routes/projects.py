@@ -1,0 +1,93 @@
+"""Projects: the questionnaire and the readiness scored from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import func, select
+
+from service.api.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
+from service.api.errors import ErrorPublic
+from service.api.schemas.projects import ProjectCreate, ProjectPublic, ProjectsPublic, ProjectUpdate
+from service.models import Project
+from workers.assessment.report_stage import json_ready
+from workers.rubric.questionnaire import Answers, parse_answers
+from workers.rubric.scoring import score_readiness
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such project in your team."}}
+
+
+def _scored(answers: Answers) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What is stored: the answers as validated (unanswered questions left out) and their scores."""
+    return answers.model_dump(mode="json", exclude_none=True), json_ready(score_readiness(answers, None))
+
+
+@router.post(
+    "",
+    response_model=ProjectPublic,
+    status_code=201,
+    responses={422: {"model": ErrorPublic, "description": "Invalid answers (code invalid_answers)."}},
+)
+def create_project(
+    body: ProjectCreate,
+    session: SessionDep,
+    key: CurrentKey,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+) -> Project:
+    """Create a project; its readiness is scored from the questionnaire answers."""
+    answers, readiness = _scored(parse_answers(body.answers, source="answers"))
+    project = Project(
+        team_id=key.team_id,
+        name=body.name,
+        description=body.description,
+        answers=answers,
+        readiness=readiness,
+        test_budget=body.test_budget or settings.default_test_budget,
+    )
+    session.add(project)
+    session.commit()
+    session.refresh(project)
+    response.headers["Location"] = request.app.url_path_for("get_project", project_id=str(project.id))
+    return project
+
+
+@router.get("", response_model=ProjectsPublic)
+def list_projects(session: SessionDep, key: CurrentKey, page: PageDep) -> ProjectsPublic:
+    """Your team's projects, newest first."""
+    mine = Project.team_id == key.team_id
+    count = session.scalar(select(func.count()).select_from(Project).where(mine)) or 0
+    rows = session.scalars(
+        select(Project)
+        .where(mine)
+        .order_by(Project.created_at.desc(), Project.id)
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
+    return ProjectsPublic(data=[ProjectPublic.model_validate(row) for row in rows], count=count)
+
+
+@router.get("/{project_id}", response_model=ProjectPublic, responses=NOT_FOUND)
+def get_project(project: ProjectDep) -> Project:
+    """One project with its answers and readiness."""
+    return project
+
+
+@router.patch("/{project_id}", response_model=ProjectPublic, responses=NOT_FOUND)
+def update_project(project: ProjectDep, body: ProjectUpdate, session: SessionDep) -> Project:
+    """Change the name, description or answers; new answers replace the old and are scored afresh."""
+    changes = body.model_dump(exclude_unset=True)
+    if "answers" in changes:
+        project.answers, project.readiness = _scored(parse_answers(changes.pop("answers"), source="answers"))
+    for name in ("name", "description"):
+        if name in changes:
+            if name == "name" and changes[name] is None:
+                continue  # a project always has a name; null means "leave it"
+            setattr(project, name, changes[name])
+    session.add(project)
+    session.commit()
+    session.refresh(project)
+    return project
