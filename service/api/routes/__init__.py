@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from service.api.routes import health, projects
+from service.api.routes import datasets, health, projects
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(projects.router)
+api_router.include_router(datasets.router)

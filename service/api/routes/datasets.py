@@ -1,0 +1,126 @@
+"""Datasets: multipart upload of a CSV or Parquet file, streamed, size-limited, profiled and checked."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from sqlalchemy import func, select
+
+from service.api.deps import (
+    ArtifactsDep,
+    DatasetDep,
+    EngineDep,
+    PageDep,
+    ProjectDep,
+    SessionDep,
+    SettingsDep,
+)
+from service.api.errors import ErrorPublic, UnsupportedMediaType
+from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
+from service.api.uploads import (
+    clean_filename,
+    forget_upload,
+    inspect_dataset,
+    lock_artifact,
+    store_upload,
+    stored_suffix,
+)
+from service.models import Dataset
+
+router = APIRouter(tags=["datasets"])
+
+UPLOAD_ERRORS = {
+    404: {"model": ErrorPublic, "description": "No such project in your team."},
+    413: {"model": ErrorPublic, "description": "Larger than READINESS_MAX_UPLOAD_MB (file_too_large)."},
+    415: {"model": ErrorPublic, "description": "Not multipart, or not a .csv/.parquet/.pq file."},
+    422: {"model": ErrorPublic, "description": "The file cannot be used as given (its code says why)."},
+}
+
+
+def require_multipart(request: Request) -> None:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise UnsupportedMediaType(
+            f"Upload the dataset as multipart/form-data with fields file, target and (optionally) positive; "
+            f"got content type {content_type or 'none'!r}. With curl: -F file=@data.csv -F target=label."
+        )
+
+
+@router.post(
+    "/projects/{project_id}/datasets",
+    response_model=DatasetPublic,
+    status_code=201,
+    responses=UPLOAD_ERRORS,
+)
+def upload_dataset(
+    project: ProjectDep,
+    _multipart: Annotated[None, Depends(require_multipart)],
+    file: Annotated[UploadFile, File(description="A CSV or Parquet file with a header row.")],
+    target: Annotated[str, Form(min_length=1, description="The label column (case-insensitive).")],
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    artifacts: ArtifactsDep,
+    request: Request,
+    response: Response,
+    positive: Annotated[str | None, Form(description="The positive class of a binary target.")] = None,
+) -> Dataset:
+    """Upload a labelled table; the answer has its profile and the data-check findings."""
+    suffix = stored_suffix(file.filename)
+    limit = settings.max_upload_bytes
+    name, size = store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
+    try:
+        found = inspect_dataset(
+            artifacts.path(name), target=target, positive=positive or None, max_bytes=limit
+        )
+        dataset = Dataset(
+            project_id=project.id,
+            filename=clean_filename(file.filename),
+            sha256=found.sha256,
+            stored_as=name,
+            size_bytes=size,
+            target=found.target,
+            positive_label=found.positive_label,
+            rows=found.rows,
+            columns=found.columns,
+            profile=found.profile,
+            checks=found.checks,
+        )
+        lock_artifact(session, name)
+        if not artifacts.exists(name):  # a refused upload of the same bytes removed it meanwhile
+            store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
+        session.add(dataset)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        forget_upload(engine, artifacts, name)
+        raise
+    session.refresh(dataset)
+    response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
+    return dataset
+
+
+@router.get("/projects/{project_id}/datasets", response_model=DatasetsPublic)
+def list_datasets(project: ProjectDep, session: SessionDep, page: PageDep) -> DatasetsPublic:
+    """The project's datasets, newest first."""
+    mine = Dataset.project_id == project.id
+    count = session.scalar(select(func.count()).select_from(Dataset).where(mine)) or 0
+    rows = session.scalars(
+        select(Dataset)
+        .where(mine)
+        .order_by(Dataset.created_at.desc(), Dataset.id)
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
+    return DatasetsPublic(data=[DatasetPublic.model_validate(row) for row in rows], count=count)
+
+
+@router.get(
+    "/datasets/{dataset_id}",
+    response_model=DatasetPublic,
+    responses={404: {"model": ErrorPublic, "description": "No such dataset in your team."}},
+)
+def get_dataset(dataset: DatasetDep) -> Dataset:
+    """One dataset with its profile and check findings."""
+    return dataset

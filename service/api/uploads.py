@@ -1,0 +1,112 @@
+"""Taking in an uploaded table: stream it into the artifact store, read it, profile and check it.
+
+The stored file is content-addressed, so two datasets with the same bytes share one file. A refused
+upload deletes its file unless a dataset row already points at it; an advisory lock on the file's
+name keeps that check and a concurrent upload of the same bytes from stepping on each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
+
+from sqlalchemy import Engine, select, text
+from sqlmodel import Session
+
+from service.artifacts import ArtifactStore
+from service.database.engine import session_scope
+from service.models import Dataset
+from workers.assessment.report_stage import json_ready
+from workers.checks import excluded_columns, run_checks
+from workers.data.loading import load_dataset
+from workers.errors import ReadinessError
+from workers.split import DEFAULT_SEED, make_split
+
+UPLOAD_CHUNK_BYTES = 1024 * 1024
+ALLOWED_SUFFIXES = {".csv": ".csv", ".parquet": ".parquet", ".pq": ".parquet"}
+MAX_FILENAME_CHARS = 300
+
+
+class UnsupportedFileType(ReadinessError):
+    """Upload a .csv, .parquet or .pq file."""
+
+    code = "unsupported_file_type"
+    http_status = 415
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the upload answer shows about a readable dataset."""
+
+    sha256: str
+    target: str
+    positive_label: str | None
+    rows: int
+    columns: int
+    profile: dict[str, Any]
+    checks: list[dict[str, Any]]
+
+
+def stored_suffix(filename: str | None) -> str:
+    """The suffix the file is stored under, from its name; anything but CSV/Parquet is refused."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        shown = f"{filename!r} has" if filename else "The upload has no file name, so"
+        raise UnsupportedFileType(
+            f"{shown} an unsupported type; upload a CSV (.csv) or Parquet (.parquet, .pq) file."
+        )
+    return ALLOWED_SUFFIXES[suffix]
+
+
+def clean_filename(filename: str | None) -> str:
+    return PurePath(filename or "upload").name[-MAX_FILENAME_CHARS:]
+
+
+def store_upload(artifacts: ArtifactStore, file: BinaryIO, *, suffix: str, max_bytes: int) -> tuple[str, int]:
+    """Stream the file into the store in 1 MiB chunks; over `max_bytes` → `FileTooLarge`, nothing kept."""
+    file.seek(0)
+    chunks = iter(partial(file.read, UPLOAD_CHUNK_BYTES), b"")
+    return artifacts.put_chunks(chunks, suffix=suffix, max_bytes=max_bytes)
+
+
+def inspect_dataset(path: Path, *, target: str, positive: str | None, max_bytes: int) -> Inspection:
+    """Load the file (a `DataError` for every user mistake), then run the checks on the default split."""
+    dataset = load_dataset(path, target=target, positive=positive, max_bytes=max_bytes)
+    split = make_split(dataset, seed=DEFAULT_SEED)
+    findings = run_checks(dataset, split)
+    excluded = excluded_columns(dataset, findings)
+    profile = {
+        "classes": dataset.classes,
+        "class_counts": dataset.class_counts,
+        "positive_rate": dataset.positive_rate,
+        "column_profiles": [p.to_dict() for p in dataset.columns.values()],
+        "excluded_columns": [{"name": name, "reason": why} for name, why in excluded.items()],
+        "notes": dataset.notes,
+        "split": split.to_dict(),  # the checks ran on this split; an assessment with this seed reuses it
+    }
+    return Inspection(
+        sha256=dataset.sha256,
+        target=dataset.target,
+        positive_label=dataset.positive_label,
+        rows=dataset.n_rows,
+        columns=len(dataset.columns),
+        profile=json_ready(profile),
+        checks=json_ready([finding.to_dict() for finding in findings]),
+    )
+
+
+def lock_artifact(session: Session, name: str) -> None:
+    """Held until the session's transaction ends."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"artifact:{name}"}
+    )
+
+
+def forget_upload(engine: Engine, artifacts: ArtifactStore, name: str) -> None:
+    """Delete a refused upload's file unless a dataset row already references the same bytes."""
+    with session_scope(engine) as session:
+        lock_artifact(session, name)
+        if session.scalar(select(Dataset.id).where(Dataset.stored_as == name).limit(1)) is None:
+            artifacts.path(name).unlink(missing_ok=True)
