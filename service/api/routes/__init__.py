@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
-from service.api.routes import datasets, health, projects
+from service.api.routes import assessments, datasets, health, projects, splits
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(projects.router)
 api_router.include_router(datasets.router)
+api_router.include_router(assessments.router)
+api_router.include_router(splits.router)

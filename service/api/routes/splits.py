@@ -1,0 +1,79 @@
+"""Splits of a dataset, their test budget, the append-only ledger of looks, and audited budget raises."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from sqlmodel import Session
+
+from service.api.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, SplitDep, who
+from service.api.errors import ErrorPublic
+from service.api.schemas.splits import (
+    Budget,
+    BudgetChangePublic,
+    BudgetRaise,
+    SplitPublic,
+    SplitsPublic,
+    TestLookPublic,
+    TestLooksPublic,
+)
+from service.jobs.store import looks_used
+from service.jobs.submit import raise_budget
+from service.models import BudgetChange, Split, TestLook
+
+router = APIRouter(tags=["splits"])
+NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such split in your team."}}
+
+
+def split_public(session: Session, split: Split) -> SplitPublic:
+    used = looks_used(session, split.id)
+    changes = session.scalars(
+        select(BudgetChange).where(BudgetChange.split_id == split.id).order_by(BudgetChange.created_at)
+    ).all()
+    return SplitPublic(
+        id=split.id,
+        dataset_id=split.dataset_id,
+        seed=split.seed,
+        split_hash=split.split_hash,
+        sizes=split.sizes,
+        budget=Budget(limit=split.test_budget, used=used, remaining=max(split.test_budget - used, 0)),
+        budget_changes=[BudgetChangePublic.model_validate(change) for change in changes],
+        created_at=split.created_at,
+    )
+
+
+@router.get("/datasets/{dataset_id}/splits", response_model=SplitsPublic)
+def list_splits(dataset: DatasetDep, session: SessionDep) -> SplitsPublic:
+    """The dataset's splits (one per seed an assessment has used), oldest first."""
+    rows = session.scalars(
+        select(Split).where(Split.dataset_id == dataset.id).order_by(Split.created_at, Split.seed)
+    ).all()
+    return SplitsPublic(data=[split_public(session, row) for row in rows], count=len(rows))
+
+
+@router.get("/splits/{split_id}", response_model=SplitPublic, responses=NOT_FOUND)
+def get_split(split: SplitDep, session: SessionDep) -> SplitPublic:
+    """A split with its sizes, its test budget {limit, used} and the budget's audit trail."""
+    return split_public(session, split)
+
+
+@router.get("/splits/{split_id}/ledger", response_model=TestLooksPublic, responses=NOT_FOUND)
+def get_ledger(split: SplitDep, session: SessionDep) -> TestLooksPublic:
+    """Every look at the split's test part, oldest first: who, when, which models, the metrics, why."""
+    rows = session.scalars(
+        select(TestLook).where(TestLook.split_id == split.id).order_by(TestLook.created_at, TestLook.id)
+    ).all()
+    return TestLooksPublic(data=[TestLookPublic.model_validate(row) for row in rows], count=len(rows))
+
+
+@router.post(
+    "/splits/{split_id}/budget",
+    response_model=SplitPublic,
+    responses={**NOT_FOUND, 422: {"model": ErrorPublic, "description": "No reason, or not a raise."}},
+)
+def raise_split_budget(
+    split: SplitDep, body: BudgetRaise, session: SessionDep, engine: EngineDep, key: CurrentKey
+) -> SplitPublic:
+    """Raise the split's test budget; the raise, its reason and who asked are recorded."""
+    raised = raise_budget(engine, split=split, new_limit=body.new_limit, reason=body.reason, who=who(key))
+    return split_public(session, raised)

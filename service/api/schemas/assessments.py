@@ -1,0 +1,70 @@
+"""Assessments: one job each, with its progress and, when it has succeeded, the report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.models import Assessment, AssessmentStatus
+
+
+class AssessmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_id: uuid.UUID = Field(description="A dataset of this project.")
+    seed: int | None = Field(
+        default=None, ge=0, description="Split and model seed (a new seed, a new split)."
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    keep_columns: list[str] = Field(default_factory=list, description="Keep columns the checks leave out.")
+    max_epochs: int | None = Field(default=None, ge=1, description="Cap the deep model's epochs.")
+    run_deep: bool = Field(default=True, description="False: the baselines only.")
+    n_resamples: int = Field(default=1000, ge=100, le=100_000, description="Bootstrap resamples.")
+
+
+class AssessmentError(BaseModel):
+    code: str
+    detail: str | None
+
+
+class AssessmentSummary(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    dataset_id: uuid.UUID
+    split_id: uuid.UUID | None
+    status: AssessmentStatus
+    queue: str
+    stage: str | None
+    progress: float = Field(description="0..1 within the current stage.")
+    progress_detail: dict[str, Any] | None
+    error: AssessmentError | None
+    cancel_requested: bool
+    config: dict[str, Any] | None
+    created_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Assessment, **extra: Any) -> Any:
+        fields = {name: getattr(row, name) for name in AssessmentSummary.model_fields if name != "error"}
+        error = AssessmentError(code=row.error_code, detail=row.error_detail) if row.error_code else None
+        return cls(**fields, error=error, **extra)
+
+
+class AssessmentPublic(AssessmentSummary):
+    report: dict[str, Any] | None = Field(description="The JSON report, once the assessment has succeeded.")
+
+    @classmethod
+    def from_row(cls, row: Assessment, **extra: Any) -> Any:
+        return super().from_row(row, report=row.report, **extra)
+
+
+class AssessmentsPublic(BaseModel):
+    """Summaries without the report; GET /assessments/{id} has it."""
+
+    data: list[AssessmentSummary]
+    count: int
