@@ -138,7 +138,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('assessment_id', sa.Uuid(), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('artifact_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('artifact', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], ),
     sa.PrimaryKeyConstraint('id'),

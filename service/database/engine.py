@@ -42,5 +42,6 @@ def make_engine(url: str) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""
-    with Session(engine) as session, session.begin():
+    # Rows stay readable after the commit: callers return them to the API or hand them to the next step.
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session

@@ -13,14 +13,7 @@ QUEUES = ("cpu", "gpu")
 TASK_ATTEMPTS = 3  # a crash (worker killed, database blip) is retried; each retry resumes, never redoes
 ASSESSMENT_TASK = "readiness.run_assessment"
 
-tasks = procrastinate.Blueprint()
 
-
-@tasks.task(
-    name="run_assessment",
-    pass_context=True,
-    retry=RetryStrategy(max_attempts=TASK_ATTEMPTS, wait=1),
-)
 def run_assessment_job(context: procrastinate.JobContext, assessment_id: str) -> str:
     """Run or resume one assessment. User errors end the assessment inside; only crashes reach here."""
     runtime = context.additional_context["runtime"]
@@ -34,5 +27,11 @@ def run_assessment_job(context: procrastinate.JobContext, assessment_id: str) ->
 
 def make_job_app(database_url: str) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url)))
-    app.add_tasks_from(tasks, namespace="readiness")
+    # Registered per app, not through a shared Blueprint: adding one Blueprint to two apps in a process
+    # (the API's and a worker thread's) renames its tasks in place.
+    app.task(
+        name=ASSESSMENT_TASK,
+        pass_context=True,
+        retry=RetryStrategy(max_attempts=TASK_ATTEMPTS, wait=1),
+    )(run_assessment_job)
     return app

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
 from service.models import Assessment, Dataset, Project, Split, StageOutput, TestLook
+from service.models.base import utcnow
 from workers.assessment.store import TestLook as Look
 from workers.errors import DataError, TestBudgetExhausted
 
@@ -37,7 +38,7 @@ class PostgresStore:
     def load_stage(self, stage: str) -> Any | None:
         with session_scope(self.engine) as session:
             name = session.scalar(
-                select(StageOutput.artifact_sha256).where(
+                select(StageOutput.artifact).where(
                     StageOutput.assessment_id == self.assessment_id, StageOutput.stage == stage
                 )
             )
@@ -50,7 +51,13 @@ class PostgresStore:
         with session_scope(self.engine) as session:
             session.execute(
                 insert(StageOutput)
-                .values(id=uuid.uuid4(), assessment_id=self.assessment_id, stage=stage, artifact_sha256=name)
+                .values(
+                    id=uuid.uuid4(),
+                    assessment_id=self.assessment_id,
+                    stage=stage,
+                    artifact=name,
+                    created_at=utcnow(),
+                )
                 .on_conflict_do_nothing(index_elements=["assessment_id", "stage"])
             )
             if stage == "split":

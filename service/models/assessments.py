@@ -44,12 +44,12 @@ class Assessment(SQLModel, table=True):
 
 
 class StageOutput(SQLModel, table=True):
-    """A finished stage: its output lives in the artifact store under `artifact_sha256`."""
+    """A finished stage: its output lives in the artifact store under `artifact`."""
 
     __tablename__ = "stage_output"
     __table_args__ = (UniqueConstraint("assessment_id", "stage"),)
     id: uuid.UUID = id_field()
     assessment_id: uuid.UUID = Field(foreign_key="assessment.id", index=True)
     stage: str = Field(max_length=40)
-    artifact_sha256: str = Field(max_length=64)
+    artifact: str = Field(max_length=120)  # name in the artifact store
     created_at: datetime = created_field()
