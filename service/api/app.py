@@ -71,7 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-        upload_limit_bytes=settings.max_upload_bytes,
+        upload_limit_mb=settings.max_upload_mb,
     )
     app.include_router(api_router, prefix=API_PREFIX)
     return app

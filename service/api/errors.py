@@ -57,9 +57,9 @@ def error_response(
     return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
 
 
-def too_large_detail(limit_bytes: int) -> str:
+def too_large_detail(limit_mb: float) -> str:
     return (
-        f"The request body is larger than the upload limit of {limit_bytes / 1e6:,.1f} MB "
+        f"The request body is larger than the upload limit of {limit_mb:g} MB "
         "(READINESS_MAX_UPLOAD_MB). Upload a sample of the rows, or raise the limit."
     )
 
@@ -109,7 +109,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
     elif exc.status_code == 413 and detail == "Content Too Large":
-        detail = too_large_detail(request.app.state.settings.max_upload_bytes)
+        detail = too_large_detail(request.app.state.settings.max_upload_mb)
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
         detail = (
             "The request body could not be parsed: a file upload must be well-formed multipart/form-data."

@@ -14,10 +14,10 @@ from service.api.errors import error_response, too_large_detail
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, upload_limit_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, upload_limit_mb: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.detail = too_large_detail(upload_limit_bytes)
+        self.detail = too_large_detail(upload_limit_mb)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
