@@ -10,11 +10,10 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
-from service.progress_store import ConsoleStore
+from service.progress_view import ProgressView
 from service.settings import Settings
 from service.terminal_report import render_report
-from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET, AssessmentConfig
-from workers.assessment.runner import run_assessment
+from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET
 from workers.errors import ReadinessError
 from workers.report.html import render_html
 from workers.rubric.questionnaire import load_answers
@@ -62,7 +61,12 @@ def main() -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON report.")
 @click.option("--html-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
-@click.option("--max-file-mb", type=click.FloatRange(min=0.001), default=1024.0, show_default=True)
+@click.option("--project", help="Project to record the assessment under (default: the file's name).")
+@click.option(
+    "--max-file-mb",
+    type=click.FloatRange(min=0.001),
+    help="Refuse larger files (default READINESS_MAX_UPLOAD_MB, 1024).",
+)
 @click.option("--resamples", type=click.IntRange(min=100), default=DEFAULT_RESAMPLES, show_default=True)
 @click.option("--test-budget", type=click.IntRange(min=1), default=DEFAULT_TEST_BUDGET, show_default=True)
 @click.option("--max-epochs", type=click.IntRange(min=1), help="Cap the deep model's epochs.")
@@ -73,43 +77,64 @@ def assess(
     target: str,
     positive: str | None,
     answers: Path | None,
+    project: str | None,
     seed: int,
     keep_column: tuple[str, ...],
     device: str,
     json_out: Path | None,
     html_out: Path | None,
-    max_file_mb: float,
+    max_file_mb: float | None,
     resamples: int,
     test_budget: int,
     max_epochs: int | None,
     no_deep: bool,
     quiet: bool,
 ) -> None:
-    """Assess a labelled CSV or Parquet FILE: checks, baselines, a deep model, and a verdict."""
+    """Assess a labelled CSV or Parquet FILE: checks, baselines, a deep model, and a verdict.
+
+    Everything is recorded in the database (the embedded Postgres unless READINESS_DATABASE_URL is set)
+    as a project, dataset and assessment, so the API and dashboard show what the CLI did.
+    """
+    from service.local_run import assess_through_service
+
     console = Console()
-    deep_params: dict[str, Any] = {"max_epochs": max_epochs} if max_epochs else {}
-    config = AssessmentConfig(
-        target=target,
-        positive=positive,
-        seed=seed,
-        keep_columns=keep_column,
-        device=device,
-        max_file_bytes=int(max_file_mb * 1024 * 1024),
-        n_resamples=resamples,
-        test_budget=test_budget,
-        run_deep=not no_deep,
-        deep_params=deep_params,
-    )
+    settings = _settings()
+    if max_file_mb is not None:
+        settings = settings.model_copy(update={"max_upload_mb": max_file_mb})
+    options: dict[str, Any] = {
+        "seed": seed,
+        "keep_columns": list(keep_column),
+        "device": device,
+        "n_resamples": resamples,
+        "run_deep": not no_deep,
+        "max_epochs": max_epochs,
+    }
     try:
         questionnaire = load_answers(answers) if answers else None
-        with ConsoleStore(console, enabled=not quiet) as store:
-            report = run_assessment(file, config, store, answers=questionnaire)
+        with ProgressView(console, enabled=not quiet) as view:
+            run = assess_through_service(
+                settings,
+                file,
+                project_name=project or file.stem,
+                target=target,
+                positive=positive,
+                answers=questionnaire,
+                options=options,
+                test_budget=test_budget,
+                on_progress=view.update,
+                on_baselines=view.baselines,
+            )
+            view.finish()
     except ReadinessError as error:
+        if error.code == "internal_error":
+            raise click.ClickException(error.detail) from error
         raise _UserErrorExit(error.detail) from error
+    report = run.report
     if quiet:
         console.print(f"{report['verdict']['code']}: {report['verdict']['summary']}")
     else:
         render_report(console, report)
+        console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
     if json_out:
         _write(json_out, json.dumps(report, indent=2))
         console.print(f"JSON report: {json_out}")

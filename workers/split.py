@@ -82,6 +82,8 @@ def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
     cuts = np.cumsum(FRACTIONS)[:2]
     for label in range(dataset.n_classes):
         members = np.flatnonzero(group_label == label)
+        if len(members) == 0:  # every row of this class shares its features with rows of another class
+            continue
         members = members[rng.permutation(len(members))]
         # Cut on cumulative *rows* so the 60/20/20 holds for rows, not groups; the midpoint rule rounds
         # each group to the part its centre falls in.

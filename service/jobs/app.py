@@ -10,6 +10,18 @@ from procrastinate import RetryStrategy
 from service.database.engine import libpq_url
 
 QUEUES = ("cpu", "gpu")
+# A private queue is worked by one process only: `readiness assess` runs exactly its own job this way.
+PRIVATE_QUEUE_PREFIX = "private-"
+
+
+def private_queue() -> str:
+    return f"{PRIVATE_QUEUE_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+def is_known_queue(name: str) -> bool:
+    return name in QUEUES or name.startswith(PRIVATE_QUEUE_PREFIX)
+
+
 TASK_ATTEMPTS = 3  # a crash (worker killed, database blip) is retried; each retry resumes, never redoes
 ASSESSMENT_TASK = "readiness.run_assessment"
 

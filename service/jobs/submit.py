@@ -9,7 +9,7 @@ import procrastinate
 from sqlalchemy import Engine, select
 
 from service.database.engine import session_scope
-from service.jobs.app import ASSESSMENT_TASK
+from service.jobs.app import ASSESSMENT_TASK, is_known_queue
 from service.jobs.store import looks_used
 from service.models import Assessment, AssessmentStatus, BudgetChange, Dataset, Project, Split
 from service.models.base import utcnow
@@ -79,11 +79,13 @@ def submit_assessment(
     options: dict[str, Any],
     who: str,
     settings: Settings,
+    queue: str | None = None,
 ) -> Assessment:
-    """Record a queued assessment and defer its job; a refused request leaves nothing behind."""
+    """Record a queued assessment and defer its job; a refused request leaves nothing behind.
+    The job goes to `queue`, by default `gpu` when the request asks for CUDA, else `cpu`."""
     config = assessment_config(dataset, options, settings)
-    queue = options.get("queue") or ("gpu" if config.device == "cuda" else "cpu")
-    if queue not in ("cpu", "gpu"):
+    queue = queue or ("gpu" if config.device == "cuda" else "cpu")
+    if not is_known_queue(queue):
         raise InvalidOption(f"queue must be cpu or gpu; got {queue!r}.")
     with session_scope(engine) as session:
         _check_budget(session, dataset.id, config.seed)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url
 from service.database.migrate import ensure_at_head
-from service.jobs.app import QUEUES, make_job_app
+from service.jobs.app import QUEUES, is_known_queue, make_job_app
 from service.jobs.execute import execute_assessment, mark_crashed
 from service.settings import Settings
 
@@ -80,7 +80,7 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
 
 
 def check_queues(queues: Sequence[str]) -> list[str]:
-    unknown = [q for q in queues if q not in QUEUES]
+    unknown = [q for q in queues if not is_known_queue(q)]
     if unknown:
         raise ValueError(f"unknown queue(s) {', '.join(unknown)}; the queues are {', '.join(QUEUES)}")
     return list(queues) or list(QUEUES)

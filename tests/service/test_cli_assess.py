@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine
 
 from service.cli import main
+from service.settings import Settings
 from tests.factories import churn_frame, write_csv
+from tests.service.test_api_harness import API, bearer, running_api
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_service(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
+    """Each test records into its own fresh database and home, as a new user's machine would."""
+    monkeypatch.setenv("READINESS_DATABASE_URL", database_url)
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    return database_url
 
 
 def _readiness() -> list[str]:
@@ -50,14 +62,15 @@ def test_the_readme_command_on_the_example_writes_both_reports(tmp_path: Path) -
             "COLUMNS": "160",
             "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
             "OMP_NUM_THREADS": "2",
+            "READINESS_DATABASE_URL": os.environ["READINESS_DATABASE_URL"],
+            "READINESS_HOME": os.environ["READINESS_HOME"],
         },
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for shown in (
         "Data checks",
-        "Baselines on validation",
-        "Logistic regression",
+        "baseline Logistic regression: validation ROC-AUC",
         "ResNet MLP",
         "ROC-AUC",
         "Verdict",
@@ -138,7 +151,7 @@ def _bad_files(tmp_path: Path) -> dict[str, Path]:
         ("churn", ["--target", "churn_flag"], "not in"),
         ("churn", ["--max-file-mb", "0.001"], "limit"),
         ("churn", ["--positive", "maybe"], "is not a value"),
-        ("churn", ["--keep-column", "nope"], "not features"),
+        ("churn", ["--keep-column", "nope"], "not in the dataset"),
         ("churn", ["--answers", "does-not-exist.yaml"], "answers"),
     ],
 )
@@ -156,3 +169,43 @@ def test_bad_input_exits_2_with_a_clear_message_and_no_traceback(
     assert words.lower() in result.output.lower()
     assert "Traceback" not in result.output
     assert not json_out.exists()
+
+
+def test_what_the_cli_did_is_visible_through_the_api_and_the_budget_binds(
+    tmp_path: Path, settings: Settings, engine: Engine
+) -> None:
+    args = [
+        "assess",
+        str(EXAMPLES / "breast_cancer.csv"),
+        "--target",
+        "diagnosis",
+        "--positive",
+        "malignant",
+        "--no-deep",
+        "--resamples",
+        "200",
+        "--test-budget",
+        "2",
+        "--quiet",
+    ]
+    for _ in range(2):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2
+    assert "looked at 2 of 2 times" in refused.output and "Traceback" not in refused.output
+
+    headers = bearer(engine, "local")  # the CLI records under the team "local"
+    with running_api(settings) as client:
+        projects = client.get(f"{API}/projects", headers=headers).json()
+        assert [p["name"] for p in projects["data"]] == ["breast_cancer"]
+        project_id = projects["data"][0]["id"]
+        datasets = client.get(f"{API}/projects/{project_id}/datasets", headers=headers).json()
+        assert len(datasets["data"]) == 1  # the same file twice is one dataset, so one split and budget
+        assessments = client.get(f"{API}/projects/{project_id}/assessments", headers=headers).json()
+        assert [a["status"] for a in assessments["data"]] == ["succeeded", "succeeded"]
+        splits = client.get(f"{API}/datasets/{datasets['data'][0]['id']}/splits", headers=headers).json()
+        split = splits["data"][0] if isinstance(splits, dict) else splits[0]
+        ledger = client.get(f"{API}/splits/{split['id']}/ledger", headers=headers).json()
+        looks = ledger["data"] if isinstance(ledger, dict) else ledger
+        assert len(looks) == 2

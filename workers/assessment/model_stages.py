@@ -23,11 +23,14 @@ def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
     frame, y = ctx.train
     val_frame, y_val = ctx.validation
     xgb_device = resolve_device(ctx.config.device).type
-    done: list[str] = []
+    fitted: list[dict[str, Any]] = []
 
     def on_fitted(model: FittedModel) -> None:
-        done.append(model.name)
-        ctx.store.progress("baselines", len(done) / 3, {"fitted": model.name, "seconds": model.fit_seconds})
+        # Every fitted baseline so far, with its validation AUC: the number the deep model has to beat,
+        # shown as soon as it exists (a progress reader may miss an intermediate update, not a result).
+        auc = validation_metrics(y_val, model.predict_proba(val_frame))["roc_auc"]
+        fitted.append({"name": model.name, "seconds": model.fit_seconds, "val_roc_auc": auc})
+        ctx.store.progress("baselines", len(fitted) / 3, {"fitted": list(fitted)})
 
     models = fit_baselines(
         frame,

@@ -13,7 +13,14 @@ import pandas as pd
 from workers.data.dataset import Dataset
 from workers.data.labels import encode_target
 from workers.data.profiling import normalise_column, profile_column
-from workers.errors import EmptyDataset, FileMissing, FileTooLarge, UnknownTarget, UnreadableFile
+from workers.errors import (
+    EmptyDataset,
+    FileMissing,
+    FileTooLarge,
+    NoUsableFeatures,
+    UnknownTarget,
+    UnreadableFile,
+)
 
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GiB: above this a laptop-sized pandas load stops being sensible
 HASH_CHUNK_BYTES = 1024 * 1024
@@ -146,6 +153,11 @@ def frame_to_dataset(
         profile = profile_column(name, frame[name])
         columns[name] = profile
         features[name] = normalise_column(frame[name], profile.kind)
+    if all(profile.kind in ("empty", "constant") for profile in columns.values()):
+        described = ", ".join(f"{p.name!r} ({p.kind})" for p in columns.values()) or "only the target"
+        raise NoUsableFeatures(
+            f"No column can be learned from: {described}. A model needs at least one column whose values vary."
+        )
     return Dataset(
         features=features,
         y=encoded.y.astype(np.int64),
