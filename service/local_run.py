@@ -18,7 +18,6 @@ from sqlalchemy import Engine, select
 
 from service.api.uploads import (
     Inspection,
-    clean_filename,
     forget_upload,
     inspect_dataset,
     lock_artifact,
@@ -104,19 +103,7 @@ def _dataset(
             )
             if existing is not None:
                 return existing
-            dataset = Dataset(
-                project_id=project.id,
-                filename=clean_filename(path.name),
-                sha256=found.sha256,
-                stored_as=name,
-                size_bytes=size,
-                target=found.target,
-                positive_label=found.positive_label,
-                rows=found.rows,
-                columns=found.columns,
-                profile=found.profile,
-                checks=found.checks,
-            )
+            dataset = found.dataset_row(project_id=project.id, filename=path.name, stored_as=name, size=size)
             session.add(dataset)
             session.flush()
             return dataset

@@ -48,6 +48,22 @@ class Inspection:
     profile: dict[str, Any]
     checks: list[dict[str, Any]]
 
+    def dataset_row(self, *, project_id: Any, filename: str | None, stored_as: str, size: int) -> Dataset:
+        """The dataset row for this inspected file, stored in the artifact store as `stored_as`."""
+        return Dataset(
+            project_id=project_id,
+            filename=clean_filename(filename),
+            sha256=self.sha256,
+            stored_as=stored_as,
+            size_bytes=size,
+            target=self.target,
+            positive_label=self.positive_label,
+            rows=self.rows,
+            columns=self.columns,
+            profile=self.profile,
+            checks=self.checks,
+        )
+
 
 def stored_suffix(filename: str | None) -> str:
     """The suffix the file is stored under, from its name; anything but CSV/Parquet is refused."""

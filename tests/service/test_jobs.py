@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
 from service.jobs.app import make_job_app
 from service.jobs.store import spend_look
-from service.jobs.submit import raise_budget, submit_assessment
+from service.jobs.submit import raise_budget, request_cancel, submit_assessment
 from service.jobs.worker import run_worker_in_thread
 from service.models import Assessment, AssessmentStatus, BudgetChange, Split, StageOutput, TestLook
 from service.settings import Settings
@@ -108,14 +108,46 @@ def test_bad_data_fails_once_with_its_reason(
         worker.stop()
     assert done.status == AssessmentStatus.failed
     assert done.error_code == "no_usable_features" and "left out" in done.error_detail
-    with job_app.open():
-        job = (
-            job_app.job_manager.get_job_by_id(done.job_id)
-            if hasattr(job_app.job_manager, "get_job_by_id")
-            else None
+    with engine.connect() as connection:
+        attempts, retries = connection.execute(
+            text(
+                "SELECT j.attempts, count(e.id) FILTER (WHERE e.type = 'deferred_for_retry') "
+                "FROM procrastinate_jobs j LEFT JOIN procrastinate_events e ON e.job_id = j.id "
+                "WHERE j.id = :id GROUP BY j.attempts"
+            ),
+            {"id": done.job_id},
+        ).one()
+    assert (attempts, retries) == (1, 0)  # one attempt, failed with its reason; never retried
+
+
+def test_cancelling_a_running_assessment_stops_it_at_a_batch_boundary(
+    settings: Settings, engine: Engine, job_app, tmp_path: Path
+) -> None:
+    artifacts = ArtifactStore(settings.artifacts_path)
+    project, dataset = project_with_dataset(
+        engine, artifacts, write_csv(churn_frame(3000, seed=5), tmp_path), target="churned"
+    )
+    submitted = submit_assessment(
+        engine,
+        job_app,
+        project=project,
+        dataset=dataset,
+        who="test",
+        options={"device": "cpu", "max_epochs": 500, "n_resamples": 200},
+        settings=settings,
+    )
+    worker = run_worker_in_thread(settings)
+    try:
+        _wait(
+            engine, submitted.id, until=lambda a: (a.progress_detail or {}).get("epoch", 0) >= 1, timeout=180
         )
-    if job is not None:
-        assert job.attempts <= 1
+        request_cancel(engine, job_app, submitted)
+        done = _wait(engine, submitted.id, until=lambda a: a.status in FINAL, timeout=60)
+    finally:
+        worker.stop()
+    assert done.status == AssessmentStatus.cancelled
+    assert done.stage == "deep_model" and done.report is None
+    assert _count(engine, TestLook) == 0  # a cancelled run never looked at the test split
 
 
 def test_ten_concurrent_looks_on_a_budget_of_three_write_three_rows(

@@ -19,7 +19,6 @@ from service.api.deps import (
 from service.api.errors import ErrorPublic, UnsupportedMediaType
 from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
 from service.api.uploads import (
-    clean_filename,
     forget_upload,
     inspect_dataset,
     lock_artifact,
@@ -74,19 +73,7 @@ def upload_dataset(
         found = inspect_dataset(
             artifacts.path(name), target=target, positive=positive or None, max_bytes=limit
         )
-        dataset = Dataset(
-            project_id=project.id,
-            filename=clean_filename(file.filename),
-            sha256=found.sha256,
-            stored_as=name,
-            size_bytes=size,
-            target=found.target,
-            positive_label=found.positive_label,
-            rows=found.rows,
-            columns=found.columns,
-            profile=found.profile,
-            checks=found.checks,
-        )
+        dataset = found.dataset_row(project_id=project.id, filename=file.filename, stored_as=name, size=size)
         lock_artifact(session, name)
         if not artifacts.exists(name):  # a refused upload of the same bytes removed it meanwhile
             store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
