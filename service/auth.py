@@ -38,8 +38,10 @@ def hash_key(key: str) -> str:
 
 def _check_name(value: str, what: str) -> str:
     value = value.strip()
-    if not value or len(value) > MAX_NAME_CHARS:
-        raise InvalidOption(f"A {what} name must be 1 to {MAX_NAME_CHARS} characters; got {value!r}.")
+    if not value or len(value) > MAX_NAME_CHARS or "\x00" in value:  # Postgres text refuses NUL
+        raise InvalidOption(
+            f"A {what} name must be 1 to {MAX_NAME_CHARS} characters, NUL excepted; got {value!r}."
+        )
     return value
 
 

@@ -52,6 +52,7 @@ SessionDep = Annotated[Session, Depends(get_db)]
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**63 - 1  # Postgres takes OFFSET as a bigint
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An API key: `readiness keys create --team NAME`.")
 
@@ -79,7 +80,7 @@ class Page:
 
 def page(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = DEFAULT_PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 

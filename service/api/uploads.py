@@ -15,13 +15,14 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from service.api.schemas.text import has_nul
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
 from service.models import Dataset
 from workers.assessment.report_stage import json_ready
 from workers.checks import excluded_columns, run_checks
 from workers.data.loading import load_dataset
-from workers.errors import ReadinessError
+from workers.errors import ReadinessError, UnreadableFile
 from workers.split import DEFAULT_SEED, make_split
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024
@@ -102,14 +103,20 @@ def inspect_dataset(path: Path, *, target: str, positive: str | None, max_bytes:
         "notes": dataset.notes,
         "split": split.to_dict(),  # the checks ran on this split; an assessment with this seed reuses it
     }
+    profile, checks = json_ready(profile), json_ready([finding.to_dict() for finding in findings])
+    if has_nul(profile) or has_nul(checks):
+        # Column names and labels are stored as JSON, which Postgres refuses with a NUL in it.
+        raise UnreadableFile(
+            f"{path.name} has the NUL character (\\x00) in a column name or a value; remove it and upload again."
+        )
     return Inspection(
         sha256=dataset.sha256,
         target=dataset.target,
         positive_label=dataset.positive_label,
         rows=dataset.n_rows,
         columns=len(dataset.columns),
-        profile=json_ready(profile),
-        checks=json_ready([finding.to_dict() for finding in findings]),
+        profile=profile,
+        checks=checks,
     )
 
 

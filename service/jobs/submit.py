@@ -19,6 +19,7 @@ from workers.errors import InvalidOption, TestBudgetExhausted
 from workers.split import DEFAULT_SEED
 
 DEVICES = ("auto", "cpu", "cuda")
+MAX_SEED = 2**31 - 1  # a split's seed is a Postgres integer column
 
 
 def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Settings) -> AssessmentConfig:
@@ -28,8 +29,8 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
         raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.")
     seed = options.get("seed")
     seed = DEFAULT_SEED if seed is None else int(seed)
-    if seed < 0:
-        raise InvalidOption(f"seed must be zero or positive; got {seed}.")
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidOption(f"seed must be between 0 and {MAX_SEED}; got {seed}.")
     n_resamples = int(options.get("n_resamples") or 1000)
     if n_resamples < 100:
         raise InvalidOption(f"n_resamples must be at least 100; got {n_resamples}.")

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.text import StoredText
+from service.jobs.submit import MAX_SEED
 from service.models import Assessment, AssessmentStatus
 
 
@@ -16,10 +18,12 @@ class AssessmentCreate(BaseModel):
 
     dataset_id: uuid.UUID = Field(description="A dataset of this project.")
     seed: int | None = Field(
-        default=None, ge=0, description="Split and model seed (a new seed, a new split)."
+        default=None, ge=0, le=MAX_SEED, description="Split and model seed (a new seed, a new split)."
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    keep_columns: list[str] = Field(default_factory=list, description="Keep columns the checks leave out.")
+    keep_columns: list[StoredText] = Field(
+        default_factory=list, description="Keep columns the checks leave out."
+    )
     max_epochs: int | None = Field(default=None, ge=1, description="Cap the deep model's epochs.")
     run_deep: bool = Field(default=True, description="False: the baselines only.")
     n_resamples: int = Field(default=1000, ge=100, le=100_000, description="Bootstrap resamples.")

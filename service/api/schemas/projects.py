@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.text import StoredJson, StoredText
+
 ANSWERS_HELP = (
     "Questionnaire answers by section (dataset, reuse, feasibility, payoff, fault_tolerance); "
     "see docs/questionnaire.md. Every question is optional."
@@ -19,14 +21,14 @@ ANSWERS_EXAMPLE = {
 
 
 class ProjectBase(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = None
+    name: StoredText = Field(min_length=1, max_length=200)
+    description: StoredText | None = None
 
 
 class ProjectCreate(ProjectBase):
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, Any] | None = Field(
+    answers: StoredJson | None = Field(
         default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
     )
     test_budget: int | None = Field(
@@ -39,9 +41,9 @@ class ProjectUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = None
-    answers: dict[str, Any] | None = Field(default=None, description=ANSWERS_HELP)
+    name: StoredText | None = Field(default=None, min_length=1, max_length=200)
+    description: StoredText | None = None
+    answers: StoredJson | None = Field(default=None, description=ANSWERS_HELP)
 
 
 class ProjectPublic(ProjectBase):

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from service.api.schemas.text import no_nul
 
 
 class Budget(BaseModel):
@@ -67,6 +69,6 @@ class BudgetRaise(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_limit: int = Field(ge=1, le=1000, description="The new number of looks allowed in all.")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
-        description="Why more looks are justified; recorded in the audit trail."
-    )
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(no_nul)
+    ] = Field(description="Why more looks are justified; recorded in the audit trail.")
