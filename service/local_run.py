@@ -128,7 +128,9 @@ def assess_through_service(
     """Record everything, run the job on an in-process worker, and return the finished report."""
     # The file is read and checked before the database starts: a typo should not cost a server start.
     stored_suffix(path.name)
-    found = inspect_dataset(path, target=target, positive=positive, max_bytes=settings.max_upload_bytes)
+    found = inspect_dataset(
+        path, target=target, positive=positive, max_bytes=settings.max_upload_bytes, name=path.name
+    )
     settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
     engine = make_engine(settings.database_url or "")
     upgrade_to_head(engine)

@@ -78,4 +78,6 @@ def make_preprocessor(frame: pd.DataFrame, recipe: Recipe, *, random_state: int 
         transformers.append(("numeric", Pipeline(numeric_steps), numeric))
     if categorical:
         transformers.append(("categorical", Pipeline(categorical_steps), categorical))
-    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False)
+    return ColumnTransformer(
+        transformers, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
+    )

@@ -88,9 +88,12 @@ def store_upload(artifacts: ArtifactStore, file: BinaryIO, *, suffix: str, max_b
     return artifacts.put_chunks(chunks, suffix=suffix, max_bytes=max_bytes)
 
 
-def inspect_dataset(path: Path, *, target: str, positive: str | None, max_bytes: int) -> Inspection:
-    """Load the file (a `DataError` for every user mistake), then run the checks on the default split."""
-    dataset = load_dataset(path, target=target, positive=positive, max_bytes=max_bytes)
+def inspect_dataset(
+    path: Path, *, target: str, positive: str | None, max_bytes: int, name: str | None = None
+) -> Inspection:
+    """Load the file (a `DataError` for every user mistake), then run the checks on the default split.
+    `name` is the file's name as the user knows it; messages never show the store's hashed name."""
+    dataset = load_dataset(path, target=target, positive=positive, max_bytes=max_bytes, name=name)
     split = make_split(dataset, seed=DEFAULT_SEED)
     findings = run_checks(dataset, split)
     excluded = excluded_columns(dataset, findings)

@@ -46,12 +46,13 @@ def execute_assessment(engine: Engine, artifacts: ArtifactStore, assessment_id: 
         config = AssessmentConfig(**(assessment.config or {}))
         answers = parse_answers(project.answers or {}, source="project answers")
         path = dataset_path(artifacts, dataset)
+        filename = dataset.filename
         who = assessment.created_by or "worker"
         assessment.status = AssessmentStatus.running
         assessment.started_at = assessment.started_at or utcnow()
     store = PostgresStore(engine, artifacts, assessment_id, who=who)
     try:
-        report = run_assessment(path, config, store, answers=answers, key=str(assessment_id))
+        report = run_assessment(path, config, store, answers=answers, key=str(assessment_id), name=filename)
     except AssessmentCancelled as cancelled:
         _set(
             engine,

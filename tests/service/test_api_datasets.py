@@ -182,3 +182,17 @@ def test_unknown_and_malformed_ids_are_404(
     assert_error(client.get(f"{API}/datasets/12345", headers=headers), 404, "not_found")
     assert count_rows(engine, Dataset) == 0
     assert stored_files(settings) == []
+
+
+def test_errors_name_the_uploaded_file_not_where_it_is_stored(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    project = make_project(client, headers)
+    answer = client.post(
+        f"{API}/projects/{project['id']}/datasets",
+        files={"file": ("my_customers.csv", BREAST_CANCER.read_bytes(), "text/csv")},
+        data={"target": "churn"},
+        headers=headers,
+    )
+    assert answer.status_code == 422
+    assert "my_customers.csv" in answer.json()["detail"]

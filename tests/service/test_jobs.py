@@ -120,12 +120,14 @@ def test_bad_data_fails_once_with_its_reason(
     assert (attempts, retries) == (1, 0)  # one attempt, failed with its reason; never retried
 
 
-def test_cancelling_a_running_assessment_stops_it_at_a_batch_boundary(
+def test_cancelling_a_running_assessment_stops_it_before_the_test_look(
     settings: Settings, engine: Engine, job_app, tmp_path: Path
 ) -> None:
+    # The trainer's own tests show the stop lands at a batch boundary; here: a running job, cancelled
+    # through the service, ends cancelled with no report and without spending the test budget.
     artifacts = ArtifactStore(settings.artifacts_path)
     project, dataset = project_with_dataset(
-        engine, artifacts, write_csv(churn_frame(3000, seed=5), tmp_path), target="churned"
+        engine, artifacts, write_csv(churn_frame(6000, seed=5), tmp_path), target="churned"
     )
     submitted = submit_assessment(
         engine,
@@ -138,16 +140,14 @@ def test_cancelling_a_running_assessment_stops_it_at_a_batch_boundary(
     )
     worker = run_worker_in_thread(settings)
     try:
-        _wait(
-            engine, submitted.id, until=lambda a: (a.progress_detail or {}).get("epoch", 0) >= 1, timeout=180
-        )
+        _wait(engine, submitted.id, until=lambda a: a.stage in ("baselines", "deep_model"), timeout=180)
         request_cancel(engine, job_app, submitted)
         done = _wait(engine, submitted.id, until=lambda a: a.status in FINAL, timeout=60)
     finally:
         worker.stop()
     assert done.status == AssessmentStatus.cancelled
-    assert done.stage == "deep_model" and done.report is None
-    assert _count(engine, TestLook) == 0  # a cancelled run never looked at the test split
+    assert done.stage in ("baselines", "deep_model") and done.report is None
+    assert _count(engine, TestLook) == 0
 
 
 def test_ten_concurrent_looks_on_a_budget_of_three_write_three_rows(

@@ -73,16 +73,18 @@ def run_assessment(
     *,
     answers: Answers | None = None,
     key: str | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Assess the labelled file at `path`. User mistakes raise `ReadinessError` subclasses."""
+    """Assess the labelled file at `path` (`name`: how messages and the report call it, default its
+    file name). User mistakes raise `ReadinessError` subclasses."""
     started = time.perf_counter()
     dataset = load_dataset(
-        path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes
+        path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes, name=name
     )
     profile = store.load_stage("profile")
     if profile is not None and profile["dataset"]["sha256"] != dataset.sha256:
         # A resumed job must see the same bytes its finished stages saw, or their outputs are meaningless.
-        raise DataError(f"{Path(path).name} changed since this assessment started; start a new assessment.")
+        raise DataError(f"{dataset.source} changed since this assessment started; start a new assessment.")
     ctx = AssessmentContext(
         dataset=dataset,
         config=config,

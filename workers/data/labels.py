@@ -73,7 +73,9 @@ def _binary_order(names: list[str], positive: str | None, target: str) -> tuple[
         if word in lowered and len(other) == 1 and other[0].lower() in NEGATIVE_WORDS:
             return [other[0], lowered[word]], []
     # No yes/no spelling: the rarer class is usually the one a team wants to find; say so plainly.
-    return names, [f"Positive class taken to be {names[1]!r} (the rarer one); use --positive to choose another."]
+    return names, [
+        f"Positive class taken to be {names[1]!r} (the rarer one); use --positive to choose another."
+    ]
 
 
 def encode_target(labels: pd.Series, *, target: str, positive: str | None = None) -> EncodedTarget:

@@ -22,7 +22,9 @@ from workers.errors import (
     UnreadableFile,
 )
 
-DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GiB: above this a laptop-sized pandas load stops being sensible
+DEFAULT_MAX_FILE_BYTES = (
+    1024 * 1024 * 1024
+)  # 1 GiB: above this a laptop-sized pandas load stops being sensible
 HASH_CHUNK_BYTES = 1024 * 1024
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 # Spellings of "missing" seen in real exports, beyond pandas' defaults.
@@ -37,8 +39,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> pd.DataFrame:
-    """Read a CSV (delimiter sniffed) or Parquet file into a DataFrame, or raise a `DataError`."""
+def read_table(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, name: str | None = None
+) -> pd.DataFrame:
+    """Read a CSV (delimiter sniffed) or Parquet file into a DataFrame, or raise a `DataError`.
+    `name` is what messages call the file (an upload's own name, not where the service stored it)."""
+    name = name or path.name
     if not path.exists():
         raise FileMissing(f"No such file: {path}")
     if not path.is_file():
@@ -46,23 +52,23 @@ def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> pd.Dat
     size = path.stat().st_size
     if size > max_bytes:
         raise FileTooLarge(
-            f"{path.name} is {size / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.1f} MB. "
+            f"{name} is {size / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.1f} MB. "
             "Sample the rows or raise the limit (--max-file-mb)."
         )
     if size == 0:
-        raise EmptyDataset(f"{path.name} is empty.")
+        raise EmptyDataset(f"{name} is empty.")
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        return _read_parquet(path)
-    return _read_csv(path)
+        return _read_parquet(path, name)
+    return _read_csv(path, name)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
-        raise UnreadableFile(f"{path.name} is not a readable Parquet file ({exc}).") from exc
+        raise UnreadableFile(f"{name} is not a readable Parquet file ({exc}).") from exc
     if frame.empty:
-        raise EmptyDataset(f"{path.name} has no data rows.")
+        raise EmptyDataset(f"{name} has no data rows.")
     return frame
 
 
@@ -73,11 +79,11 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     if b"\x00" in head:
-        raise UnreadableFile(f"{path.name} looks like a binary file, not a CSV.")
+        raise UnreadableFile(f"{name} looks like a binary file, not a CSV.")
     try:
         sample = head.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,14 +99,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
             encoding_errors="replace",
         )
     except pd.errors.EmptyDataError as exc:
-        raise EmptyDataset(f"{path.name} has no columns or rows.") from exc
+        raise EmptyDataset(f"{name} has no columns or rows.") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise UnreadableFile(f"{path.name} could not be parsed as CSV: {exc}".strip()) from exc
+        raise UnreadableFile(f"{name} could not be parsed as CSV: {exc}".strip()) from exc
     if frame.empty:
-        raise EmptyDataset(f"{path.name} has a header but no data rows.")
+        raise EmptyDataset(f"{name} has a header but no data rows.")
     if frame.shape[1] < 2:
         raise UnreadableFile(
-            f"{path.name} has a single column ({frame.columns[0]!r}); a dataset needs a target and at "
+            f"{name} has a single column ({frame.columns[0]!r}); a dataset needs a target and at "
             "least one feature. Is the delimiter a comma, semicolon, tab or pipe?"
         )
     return frame
@@ -178,16 +184,18 @@ def load_dataset(
     target: str,
     positive: str | None = None,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    name: str | None = None,
 ) -> Dataset:
-    """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake."""
+    """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake.
+    `name` is how messages and the report call the file (default: its file name)."""
     path = Path(path)
-    frame = read_table(path, max_bytes=max_bytes)
+    name = name or path.name
+    frame = read_table(path, max_bytes=max_bytes, name=name)
     return frame_to_dataset(
         frame,
         target=target,
         positive=positive,
         sha256=file_sha256(path),
-        source=path.name,
+        source=name,
         file_bytes=path.stat().st_size,
     )
-

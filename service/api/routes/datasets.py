@@ -19,6 +19,7 @@ from service.api.deps import (
 from service.api.errors import ErrorPublic, UnsupportedMediaType
 from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
 from service.api.uploads import (
+    clean_filename,
     forget_upload,
     inspect_dataset,
     lock_artifact,
@@ -71,7 +72,11 @@ def upload_dataset(
     name, size = store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
     try:
         found = inspect_dataset(
-            artifacts.path(name), target=target, positive=positive or None, max_bytes=limit
+            artifacts.path(name),
+            target=target,
+            positive=positive or None,
+            max_bytes=limit,
+            name=clean_filename(file.filename),
         )
         dataset = found.dataset_row(project_id=project.id, filename=file.filename, stored_as=name, size=size)
         lock_artifact(session, name)
