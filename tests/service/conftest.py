@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from service.database.embedded import embedded_url
@@ -59,3 +60,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The API on this test's database, with its lifespan (job queue open) for the whole test."""
+    from tests.service.test_api_harness import running_api
+
+    with running_api(settings) as client:
+        yield client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,22 +13,14 @@ from service.auth import create_key
 from service.database.engine import session_scope
 from service.models import ApiKey, Assessment, Dataset, Project, Split, Team
 from service.models.base import utcnow
-from service.settings import Settings
 from tests.service.test_api_harness import (
     API,
     assert_error,
     bearer,
     count_rows,
     make_project,
-    running_api,
     upload,
 )
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
 
 
 def test_keys_are_stored_as_hashes_and_teams_made_once(engine: Engine) -> None:

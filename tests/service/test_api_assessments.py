@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,22 +10,14 @@ from sqlalchemy import Engine
 
 from service.database.engine import session_scope
 from service.models import Assessment
-from service.settings import Settings
 from tests.service.test_api_harness import (
     API,
     assert_error,
     bearer,
     count_rows,
     make_project,
-    running_api,
     upload,
 )
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
 
 
 @pytest.fixture

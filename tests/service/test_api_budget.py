@@ -3,7 +3,6 @@ raising the budget needs a reason and leaves an audit row; the ledger is readabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,24 +12,16 @@ from sqlalchemy import Engine, select
 from service.database.engine import session_scope
 from service.jobs.store import spend_look
 from service.models import Assessment, BudgetChange, Split
-from service.settings import Settings
 from tests.service.test_api_harness import (
     API,
     assert_error,
     bearer,
     count_rows,
     make_project,
-    running_api,
     upload,
 )
 
 SEED = 11
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
 
 
 @pytest.fixture

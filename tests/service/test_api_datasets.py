@@ -41,12 +41,6 @@ def _multipart_chunks(content: bytes) -> Iterator[bytes]:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
-
-
-@pytest.fixture
 def headers(engine: Engine) -> dict[str, str]:
     return bearer(engine, "team-a")
 

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from service.database.migrate import head_revision
 from service.settings import Settings
-from tests.service.test_api_harness import API, assert_error, bearer, make_project, running_api
+from tests.service.test_api_harness import API, assert_error, bearer, make_project
 
 ANSWERS = {
     "dataset": {"labels_available": True, "label_source": "existing_records"},
     "feasibility": {"is_x_to_y_mapping": True, "target_value": 0.9},
 }
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
 
 
 @pytest.fixture

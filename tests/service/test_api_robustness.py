@@ -4,7 +4,6 @@ refused before the database sees it, and leaves nothing behind."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -22,18 +21,11 @@ from tests.service.test_api_harness import (
     bearer,
     count_rows,
     make_project,
-    running_api,
     stored_files,
     upload,
 )
 
 NUL = "\x00"
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with running_api(settings) as client:
-        yield client
 
 
 @pytest.fixture
