@@ -50,6 +50,25 @@ def _wait(engine: Engine, assessment_id, *, until, timeout: float = 240.0) -> As
     raise AssertionError(f"assessment still {row.status} at stage {row.stage} after {timeout} s")
 
 
+def _submit(
+    settings: Settings,
+    engine: Engine,
+    job_app,
+    path: Path,
+    *,
+    target: str,
+    options: dict,
+    positive: str | None = None,
+) -> Assessment:
+    """A project with this file as its dataset, and a queued assessment of it."""
+    project, dataset = project_with_dataset(
+        engine, ArtifactStore(settings.artifacts_path), path, target=target, positive=positive
+    )
+    return submit_assessment(
+        engine, job_app, project=project, dataset=dataset, who="test", options=options, settings=settings
+    )
+
+
 def _count(engine: Engine, model, *where) -> int:
     with session_scope(engine) as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
@@ -58,18 +77,14 @@ def _count(engine: Engine, model, *where) -> int:
 def test_a_worker_runs_an_assessment_and_records_one_test_look(
     settings: Settings, engine: Engine, job_app, tmp_path: Path
 ) -> None:
-    artifacts = ArtifactStore(settings.artifacts_path)
-    project, dataset = project_with_dataset(
-        engine, artifacts, ROOT / "examples" / "breast_cancer.csv", target="diagnosis", positive="malignant"
-    )
-    submitted = submit_assessment(
+    submitted = _submit(
+        settings,
         engine,
         job_app,
-        project=project,
-        dataset=dataset,
-        who="test",
+        ROOT / "examples" / "breast_cancer.csv",
+        target="diagnosis",
+        positive="malignant",
         options={"run_deep": False, "n_resamples": 200},
-        settings=settings,
     )
     assert submitted.status == AssessmentStatus.queued and submitted.job_id is not None
     worker = run_worker_in_thread(settings)
@@ -90,16 +105,8 @@ def test_bad_data_fails_once_with_its_reason(
     frame = churn_frame(300)
     # Only an ID column and a leak: nothing is left to learn from once the checks have run.
     frame = frame[["customer_id", "churned"]].assign(refund=np.where(frame["churned"] == "yes", 10.0, 0.0))
-    artifacts = ArtifactStore(settings.artifacts_path)
-    project, dataset = project_with_dataset(engine, artifacts, write_csv(frame, tmp_path), target="churned")
-    submitted = submit_assessment(
-        engine,
-        job_app,
-        project=project,
-        dataset=dataset,
-        who="test",
-        options={"run_deep": False},
-        settings=settings,
+    submitted = _submit(
+        settings, engine, job_app, write_csv(frame, tmp_path), target="churned", options={"run_deep": False}
     )
     worker = run_worker_in_thread(settings)
     try:
@@ -125,18 +132,13 @@ def test_cancelling_a_running_assessment_stops_it_before_the_test_look(
 ) -> None:
     # The trainer's own tests show the stop lands at a batch boundary; here: a running job, cancelled
     # through the service, ends cancelled with no report and without spending the test budget.
-    artifacts = ArtifactStore(settings.artifacts_path)
-    project, dataset = project_with_dataset(
-        engine, artifacts, write_csv(churn_frame(6000, seed=5), tmp_path), target="churned"
-    )
-    submitted = submit_assessment(
+    submitted = _submit(
+        settings,
         engine,
         job_app,
-        project=project,
-        dataset=dataset,
-        who="test",
+        write_csv(churn_frame(6000, seed=5), tmp_path),
+        target="churned",
         options={"device": "cpu", "max_epochs": 500, "n_resamples": 200},
-        settings=settings,
     )
     worker = run_worker_in_thread(settings)
     try:
@@ -206,18 +208,13 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen:
 def test_a_worker_killed_mid_training_loses_nothing(
     settings: Settings, engine: Engine, job_app, tmp_path: Path
 ) -> None:
-    artifacts = ArtifactStore(settings.artifacts_path)
-    project, dataset = project_with_dataset(
-        engine, artifacts, write_csv(churn_frame(4000, seed=9), tmp_path), target="churned"
-    )
-    submitted = submit_assessment(
+    submitted = _submit(
+        settings,
         engine,
         job_app,
-        project=project,
-        dataset=dataset,
-        who="test",
+        write_csv(churn_frame(4000, seed=9), tmp_path),
+        target="churned",
         options={"device": "cpu", "max_epochs": 60, "n_resamples": 200},
-        settings=settings,
     )
     log = tmp_path / "workers.log"
     first = _worker_process(settings, log)
