@@ -43,7 +43,18 @@ class _UserErrorExit(click.ClickException):
     exit_code = USER_ERROR_EXIT
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ReadinessGroup(click.Group):
+    """Every command's user errors (a bad file, an unreachable database, an old schema) end as one
+    message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReadinessError as error:
+            raise _UserErrorExit(error.detail) from error
+
+
+@click.group(cls=ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="readiness")
 def main() -> None:
     """Readiness: evidence before you start a deep-learning project."""

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from service.database.embedded import embedded_url
 from service.settings import Settings
+from workers.errors import ReadinessError
+
+
+class DatabaseUnavailable(ReadinessError):
+    """The database does not answer."""
+
+    code = "database_unavailable"
+    http_status = 503
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -45,3 +54,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     # Rows stay readable after the commit: callers return them to the API or hand them to the next step.
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail with a clear message (not a driver traceback) when the database cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        where = make_url(engine.url).render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise DatabaseUnavailable(
+            f"Cannot reach the database at {where}: {reason}. Check READINESS_DATABASE_URL, or unset it "
+            "to use the embedded Postgres."
+        ) from error

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from service.database.engine import check_connection
 from workers.errors import ReadinessError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -41,6 +42,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade_to_head(engine: Engine) -> str | None:
     """Apply every pending migration (idempotent; safe to call from several processes at once)."""
+    check_connection(engine)
     config = alembic_config()
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
@@ -51,6 +53,7 @@ def upgrade_to_head(engine: Engine) -> str | None:
 
 def ensure_at_head(engine: Engine) -> None:
     """Refuse to run on a schema older or newer than this code."""
+    check_connection(engine)
     current, head = current_revision(engine), head_revision()
     if current != head:
         raise SchemaNotAtHead(

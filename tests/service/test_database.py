@@ -51,3 +51,19 @@ def test_artifacts_are_content_addressed_and_never_half_written(tmp_path: Path) 
         store.put_chunks([b"x" * 600, b"y" * 600], max_bytes=1000)
     assert list((tmp_path / "artifacts" / "tmp").iterdir()) == []
     assert store.get_object(store.put_object({"stage": [1, 2]})) == {"stage": [1, 2]}
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["keys", "create", "--team", "a"], ["worker"]])
+def test_an_unreachable_database_is_a_clear_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    monkeypatch.setenv("READINESS_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/readiness")
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2
+    assert "Cannot reach the database" in result.output and "READINESS_DATABASE_URL" in result.output
+    assert "secret" not in result.output and "Traceback" not in result.output

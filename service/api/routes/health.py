@@ -7,17 +7,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.api.deps import EngineDep
 from service.api.schemas.health import HealthPublic
+from service.database.engine import DatabaseUnavailable
 from service.database.migrate import current_revision
-from workers.errors import ReadinessError
 
 router = APIRouter(tags=["health"])
-
-
-class DatabaseUnavailable(ReadinessError):
-    """The database does not answer."""
-
-    code = "database_unavailable"
-    http_status = 503
 
 
 @router.get("/health", response_model=HealthPublic)
