@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.models.base import created_field, id_field, json_field, time_field
@@ -22,6 +22,7 @@ class AssessmentStatus(enum.StrEnum):
 
 
 class Assessment(SQLModel, table=True):
+    __table_args__ = (Index("ix_assessment_project_created", "project_id", "created_at"),)
     id: uuid.UUID = id_field()
     project_id: uuid.UUID = Field(foreign_key="project.id", index=True)
     dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True)
