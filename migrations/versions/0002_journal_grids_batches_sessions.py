@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('project_id', sa.Uuid(), nullable=False),
     sa.Column('dataset_id', sa.Uuid(), nullable=False),
-    sa.Column('split_id', sa.Uuid(), nullable=False),
+    sa.Column('split_seed', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('model_family', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('spec', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -85,7 +85,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['dataset.id'], ),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
-    sa.ForeignKeyConstraint(['split_id'], ['split.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_grid_created_at'), 'grid', ['created_at'], unique=False)

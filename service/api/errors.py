@@ -52,9 +52,14 @@ class UnsupportedMediaType(ReadinessError):
 
 
 def error_response(
-    status: int, detail: str, code: str, headers: dict[str, str] | None = None
+    status: int,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+    """`extra`: what a client needs to act on the error, e.g. the earlier experiment a duplicate points at."""
+    return JSONResponse({**(extra or {}), "detail": detail, "code": code}, status_code=status, headers=headers)
 
 
 def too_large_detail(limit_mb: float) -> str:
@@ -93,7 +98,9 @@ def validation_detail(errors: list[dict[str, Any]]) -> str:
 
 async def _readiness_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ReadinessError)
-    return error_response(exc.http_status, exc.detail, exc.code, getattr(exc, "headers", None))
+    return error_response(
+        exc.http_status, exc.detail, exc.code, getattr(exc, "headers", None), getattr(exc, "extra", None)
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

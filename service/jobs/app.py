@@ -1,4 +1,4 @@
-"""The Procrastinate app: queues `cpu` and `gpu`, the assessment task, and stalled-job recovery."""
+"""The Procrastinate app: queues `cpu` and `gpu`, the assessment and experiment tasks."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def is_known_queue(name: str) -> bool:
 
 TASK_ATTEMPTS = 3  # a crash (worker killed, database blip) is retried; each retry resumes, never redoes
 ASSESSMENT_TASK = "readiness.run_assessment"
+EXPERIMENT_TASK = "readiness.run_experiment"
 
 
 def run_assessment_job(context: procrastinate.JobContext, assessment_id: str) -> str:
@@ -37,6 +38,17 @@ def run_assessment_job(context: procrastinate.JobContext, assessment_id: str) ->
         raise
 
 
+def run_experiment_job(context: procrastinate.JobContext, experiment_id: str) -> str:
+    """Run one experiment (an assessment's learning-curve point, a grid point, or one on its own)."""
+    runtime = context.additional_context["runtime"]
+    try:
+        return runtime.execute_experiment(uuid.UUID(experiment_id))
+    except Exception as error:
+        if context.job.attempts + 1 >= TASK_ATTEMPTS:
+            runtime.mark_experiment_crashed(uuid.UUID(experiment_id), error)
+        raise
+
+
 def make_job_app(database_url: str) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url)))
     # Registered per app, not through a shared Blueprint: adding one Blueprint to two apps in a process
@@ -46,4 +58,9 @@ def make_job_app(database_url: str) -> procrastinate.App:
         pass_context=True,
         retry=RetryStrategy(max_attempts=TASK_ATTEMPTS, wait=1),
     )(run_assessment_job)
+    app.task(
+        name=EXPERIMENT_TASK,
+        pass_context=True,
+        retry=RetryStrategy(max_attempts=TASK_ATTEMPTS, wait=1),
+    )(run_experiment_job)
     return app

@@ -64,28 +64,10 @@ class PostgresStore:
                 self._record_split(session, output["split"])
 
     def _record_split(self, session: Any, split: Any) -> None:
-        """The split row is made once per (dataset, seed) and never changes."""
         assessment = session.get(Assessment, self.assessment_id)
-        existing = session.scalar(
-            select(Split).where(Split.dataset_id == assessment.dataset_id, Split.seed == split.seed)
-        )
-        if existing is None:
-            project = session.get(Project, assessment.project_id)
-            existing = Split(
-                dataset_id=assessment.dataset_id,
-                seed=split.seed,
-                split_hash=split.split_id,
-                sizes=split.sizes,
-                test_budget=project.test_budget,
-            )
-            session.add(existing)
-            session.flush()
-        elif existing.split_hash != split.split_id:
-            raise DataError(
-                f"The split of this dataset with seed {split.seed} came out differently than when it was first "
-                "made; splits are immutable. Was the stored dataset changed?"
-            )
-        assessment.split_id = existing.id
+        assessment.split_id = record_split(
+            session, assessment.dataset_id, seed=split.seed, split_hash=split.split_id, sizes=split.sizes
+        ).id
 
     def progress(self, stage: str, fraction: float, detail: dict[str, Any] | None = None) -> None:
         now = time.monotonic()
@@ -127,6 +109,35 @@ class PostgresStore:
                 metrics=look.metrics,
                 reason=look.reason,
             )
+
+
+def record_split(
+    session: Any, dataset_id: uuid.UUID, *, seed: int, split_hash: str, sizes: dict[str, Any]
+) -> Split:
+    """The split row of (dataset, seed): made once by whichever job first splits the data, never changed."""
+    session.execute(
+        insert(Split)
+        .values(
+            id=uuid.uuid4(),
+            dataset_id=dataset_id,
+            seed=seed,
+            split_hash=split_hash,
+            sizes=sizes,
+            test_budget=select(Project.test_budget)
+            .join(Dataset, Dataset.project_id == Project.id)
+            .where(Dataset.id == dataset_id)
+            .scalar_subquery(),
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["dataset_id", "seed"])
+    )
+    existing = session.scalar(select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed))
+    if existing.split_hash != split_hash:
+        raise DataError(
+            f"The split of this dataset with seed {seed} came out differently than when it was first "
+            "made; splits are immutable. Was the stored dataset changed?"
+        )
+    return existing
 
 
 def looks_used(session: Any, split_id: uuid.UUID) -> int:

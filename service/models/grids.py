@@ -15,7 +15,7 @@ class Grid(SQLModel, table=True):
     id: uuid.UUID = id_field()
     project_id: uuid.UUID = Field(foreign_key="project.id", index=True)
     dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True)
-    split_id: uuid.UUID = Field(foreign_key="split.id")
+    split_seed: int  # the split row may not exist yet: the first point to run makes it
     name: str = Field(default="", max_length=200)
     model_family: str = Field(max_length=40)
     spec: dict[str, Any] = json_field(nullable=False)  # the grid as submitted
