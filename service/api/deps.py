@@ -17,7 +17,7 @@ from sqlmodel import Session
 from service.api.errors import NotFound
 from service.artifacts import ArtifactStore
 from service.auth import authenticate
-from service.models import ApiKey, Assessment, Dataset, Project, Split
+from service.models import ApiKey, Assessment, Batch, Dataset, Experiment, Grid, Project, Split
 from service.settings import Settings
 
 
@@ -147,7 +147,47 @@ def owned_split(
     return _owned(session, key, query, split_id, "Split")
 
 
+def owned_experiment(
+    experiment_id: Annotated[str, Path(description="The experiment's id (a UUID).")],
+    session: SessionDep,
+    key: CurrentKey,
+) -> Experiment:
+    eid = parse_id(experiment_id, "Experiment")
+    query = select(Experiment).join(Project, Experiment.project_id == Project.id).where(Experiment.id == eid)
+    return _owned(session, key, query, experiment_id, "Experiment")
+
+
+def owned_grid(
+    grid_id: Annotated[str, Path(description="The grid's id (a UUID).")],
+    session: SessionDep,
+    key: CurrentKey,
+) -> Grid:
+    gid = parse_id(grid_id, "Grid")
+    return _owned(
+        session,
+        key,
+        select(Grid).join(Project, Grid.project_id == Project.id).where(Grid.id == gid),
+        grid_id,
+        "Grid",
+    )
+
+
+def owned_batch(
+    batch_id: Annotated[str, Path(description="The batch's id (a UUID).")],
+    session: SessionDep,
+    key: CurrentKey,
+) -> Batch:
+    bid = parse_id(batch_id, "Batch")
+    row = session.scalar(select(Batch).where(Batch.id == bid, Batch.team_id == key.team_id))
+    if row is None:
+        raise NotFound(f"Batch {batch_id} not found")
+    return row
+
+
 ProjectDep = Annotated[Project, Depends(owned_project)]
 DatasetDep = Annotated[Dataset, Depends(owned_dataset)]
 AssessmentDep = Annotated[Assessment, Depends(owned_assessment)]
 SplitDep = Annotated[Split, Depends(owned_split)]
+ExperimentDep = Annotated[Experiment, Depends(owned_experiment)]
+GridDep = Annotated[Grid, Depends(owned_grid)]
+BatchDep = Annotated[Batch, Depends(owned_batch)]

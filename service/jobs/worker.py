@@ -11,7 +11,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import procrastinate
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url
 from service.database.migrate import ensure_at_head
+from service.experiments.execute import DataCache, execute_experiment, mark_experiment_crashed
 from service.jobs.app import QUEUES, is_known_queue, make_job_app
 from service.jobs.execute import execute_assessment, mark_crashed
 from service.settings import Settings
@@ -33,12 +34,19 @@ class WorkerRuntime:
 
     engine: Engine
     artifacts: ArtifactStore
+    data_cache: DataCache = field(default_factory=DataCache)
 
     def execute(self, assessment_id: uuid.UUID) -> str:
         return execute_assessment(self.engine, self.artifacts, assessment_id)
 
     def mark_crashed(self, assessment_id: uuid.UUID, error: BaseException) -> None:
         mark_crashed(self.engine, assessment_id, error)
+
+    def execute_experiment(self, experiment_id: uuid.UUID) -> str:
+        return execute_experiment(self.engine, self.artifacts, experiment_id, cache=self.data_cache)
+
+    def mark_experiment_crashed(self, experiment_id: uuid.UUID, error: BaseException) -> None:
+        mark_experiment_crashed(self.engine, experiment_id, error)
 
 
 async def sweep_stalled_jobs(app: procrastinate.App, *, stalled_after: float, every: float) -> None:
