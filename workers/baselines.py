@@ -1,13 +1,14 @@
 """The simple models that run first: logistic regression, random forest and XGBoost.
 
 Each is a scikit-learn estimator over the raw model frame (preprocessing inside), so the evaluation code
-treats baselines and the deep model alike.
+treats baselines and the deep model alike. Their hyperparameters and defaults live in
+`workers.experiments.families`: the assessment fits the defaults, an experiment any values it is given.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,17 +19,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from xgboost import XGBClassifier
 
+from workers.errors import InvalidOption
+from workers.experiments.families import (
+    BASELINE_FAMILIES,
+    FAMILY_LABELS,
+    LOGISTIC_REGRESSION,
+    RANDOM_FOREST,
+    XGBOOST,
+    complete_hyperparameters,
+)
 from workers.features import make_preprocessor
-
-LOGISTIC_MAX_ITER = 2000
-FOREST_TREES = 150
-# Each tree sees at most this many rows, and leaves hold at least two: on the 100k-row benchmark this
-# costs 0.005 validation AUC against 200 full trees on 40k rows, and saves 19 of 31 seconds on two cores.
-FOREST_MAX_ROWS_PER_TREE = 20_000
-FOREST_MIN_LEAF = 2
-XGB_MAX_ROUNDS = 2000
-XGB_EARLY_STOPPING_ROUNDS = 50
-XGB_LEARNING_RATE = 0.1
 
 
 @dataclass
@@ -47,48 +47,58 @@ class FittedModel:
         return proba / proba.sum(axis=1, keepdims=True)
 
 
-def _logistic(frame: pd.DataFrame, y: np.ndarray, random_state: int) -> tuple[Pipeline, dict]:
-    model = LogisticRegression(max_iter=LOGISTIC_MAX_ITER, C=1.0, random_state=random_state)
+def fit_logistic(
+    frame: pd.DataFrame, y: np.ndarray, hyperparameters: Mapping[str, Any], *, random_state: int
+) -> tuple[Pipeline, dict]:
+    hp = complete_hyperparameters(LOGISTIC_REGRESSION, hyperparameters)
+    model = LogisticRegression(max_iter=hp["max_iter"], C=hp["C"], random_state=random_state)
     pipeline = Pipeline([("prepare", make_preprocessor(frame, "linear")), ("model", model)])
     pipeline.fit(frame, y)
     return pipeline, {"iterations": int(np.max(model.n_iter_))}
 
 
-def _forest(frame: pd.DataFrame, y: np.ndarray, random_state: int, n_jobs: int) -> tuple[Pipeline, dict]:
-    max_samples = min(1.0, FOREST_MAX_ROWS_PER_TREE / len(y))
+def fit_forest(
+    frame: pd.DataFrame, y: np.ndarray, hyperparameters: Mapping[str, Any], *, random_state: int, n_jobs: int
+) -> tuple[Pipeline, dict]:
+    hp = complete_hyperparameters(RANDOM_FOREST, hyperparameters)
+    max_samples = min(1.0, hp["max_rows_per_tree"] / len(y))
     model = RandomForestClassifier(
-        n_estimators=FOREST_TREES,
-        max_features="sqrt",
-        min_samples_leaf=FOREST_MIN_LEAF,
+        n_estimators=hp["n_estimators"],
+        max_features=hp["max_features"],
+        min_samples_leaf=hp["min_samples_leaf"],
+        max_depth=hp["max_depth"],
         max_samples=max_samples if max_samples < 1.0 else None,
         n_jobs=n_jobs,
         random_state=random_state,
     )
     pipeline = Pipeline([("prepare", make_preprocessor(frame, "tree")), ("model", model)])
     pipeline.fit(frame, y)
-    return pipeline, {"trees": FOREST_TREES, "max_samples": max_samples}
+    return pipeline, {"trees": hp["n_estimators"], "max_samples": max_samples}
 
 
-def _xgboost(
+def fit_xgboost(
     frame: pd.DataFrame,
     y: np.ndarray,
     val_frame: pd.DataFrame,
     y_val: np.ndarray,
+    hyperparameters: Mapping[str, Any],
+    *,
     random_state: int,
     n_jobs: int,
     device: str,
 ) -> tuple[Pipeline, dict]:
+    hp = complete_hyperparameters(XGBOOST, hyperparameters)
     prepare = make_preprocessor(frame, "tree").fit(frame, y)
     n_classes = int(max(y.max(), y_val.max())) + 1
     model = XGBClassifier(
-        n_estimators=XGB_MAX_ROUNDS,
-        learning_rate=XGB_LEARNING_RATE,
-        max_depth=6,
-        subsample=0.9,
-        colsample_bytree=0.9,
+        n_estimators=hp["n_estimators"],
+        learning_rate=hp["learning_rate"],
+        max_depth=hp["max_depth"],
+        subsample=hp["subsample"],
+        colsample_bytree=hp["colsample_bytree"],
         tree_method="hist",
         device=device,
-        early_stopping_rounds=XGB_EARLY_STOPPING_ROUNDS,
+        early_stopping_rounds=hp["early_stopping_rounds"],
         eval_metric="logloss" if n_classes == 2 else "mlogloss",
         random_state=random_state,
         n_jobs=n_jobs,
@@ -96,7 +106,47 @@ def _xgboost(
     # Early stopping watches validation loss: the validation split is for model selection, test is not.
     model.fit(prepare.transform(frame), y, eval_set=[(prepare.transform(val_frame), y_val)], verbose=False)
     pipeline = Pipeline([("prepare", prepare), ("model", model)])
-    return pipeline, {"best_iteration": int(model.best_iteration), "max_rounds": XGB_MAX_ROUNDS}
+    return pipeline, {"best_iteration": int(model.best_iteration), "max_rounds": hp["n_estimators"]}
+
+
+def fit_baseline(
+    family: str,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    val_frame: pd.DataFrame,
+    y_val: np.ndarray,
+    hyperparameters: Mapping[str, Any] | None = None,
+    *,
+    random_state: int = 0,
+    n_jobs: int = -1,
+    xgb_device: str = "cpu",
+) -> FittedModel:
+    """Fit one baseline family on the training rows (hyperparameters completed with the defaults)."""
+    hp = complete_hyperparameters(family, hyperparameters)
+    start = time.perf_counter()
+    device = "cpu"
+    if family == LOGISTIC_REGRESSION:
+        estimator, diagnostics = fit_logistic(frame, y, hp, random_state=random_state)
+    elif family == RANDOM_FOREST:
+        estimator, diagnostics = fit_forest(frame, y, hp, random_state=random_state, n_jobs=n_jobs)
+    elif family == XGBOOST:
+        device = xgb_device
+        estimator, diagnostics = fit_xgboost(
+            frame, y, val_frame, y_val, hp, random_state=random_state, n_jobs=n_jobs, device=device
+        )
+    else:
+        raise InvalidOption(
+            f"{family} is not a baseline family; the baselines are {', '.join(BASELINE_FAMILIES)}."
+        )
+    return FittedModel(
+        name=FAMILY_LABELS[family],
+        family="baseline",
+        estimator=estimator,
+        fit_seconds=time.perf_counter() - start,
+        device=device,
+        params=estimator.named_steps["model"].get_params(),
+        diagnostics=diagnostics,
+    )
 
 
 def fit_baselines(
@@ -110,28 +160,19 @@ def fit_baselines(
     xgb_device: str = "cpu",
     on_fitted: Callable[[FittedModel], None] | None = None,
 ) -> list[FittedModel]:
-    """Fit the three baselines on the training split (XGBoost stops early on validation)."""
-    recipes: list[tuple[str, Callable[[], tuple[Pipeline, dict]], str]] = [
-        ("Logistic regression", lambda: _logistic(frame, y, random_state), "cpu"),
-        ("Random forest", lambda: _forest(frame, y, random_state, n_jobs), "cpu"),
-        (
-            "XGBoost",
-            lambda: _xgboost(frame, y, val_frame, y_val, random_state, n_jobs, xgb_device),
-            xgb_device,
-        ),
-    ]
+    """Fit the three baselines at their default hyperparameters on the training split (XGBoost stops
+    early on validation)."""
     fitted: list[FittedModel] = []
-    for name, fit, device in recipes:
-        start = time.perf_counter()
-        estimator, diagnostics = fit()
-        model = FittedModel(
-            name=name,
-            family="baseline",
-            estimator=estimator,
-            fit_seconds=time.perf_counter() - start,
-            device=device,
-            params=estimator.named_steps["model"].get_params(),
-            diagnostics=diagnostics,
+    for family in BASELINE_FAMILIES:
+        model = fit_baseline(
+            family,
+            frame,
+            y,
+            val_frame,
+            y_val,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            xgb_device=xgb_device,
         )
         fitted.append(model)
         if on_fitted is not None:

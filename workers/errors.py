@@ -108,6 +108,12 @@ class InvalidOption(ReadinessError):
     http_status = 422
 
 
+class UnknownModelFamily(InvalidOption):
+    """The model family is not one Readiness can train."""
+
+    code = "unknown_model_family"
+
+
 class AssessmentCancelled(ReadinessError):
     """The assessment was cancelled."""
 
