@@ -14,30 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from service.api.uploads import (
-    Inspection,
-    forget_upload,
     inspect_dataset,
-    lock_artifact,
-    store_upload,
     stored_suffix,
 )
-from service.artifacts import ArtifactStore
-from service.database.engine import make_engine, resolve_database_url, session_scope
-from service.database.migrate import upgrade_to_head
+from service.database.engine import session_scope
 from service.jobs.app import make_job_app, private_queue
 from service.jobs.store import PostgresStore
 from service.jobs.submit import submit_assessment
 from service.jobs.worker import run_worker_in_thread
-from service.models import Assessment, AssessmentStatus, Dataset, Project, Team
+from service.local_records import local_dataset, local_project, open_local
+from service.models import Assessment, AssessmentStatus
 from service.settings import Settings
 from workers.errors import AssessmentCancelled, ReadinessError
 from workers.rubric.questionnaire import Answers
-from workers.rubric.scoring import score_readiness
 
-LOCAL_TEAM = "local"  # CLI runs without an API key belong to this team
 POLL_SECONDS = 0.3
 FINAL = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
 
@@ -59,59 +52,6 @@ class LocalRun:
     report: dict[str, Any]
 
 
-def _project(session: Any, name: str, answers: Answers | None, test_budget: int) -> Project:
-    team = session.scalar(select(Team).where(Team.name == LOCAL_TEAM))
-    if team is None:
-        team = Team(name=LOCAL_TEAM)
-        session.add(team)
-        session.flush()
-    project = session.scalar(select(Project).where(Project.team_id == team.id, Project.name == name))
-    if project is None:
-        project = Project(team_id=team.id, name=name, test_budget=test_budget)
-        session.add(project)
-    if answers is not None:
-        project.answers = answers.model_dump(mode="json", exclude_none=True)
-        project.readiness = score_readiness(answers, None)
-    session.flush()
-    return project
-
-
-def _dataset(
-    engine: Engine,
-    artifacts: ArtifactStore,
-    project: Project,
-    path: Path,
-    found: Inspection,
-    *,
-    max_bytes: int,
-) -> Dataset:
-    """The same bytes, target and positive class in a project are one dataset: its splits, and so its
-    test budget, carry over from run to run."""
-    suffix = stored_suffix(path.name)
-    with path.open("rb") as handle:
-        name, size = store_upload(artifacts, handle, suffix=suffix, max_bytes=max_bytes)
-    try:
-        with session_scope(engine) as session:
-            lock_artifact(session, name)
-            existing = session.scalar(
-                select(Dataset).where(
-                    Dataset.project_id == project.id,
-                    Dataset.sha256 == found.sha256,
-                    Dataset.target == found.target,
-                    Dataset.positive_label == found.positive_label,
-                )
-            )
-            if existing is not None:
-                return existing
-            dataset = found.dataset_row(project_id=project.id, filename=path.name, stored_as=name, size=size)
-            session.add(dataset)
-            session.flush()
-            return dataset
-    except BaseException:
-        forget_upload(engine, artifacts, name)
-        raise
-
-
 def assess_through_service(
     settings: Settings,
     path: Path,
@@ -131,13 +71,10 @@ def assess_through_service(
     found = inspect_dataset(
         path, target=target, positive=positive, max_bytes=settings.max_upload_bytes, name=path.name
     )
-    settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
-    engine = make_engine(settings.database_url or "")
-    upgrade_to_head(engine)
-    artifacts = ArtifactStore(settings.artifacts_path)
+    settings, engine, artifacts = open_local(settings)
     with session_scope(engine) as session:
-        project = _project(session, project_name, answers, test_budget)
-    dataset = _dataset(engine, artifacts, project, path, found, max_bytes=settings.max_upload_bytes)
+        project = local_project(session, project_name, answers, test_budget)
+    dataset = local_dataset(engine, artifacts, project, path, found, max_bytes=settings.max_upload_bytes)
     queue = private_queue()
     job_app = make_job_app(settings.database_url or "")
     with job_app.open():
