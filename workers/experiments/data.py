@@ -1,0 +1,103 @@
+"""An experiment's data: the split and the columns exactly as an assessment of the same file makes them.
+
+The profile, split and checks stages of the assessment are run themselves (not re-implemented), so the same
+file and seed give an experiment the very rows and columns an assessment trains on. Only the training and
+validation parts are exposed: experiments select models on validation, and the test split is left to the
+assessment's budgeted look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.context import AssessmentContext
+from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
+from workers.assessment.store import InMemoryStore
+from workers.data.dataset import Dataset
+from workers.data.loading import DEFAULT_MAX_FILE_BYTES, load_dataset
+from workers.experiments.subsample import check_seed
+from workers.rubric.questionnaire import Answers
+from workers.split import DEFAULT_SEED, TRAIN, VALIDATION, Split
+
+
+@dataclass
+class ExperimentData:
+    """A dataset with its split and the columns a model trains on (in the dataset's column order)."""
+
+    dataset: Dataset
+    split: Split
+    used_columns: list[str]
+    excluded: dict[str, str]  # column -> why the checks left it out
+    findings: list[dict[str, Any]]
+    train_frame: pd.DataFrame = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
+    validation_frame: pd.DataFrame = field(repr=False)
+    y_validation: np.ndarray = field(repr=False)
+
+    @property
+    def split_hash(self) -> str:
+        """The split's id: equal hashes, the very same rows in every part."""
+        return self.split.split_id
+
+    @property
+    def split_seed(self) -> int:
+        return self.split.seed
+
+    @property
+    def n_classes(self) -> int:
+        return self.dataset.n_classes
+
+
+def experiment_data(
+    dataset: Dataset, *, seed: int = DEFAULT_SEED, keep_columns: Iterable[str] = ()
+) -> ExperimentData:
+    """Split `dataset` with `seed` and choose its columns as an assessment's checks would.
+
+    Raises `InvalidOption` for a kept column that is not a feature and `NoUsableFeatures` when no column is
+    left, with the assessment's messages.
+    """
+    config = AssessmentConfig(
+        target=dataset.target,
+        positive=dataset.positive_label,
+        seed=check_seed(seed),
+        keep_columns=(keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns),
+    )
+    ctx = AssessmentContext(dataset=dataset, config=config, answers=Answers(), store=InMemoryStore(), key="")
+    for name, stage in (("profile", profile_stage), ("split", split_stage), ("checks", checks_stage)):
+        ctx.outputs[name] = stage(ctx)
+    train, validation = ctx.part(TRAIN), ctx.part(VALIDATION)
+    checks = ctx.outputs["checks"]
+    return ExperimentData(
+        dataset=dataset,
+        split=ctx.split,
+        used_columns=list(ctx.used_columns),
+        excluded=dict(checks["excluded"]),
+        findings=list(checks["findings"]),
+        train_frame=train[0],
+        y_train=train[1],
+        validation_frame=validation[0],
+        y_validation=validation[1],
+    )
+
+
+def prepare_experiment_data(
+    path: str | Path,
+    *,
+    target: str,
+    positive: str | None = None,
+    seed: int = DEFAULT_SEED,
+    keep_columns: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    name: str | None = None,
+) -> ExperimentData:
+    """Load the labelled file at `path` and prepare it as `experiment_data` does (`seed`: the split seed;
+    `name`: how messages call the file). User mistakes raise `ReadinessError` subclasses."""
+    dataset = load_dataset(path, target=target, positive=positive, max_bytes=max_bytes, name=name)
+    return experiment_data(dataset, seed=seed, keep_columns=keep_columns)
