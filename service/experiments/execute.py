@@ -98,6 +98,7 @@ def execute_experiment(
     *,
     cache: DataCache | None = None,
     after: AfterExperiment | None = None,
+    worker: str = "",
 ) -> str:
     """Run one experiment to its end and return its final status. Data errors end it `failed` with their
     code (a retry cannot fix them); crashes are raised for the queue to retry. `after` runs once the
@@ -142,7 +143,7 @@ def execute_experiment(
         experiment = session.get(Experiment, experiment_id)
         experiment.split_id = split.id
         experiment.procedure = {**procedure.with_data(data).to_json(), "device": job.device}
-        experiment.result = {**result.to_json(), "model_artifact": model_artifact, "excluded": data.excluded}
+        experiment.result = {**result.to_json(), "model_artifact": model_artifact, "excluded": data.excluded, "worker": worker}
         experiment.finished_at = utcnow()
         if result.failed:
             experiment.status = RunStatus.failed

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.models import Experiment
-from workers.numbers import format_metric
+from workers.numbers import format_ci, format_metric
 
 CSV_COLUMNS = (
     "created_at",
@@ -34,7 +34,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _metric(section: dict[str, Any] | None, name: str) -> float | None:
+    """A metric as a number: validation stores plain values, a test look values with intervals."""
     value = (section or {}).get(name)
+    if isinstance(value, dict):
+        value = value.get("value")
     return value if isinstance(value, int | float) else None
 
 
@@ -113,7 +116,7 @@ def journal_markdown(project_name: str, experiments: Sequence[Experiment]) -> st
                 f"PR-AUC {format_metric(validation.get('pr_auc'))}"
             )
             if test:
-                lines.append(f"- test ROC-AUC {format_metric(test.get('roc_auc'))} (a budgeted look at the test split)")
+                lines.append(f"- test ROC-AUC {format_ci(test.get('roc_auc'))} (a budgeted look at the test split)")
         else:
             lines.append(f"- {e.status.value}" + (f": {e.error_detail}" if e.error_detail else ""))
         lines += ["", "**Inference**", "", _quote(e.inference or "(none written yet)"), ""]

@@ -34,6 +34,7 @@ class WorkerRuntime:
 
     engine: Engine
     artifacts: ArtifactStore
+    name: str = ""
     data_cache: DataCache = field(default_factory=DataCache)
 
     def execute(self, assessment_id: uuid.UUID) -> str:
@@ -43,7 +44,9 @@ class WorkerRuntime:
         mark_crashed(self.engine, assessment_id, error)
 
     def execute_experiment(self, experiment_id: uuid.UUID) -> str:
-        return execute_experiment(self.engine, self.artifacts, experiment_id, cache=self.data_cache)
+        return execute_experiment(
+            self.engine, self.artifacts, experiment_id, cache=self.data_cache, worker=self.name
+        )
 
     def mark_experiment_crashed(self, experiment_id: uuid.UUID, error: BaseException) -> None:
         mark_experiment_crashed(self.engine, experiment_id, error)
@@ -63,7 +66,9 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
     url = resolve_database_url(settings)
     engine = make_engine(url)
     ensure_at_head(engine)
-    runtime = WorkerRuntime(engine=engine, artifacts=ArtifactStore(settings.artifacts_path))
+    # Unique per worker, threads of one process included: an experiment records which worker ran it.
+    name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    runtime = WorkerRuntime(engine=engine, artifacts=ArtifactStore(settings.artifacts_path), name=name)
     app = make_job_app(url)
     async with app.open_async():
         sweeper = asyncio.create_task(
@@ -74,7 +79,7 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
         try:
             await app.run_worker_async(
                 queues=list(queues),
-                name=f"{socket.gethostname()}-{os.getpid()}",
+                name=name,
                 concurrency=1,  # assessments are CPU/GPU-bound: one at a time per worker process
                 additional_context={"runtime": runtime},
                 update_heartbeat_interval=settings.worker_heartbeat_seconds,

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from service.api.routes import assessments, datasets, experiments, health, projects, splits
+from service.api.routes import assessments, datasets, experiments, grids, health, projects, splits
 
 api_router = APIRouter()
 api_router.include_router(health.router)
@@ -11,3 +11,4 @@ api_router.include_router(datasets.router)
 api_router.include_router(assessments.router)
 api_router.include_router(splits.router)
 api_router.include_router(experiments.router)
+api_router.include_router(grids.router)

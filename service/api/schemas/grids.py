@@ -1,0 +1,118 @@
+"""Hyperparameter grids as the API takes and shows them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.api.schemas.experiments import ExperimentPublic, ModelFamily
+from service.api.schemas.text import StoredJson, StoredText
+from service.jobs.submit import MAX_SEED
+from service.models import Grid
+
+
+class GridCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_id: uuid.UUID = Field(description="A dataset of one of your projects.")
+    model_family: ModelFamily
+    grid: StoredJson | None = Field(
+        default=None,
+        description='Hyperparameter → a list of values, {"log_range": [low, high], "count": n} or '
+        '{"range": [low, high], "count": n}. Omitted: the family\'s default grid.',
+        examples=[{"C": {"log_range": [0.01, 100], "count": 5}}],
+    )
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="The training seed of every point.")
+    split_seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
+    keep_columns: list[StoredText] = Field(default_factory=list)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    name: StoredText = Field(default="", max_length=200)
+    hypothesis: StoredText = Field(default="", max_length=20_000)
+    tags: list[StoredText] = Field(default_factory=list, max_length=20)
+
+
+class GridPromote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: StoredText = Field(min_length=1, max_length=2000, description="Recorded in the test ledger.")
+    experiment_id: uuid.UUID | None = Field(
+        default=None, description="A point of this grid; default: the leaderboard's best."
+    )
+    rank_by: Literal["thresholdout", "validation"] = "thresholdout"
+
+
+class TestLookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: StoredText = Field(min_length=1, max_length=2000, description="Recorded in the test ledger.")
+
+
+class GridPublic(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    dataset_id: uuid.UUID
+    split_seed: int
+    name: str
+    model_family: str
+    spec: dict[str, Any]
+    points: int
+    reused: int = Field(
+        description="Points whose procedure had already run: their earlier results are reused."
+    )
+    hypothesis: str
+    promoted_experiment_id: uuid.UUID | None
+    created_by: str
+    created_at: datetime
+    progress: dict[str, int] = Field(description="Points by status.")
+    status: Literal["queued", "running", "finished"]
+
+    @classmethod
+    def from_row(cls, row: Grid, progress: dict[str, int]) -> GridPublic:
+        fields = {name: getattr(row, name) for name in cls.model_fields if name not in ("progress", "status")}
+        done = progress.get("succeeded", 0) + progress.get("failed", 0) + progress.get("cancelled", 0)
+        status = (
+            "finished" if done >= row.points else "running" if done or progress.get("running") else "queued"
+        )
+        return cls(**fields, progress=progress, status=status)
+
+
+class LeaderboardRow(BaseModel):
+    rank: int | None = None
+    position: int
+    experiment_id: uuid.UUID
+    reused: bool
+    status: str
+    hyperparameters: dict[str, Any]
+    validation_roc_auc: float | None
+    train_roc_auc: float | None
+    thresholdout_roc_auc: float | None = Field(
+        description="None: not finished, or the Thresholdout budget is spent."
+    )
+    thresholdout_used_holdout: bool | None
+    fit_seconds: float | None
+    error: str | None
+
+
+class Leaderboard(BaseModel):
+    grid_id: uuid.UUID
+    ranked_by: Literal["thresholdout", "validation"]
+    explanation: str
+    thresholdout_budget_spent_after: int | None
+    rows: list[LeaderboardRow]
+
+
+class GridDetail(GridPublic):
+    leaderboard: Leaderboard
+
+
+class GridsPublic(BaseModel):
+    data: list[GridPublic]
+    count: int
+
+
+class PromotionPublic(BaseModel):
+    grid_id: uuid.UUID | None
+    experiment: ExperimentPublic
