@@ -14,8 +14,8 @@ from service.models import Dataset, Experiment, Grid, RunStatus, Split
 from workers.errors import InvalidOption, TestBudgetExhausted
 from workers.experiments.data import prepare_experiment_data
 from workers.experiments.families import FAMILY_LABELS
+from workers.experiments.on_test_split import evaluate_on_test
 from workers.experiments.procedure import Procedure
-from workers.experiments.test_split import evaluate_on_test
 
 
 class NotPromotable(InvalidOption):
