@@ -104,7 +104,7 @@ def run_experiment(
     seed = check_seed(seed)
     train_fraction = check_train_fraction(train_fraction)
     frame, y, val_frame, y_val = _parts(data)
-    class_names = data.dataset.classes if not isinstance(data, tuple) else None
+    class_names = getattr(getattr(data, "dataset", None), "classes", None)  # names classes in errors
     rows = subsample_indices(y, train_fraction, seed=seed, class_names=class_names)
     if len(rows) < len(y):
         frame, y = frame.iloc[rows], y[rows]
