@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 from rich.console import Console
 
+from service.cli_batch import submit
+from service.cli_grid import grid
+from service.cli_journal import journal
+from service.cli_support import UserErrorExit, load_settings
 from service.progress_view import ProgressView
-from service.settings import Settings
 from service.terminal_report import render_report
 from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET
 from workers.errors import ReadinessError
@@ -19,16 +21,8 @@ from workers.report.html import render_html
 from workers.rubric.questionnaire import load_answers
 from workers.split import DEFAULT_SEED
 
-USER_ERROR_EXIT = 2
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as error:
-        raise _UserErrorExit(
-            f"Invalid READINESS_* setting: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}"
-        ) from error
+_settings = load_settings
+_UserErrorExit = UserErrorExit
 
 
 def _write(path: Path, text: str) -> None:
@@ -37,10 +31,6 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}") from exc
-
-
-class _UserErrorExit(click.ClickException):
-    exit_code = USER_ERROR_EXIT
 
 
 class ReadinessGroup(click.Group):
@@ -82,6 +72,7 @@ def main() -> None:
 @click.option("--test-budget", type=click.IntRange(min=1), default=DEFAULT_TEST_BUDGET, show_default=True)
 @click.option("--max-epochs", type=click.IntRange(min=1), help="Cap the deep model's epochs.")
 @click.option("--no-deep", is_flag=True, help="Run the baselines only.")
+@click.option("--no-learning-curve", is_flag=True, help="Skip the learning curves (10/25/50% of train).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars; print the verdict only.")
 def assess(
     file: Path,
@@ -99,6 +90,7 @@ def assess(
     test_budget: int,
     max_epochs: int | None,
     no_deep: bool,
+    no_learning_curve: bool,
     quiet: bool,
 ) -> None:
     """Assess a labelled CSV or Parquet FILE: checks, baselines, a deep model, and a verdict.
@@ -118,6 +110,7 @@ def assess(
         "device": device,
         "n_resamples": resamples,
         "run_deep": not no_deep,
+        "learning_curve": not no_learning_curve,
         "max_epochs": max_epochs,
     }
     try:
@@ -146,6 +139,8 @@ def assess(
     else:
         render_report(console, report)
         console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
+    for warning in run.warnings:
+        console.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
     if json_out:
         _write(json_out, json.dumps(report, indent=2))
         console.print(f"JSON report: {json_out}")
@@ -217,3 +212,8 @@ def keys_create(team: str, name: str, admin: bool) -> None:
     engine = make_engine(resolve_database_url(settings))
     upgrade_to_head(engine)
     click.echo(create_key(engine, team_name=team, name=name, admin=admin))
+
+
+main.add_command(journal)
+main.add_command(grid)
+main.add_command(submit)

@@ -21,6 +21,7 @@ from service.api.uploads import (
     stored_suffix,
 )
 from service.database.engine import session_scope
+from service.experiments.assessment_records import repeat_warnings
 from service.jobs.app import make_job_app, private_queue
 from service.jobs.store import PostgresStore
 from service.jobs.submit import submit_assessment
@@ -50,6 +51,7 @@ class LocalRun:
     project_id: uuid.UUID
     dataset_id: uuid.UUID
     report: dict[str, Any]
+    warnings: list[str]  # the journal's: models of this assessment that already ran on the same data
 
 
 def assess_through_service(
@@ -88,6 +90,8 @@ def assess_through_service(
             settings=settings,
             queue=queue,
         )
+    with session_scope(engine) as session:
+        warnings = repeat_warnings(session, project, dataset, assessment.config or {})
     worker = run_worker_in_thread(settings, queues=[queue])
     try:
         stages = PostgresStore(engine, artifacts, assessment.id, who="cli")
@@ -101,7 +105,7 @@ def assess_through_service(
         error = AssessmentFailed(row.error_detail)
         error.code = row.error_code or AssessmentFailed.code
         raise error
-    return LocalRun(assessment.id, project.id, dataset.id, row.report or {})
+    return LocalRun(assessment.id, project.id, dataset.id, row.report or {}, warnings)
 
 
 def _follow(

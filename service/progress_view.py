@@ -17,6 +17,7 @@ STAGE_TITLES = {
     "baselines": "Baselines",
     "deep_model": "Deep model",
     "validation": "Select on validation",
+    "learning_curve": "Learning curves",
     "test_look": "Test look",
     "report": "Report",
 }
@@ -32,6 +33,8 @@ def describe(stage: str, detail: dict[str, Any]) -> str:
         if detail.get("val_roc_auc") is not None:
             parts.append(f"val AUC {detail['val_roc_auc']:.3f}")
         return ", ".join(parts)
+    if stage == "learning_curve" and detail.get("points"):
+        return f"{detail.get('points_done', 0)} of {detail['points']} points (each its own job)"
     if stage == "baselines" and detail.get("fitted"):
         last = detail["fitted"][-1]
         return f"{last['name']} ({last['seconds']:.1f}s)"

@@ -6,15 +6,18 @@ import logging
 import uuid
 from typing import Any
 
+import procrastinate
 from sqlalchemy import Engine, update
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
+from service.experiments.assessment_records import record_assessment_experiments
 from service.jobs.store import PostgresStore, dataset_path
 from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import run_assessment
+from workers.assessment.store import PointsPending
 from workers.errors import AssessmentCancelled, ReadinessError
 from workers.rubric.questionnaire import parse_answers
 
@@ -26,7 +29,12 @@ def _set(engine: Engine, assessment_id: uuid.UUID, **values: Any) -> None:
         session.execute(update(Assessment).where(Assessment.id == assessment_id).values(**values))
 
 
-def execute_assessment(engine: Engine, artifacts: ArtifactStore, assessment_id: uuid.UUID) -> str:
+def execute_assessment(
+    engine: Engine,
+    artifacts: ArtifactStore,
+    assessment_id: uuid.UUID,
+    job_app: procrastinate.App | None = None,
+) -> str:
     """Run one assessment to its end; returns the final status. User/data errors end it as `failed`
     with their code and are not raised again (retrying cannot fix bad data); anything else is raised so
     the job queue retries it, resuming at the first unfinished stage."""
@@ -50,9 +58,12 @@ def execute_assessment(engine: Engine, artifacts: ArtifactStore, assessment_id: 
         who = assessment.created_by or "worker"
         assessment.status = AssessmentStatus.running
         assessment.started_at = assessment.started_at or utcnow()
-    store = PostgresStore(engine, artifacts, assessment_id, who=who)
+    store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app)
     try:
         report = run_assessment(path, config, store, answers=answers, key=str(assessment_id), name=filename)
+    except PointsPending:
+        # The learning-curve points run as jobs of their own; the last to finish queues this job again.
+        return "waiting"
     except AssessmentCancelled as cancelled:
         _set(
             engine,
@@ -79,7 +90,11 @@ def execute_assessment(engine: Engine, artifacts: ArtifactStore, assessment_id: 
         assessment.report = report
         assessment.progress = 1.0
         assessment.finished_at = utcnow()
-        session.get(Project, assessment.project_id).readiness = report["readiness"]
+        project = session.get(Project, assessment.project_id)
+        project.readiness = report["readiness"]
+        record_assessment_experiments(
+            session, assessment, project, session.get(Dataset, assessment.dataset_id), report
+        )
     return AssessmentStatus.succeeded.value
 
 

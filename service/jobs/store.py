@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import procrastinate
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.models import Assessment, Dataset, Project, Split, StageOutput, TestLook
+from service.models import Assessment, AssessmentStatus, Dataset, Project, Split, StageOutput, TestLook
 from service.models.base import utcnow
+from workers.assessment.store import FanOutPoint
 from workers.assessment.store import TestLook as Look
 from workers.errors import DataError, TestBudgetExhausted
 
+HISTORY_ASSESSMENTS = 500  # the newest succeeded assessments read for the report's history section
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds: epochs can be fast; clients poll, they need no more than this
 STOP_CHECK_INTERVAL = 1.0  # seconds between reads of the cancel flag (it is checked at every batch)
 
@@ -25,9 +29,16 @@ class PostgresStore:
     """Persists one assessment's stages; implements `workers.assessment.store.AssessmentStore`."""
 
     def __init__(
-        self, engine: Engine, artifacts: ArtifactStore, assessment_id: uuid.UUID, *, who: str
+        self,
+        engine: Engine,
+        artifacts: ArtifactStore,
+        assessment_id: uuid.UUID,
+        *,
+        who: str,
+        job_app: procrastinate.App | None = None,
     ) -> None:
         self.engine = engine
+        self.job_app = job_app  # to queue fan-out points; a store that only reads needs none
         self.artifacts = artifacts
         self.assessment_id = assessment_id
         self.who = who
@@ -109,6 +120,70 @@ class PostgresStore:
                 metrics=look.metrics,
                 reason=look.reason,
             )
+
+
+    def fan_out(
+        self, stage: str, points: Sequence[FanOutPoint], run_inline: Callable[[FanOutPoint], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Each point is an experiment with a job of its own (so several workers share them); raises
+        PointsPending until all have ended. `run_inline` is not used: the points run elsewhere."""
+        from service.experiments.fan_out import fan_out_points  # the experiments layer builds on this module
+
+        if self.job_app is None:
+            raise RuntimeError("this PostgresStore was made without a job app; it cannot queue points")
+        return fan_out_points(self.engine, self.job_app, self.assessment_id, stage, points, self.who)
+
+    def history(self) -> list[dict[str, Any]]:
+        """The latest succeeded assessment of every other dataset of the team, newest first."""
+        with session_scope(self.engine) as session:
+            me = session.get(Assessment, self.assessment_id)
+            team_id = session.scalar(select(Project.team_id).where(Project.id == me.project_id))
+            own_sha = session.scalar(select(Dataset.sha256).where(Dataset.id == me.dataset_id))
+            rows = session.execute(
+                select(Assessment.report, Dataset.sha256, Dataset.filename)
+                .join(Project, Assessment.project_id == Project.id)
+                .join(Dataset, Assessment.dataset_id == Dataset.id)
+                .where(
+                    Project.team_id == team_id,
+                    Assessment.status == AssessmentStatus.succeeded,
+                    Dataset.sha256 != own_sha,
+                )
+                .order_by(Assessment.finished_at.desc())
+                .limit(HISTORY_ASSESSMENTS)
+            ).all()
+        seen: set[str] = set()
+        past = []
+        for report, sha, filename in rows:
+            if sha in seen or not report:
+                continue
+            seen.add(sha)
+            entry = history_entry(report, filename)
+            if entry is not None:
+                past.append(entry)
+        return past
+
+
+def history_entry(report: dict[str, Any], filename: str) -> dict[str, Any] | None:
+    """What the journal's history compares about a past assessment, from its report."""
+    dataset = report.get("dataset") or {}
+    used = list(dataset.get("used_columns") or [])
+    kinds = {p.get("name"): p.get("kind") for p in dataset.get("column_profiles") or []}
+    comparison = report.get("comparison") or {}
+    models = {m.get("name"): m for m in report.get("models") or []}
+    best = comparison.get("best_baseline")
+    best_auc = ((models.get(best) or {}).get("validation") or {}).get("roc_auc")
+    if best is None or best_auc is None or not used:
+        return None
+    deep = models.get(comparison.get("deep")) if comparison.get("deep") else None
+    return {
+        "dataset_name": filename,
+        "rows": dataset.get("rows"),
+        "n_features": len(used),
+        "categorical_share": sum(kinds.get(c) == "categorical" for c in used) / len(used),
+        "best_baseline": best,
+        "best_baseline_roc_auc": best_auc,
+        "deep_roc_auc": ((deep or {}).get("validation") or {}).get("roc_auc"),
+    }
 
 
 def record_split(

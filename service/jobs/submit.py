@@ -56,6 +56,7 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
         max_file_bytes=max(settings.max_upload_bytes, dataset.size_bytes),
         n_resamples=n_resamples,
         run_deep=bool(options.get("run_deep", True)),
+        learning_curve=bool(options.get("learning_curve", True)),
         deep_params=deep_params,
     )
 

@@ -20,6 +20,7 @@ from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url
 from service.database.migrate import ensure_at_head
 from service.experiments.execute import DataCache, execute_experiment, mark_experiment_crashed
+from service.experiments.fan_out import resume_if_last
 from service.jobs.app import QUEUES, is_known_queue, make_job_app
 from service.jobs.execute import execute_assessment, mark_crashed
 from service.settings import Settings
@@ -34,19 +35,29 @@ class WorkerRuntime:
 
     engine: Engine
     artifacts: ArtifactStore
+    job_app: procrastinate.App | None = None  # opened for sync use: tasks queue follow-up jobs through it
     name: str = ""
     data_cache: DataCache = field(default_factory=DataCache)
 
     def execute(self, assessment_id: uuid.UUID) -> str:
-        return execute_assessment(self.engine, self.artifacts, assessment_id)
+        return execute_assessment(self.engine, self.artifacts, assessment_id, self.job_app)
 
     def mark_crashed(self, assessment_id: uuid.UUID, error: BaseException) -> None:
         mark_crashed(self.engine, assessment_id, error)
 
     def execute_experiment(self, experiment_id: uuid.UUID) -> str:
         return execute_experiment(
-            self.engine, self.artifacts, experiment_id, cache=self.data_cache, worker=self.name
+            self.engine,
+            self.artifacts,
+            experiment_id,
+            cache=self.data_cache,
+            worker=self.name,
+            after=self._after_experiment,
         )
+
+    def _after_experiment(self, experiment_id: uuid.UUID) -> None:
+        if self.job_app is not None:
+            resume_if_last(self.engine, self.job_app, experiment_id)
 
     def mark_experiment_crashed(self, experiment_id: uuid.UUID, error: BaseException) -> None:
         mark_experiment_crashed(self.engine, experiment_id, error)
@@ -68,7 +79,13 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
     ensure_at_head(engine)
     # Unique per worker, threads of one process included: an experiment records which worker ran it.
     name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    runtime = WorkerRuntime(engine=engine, artifacts=ArtifactStore(settings.artifacts_path), name=name)
+    # Tasks run in threads and queue follow-up jobs (learning-curve points, a resumed assessment) with the
+    # sync API, which needs an app opened for sync use; the worker's own app is opened async.
+    follow_ups = make_job_app(url)
+    follow_ups.open()
+    runtime = WorkerRuntime(
+        engine=engine, artifacts=ArtifactStore(settings.artifacts_path), job_app=follow_ups, name=name
+    )
     app = make_job_app(url)
     async with app.open_async():
         sweeper = asyncio.create_task(
@@ -89,6 +106,7 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
             )
         finally:
             sweeper.cancel()
+            follow_ups.close()
             engine.dispose()
 
 

@@ -23,6 +23,7 @@ from service.api.schemas.assessments import (
     AssessmentsPublic,
     AssessmentSummary,
 )
+from service.experiments.assessment_records import repeat_warnings
 from service.jobs.submit import request_cancel, submit_assessment
 from service.models import Assessment, AssessmentStatus, Dataset
 from workers.errors import ReadinessError
@@ -82,7 +83,8 @@ def start_assessment(
     response.headers["Location"] = request.app.url_path_for(
         "get_assessment", assessment_id=str(assessment.id)
     )
-    return AssessmentPublic.from_row(assessment)
+    warnings = repeat_warnings(session, project, dataset, assessment.config or {})
+    return AssessmentPublic.from_row(assessment, warnings=warnings)
 
 
 @router.get("/projects/{project_id}/assessments", response_model=AssessmentsPublic)

@@ -26,6 +26,11 @@ class AssessmentCreate(BaseModel):
     )
     max_epochs: int | None = Field(default=None, ge=1, description="Cap the deep model's epochs.")
     run_deep: bool = Field(default=True, description="False: the baselines only.")
+    learning_curve: bool = Field(
+        default=True,
+        description="Train the best baseline and the deep model on 10/25/50% of the training split (each "
+        "point its own job) to see whether more labels would help.",
+    )
     n_resamples: int = Field(default=1000, ge=100, le=100_000, description="Bootstrap resamples.")
 
 
@@ -61,6 +66,10 @@ class AssessmentSummary(BaseModel):
 
 class AssessmentPublic(AssessmentSummary):
     report: dict[str, Any] | None = Field(description="The JSON report, once the assessment has succeeded.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="On submission: models of this assessment that already ran on the same data (the journal).",
+    )
 
     @classmethod
     def from_row(cls, row: Assessment, **extra: Any) -> Any:
