@@ -1,0 +1,197 @@
+"""Making a checked batch real: every record and every job in one transaction.
+
+The jobs are inserted on the transaction's own connection (Procrastinate's `connection=`), so they exist
+exactly when the records do: a batch is committed whole, with its jobs, or not at all, and no worker can
+start a job whose records are not committed yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import procrastinate
+from procrastinate import SyncPsycopgConnector
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from service.api.uploads import lock_artifact
+from service.batches.files import BatchFiles
+from service.batches.plan import BatchPlan, DatasetPlan, GridPlan, ProjectPlan
+from service.database.engine import session_scope
+from service.experiments.duplicates import lock_fingerprint, runs_of
+from service.experiments.grids import plan_grid
+from service.experiments.procedures import procedure_and_fingerprint
+from service.experiments.submit import new_experiment
+from service.jobs.app import ASSESSMENT_TASK, EXPERIMENT_TASK
+from service.models import (
+    Assessment,
+    Batch,
+    BatchItem,
+    Dataset,
+    ExperimentKind,
+    Grid,
+    GridPoint,
+    Project,
+)
+
+MAX_NAME_CHARS = 200  # batch.name
+
+
+def create_batch(
+    engine: Engine, job_app: procrastinate.App, plan: BatchPlan, *, files: BatchFiles, who: str
+) -> Batch:
+    """Record the batch, its projects, datasets, assessments and grids, and queue their jobs; on any failure
+    nothing stays behind (the files this batch stored are removed again)."""
+    try:
+        for dataset in plan.datasets:
+            if dataset.is_new and dataset.item is not None:
+                dataset.row.stored_as, dataset.row.size_bytes = files.store(dataset.item.fields.file)
+        with session_scope(engine) as session:
+            batch = Batch(
+                team_id=plan.team_id, name=plan.spec.name[:MAX_NAME_CHARS], spec=plan.spec.raw, created_by=who
+            )
+            session.add(batch)
+            made: dict[int, uuid.UUID] = {}  # item position → the record it made
+            jobs = _Jobs(session, job_app)
+            for project in plan.projects:
+                _add_project(session, project)
+                if project.item is not None:
+                    made[project.item.position] = project.row.id
+            for dataset in plan.datasets:
+                _add_dataset(session, dataset, files)
+                if dataset.item is not None:
+                    made[dataset.item.position] = dataset.row.id
+            for assessment in plan.assessments:
+                row = Assessment(
+                    project_id=assessment.dataset.project.row.id,
+                    dataset_id=assessment.dataset.row.id,
+                    config=dataclasses.asdict(assessment.config),
+                    queue=assessment.queue,
+                    created_by=who,
+                )
+                session.add(row)
+                session.flush()
+                row.job_id = jobs.defer(
+                    ASSESSMENT_TASK, assessment.queue, str(row.id), assessment_id=str(row.id)
+                )
+                made[assessment.item.position] = row.id
+            for grid in plan.grids:
+                made[grid.item.position] = _add_grid(session, grid, jobs, who).id
+            for item in plan.spec.items:
+                session.add(
+                    BatchItem(
+                        batch_id=batch.id,
+                        position=item.position,
+                        kind=item.kind,
+                        label=item.label,
+                        target_id=made[item.position],
+                    )
+                )
+            session.flush()
+            session.expunge(batch)
+    except BaseException:
+        files.forget(engine)
+        raise
+    return batch
+
+
+class _Jobs:
+    """Defers jobs on the session's connection, inside its transaction."""
+
+    def __init__(self, session: Session, job_app: procrastinate.App) -> None:
+        self.connection = session.connection().connection.driver_connection
+        # A connector that is never opened: every job goes through `connection`, none through a pool.
+        self.app = job_app.with_connector(SyncPsycopgConnector())
+
+    def defer(self, task: str, queue: str, queueing_lock: str, **kwargs: Any) -> int:
+        return (
+            self.app.tasks[task]
+            .configure(queue=queue, queueing_lock=queueing_lock, connection=self.connection)
+            .defer(**kwargs)
+        )
+
+
+def _add_project(session: Session, project: ProjectPlan) -> None:
+    if project.is_new:
+        session.add(project.row)
+        session.flush()
+    elif project.changes:
+        # The item's answers (or description, or budget) replace the project's, as a PATCH would.
+        row = session.scalar(select(Project).where(Project.id == project.row.id).with_for_update())
+        for name, value in project.changes.items():
+            setattr(row, name, value)
+        session.flush()
+        project.row = row
+
+
+def _add_dataset(session: Session, dataset: DatasetPlan, files: BatchFiles) -> None:
+    if not dataset.is_new or dataset.item is None:
+        return
+    row = dataset.row
+    lock_artifact(session, row.stored_as)
+    files.restore(dataset.item.fields.file)
+    same = session.scalar(
+        select(Dataset)
+        .where(
+            Dataset.project_id == row.project_id,
+            Dataset.sha256 == row.sha256,
+            Dataset.target == row.target,
+            Dataset.positive_label == row.positive_label,
+        )
+        .limit(1)
+    )
+    if same is not None:  # made meanwhile (or by an earlier item of this batch): one dataset, one budget
+        dataset.row, dataset.is_new = same, False
+        return
+    session.add(row)
+    session.flush()
+
+
+def _add_grid(session: Session, plan: GridPlan, jobs: _Jobs, who: str) -> Grid:
+    """The grid, its points (reusing every point whose procedure already ran in the team, this batch's
+    earlier grids included) and one job per new point, as `submit_grid` records them."""
+    project, dataset, request = plan.dataset.project.row, plan.dataset.row, plan.request
+    points = plan_grid(dataset, request)
+    fingerprints = [procedure_and_fingerprint(dataset, point)[1] for point in points]
+    for fp in sorted(set(fingerprints)):  # sorted: two grids locking overlapping points cannot deadlock
+        lock_fingerprint(session, fp)
+    earlier = runs_of(session, fingerprints, project.team_id)
+    grid = Grid(
+        project_id=project.id,
+        dataset_id=dataset.id,
+        split_seed=request.split_seed,
+        name=request.name[:MAX_NAME_CHARS],
+        model_family=points[0].model_family,
+        spec=request.spec(),
+        points=len(points),
+        reused=sum(fp in earlier for fp in fingerprints),
+        hypothesis=request.hypothesis,
+        created_by=who,
+    )
+    session.add(grid)
+    session.flush()
+    for position, (point, fp) in enumerate(zip(points, fingerprints, strict=True)):
+        experiment = earlier.get(fp)
+        if experiment is None:
+            experiment = new_experiment(
+                session,
+                project=project,
+                dataset=dataset,
+                request=point,
+                who=who,
+                kind=ExperimentKind.grid,
+                grid_id=grid.id,
+            )
+            experiment.job_id = jobs.defer(
+                EXPERIMENT_TASK,
+                experiment.queue,
+                f"experiment-{experiment.id}",
+                experiment_id=str(experiment.id),
+            )
+        session.add(
+            GridPoint(grid_id=grid.id, position=position, experiment_id=experiment.id, reused=fp in earlier)
+        )
+    session.flush()
+    return grid
