@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from service.api.routes import assessments, datasets, experiments, grids, health, projects, splits
+from service.api.routes import assessments, batches, datasets, experiments, grids, health, projects, splits
 
 api_router = APIRouter()
 api_router.include_router(health.router)
@@ -12,3 +12,4 @@ api_router.include_router(assessments.router)
 api_router.include_router(splits.router)
 api_router.include_router(experiments.router)
 api_router.include_router(grids.router)
+api_router.include_router(batches.router)
