@@ -22,30 +22,25 @@ checked by the same models, so a batch accepts exactly what the API accepts one 
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
-import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.api.schemas.assessments import AssessmentCreate
 from service.api.schemas.grids import GridCreate
 from service.api.schemas.text import StoredText
-from service.batches.problems import BATCH_FILE, InvalidBatch, Problem, Problems, item_name
+from service.batches.problems import BATCH_FILE, Problems, item_name
+from service.batches.reading import load_file, plain_json
 
 KINDS = ("project", "dataset", "assessment", "grid")
 TOP_LEVEL_KEYS = ("name", "items")
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_ITEMS = 500
-# YAML anchors can make a small file expand into a huge structure; reading stops past this many values.
-MAX_VALUES = 200_000
 MAX_LABEL_CHARS = 300  # batch_item.label
 MAX_SHOWN_INPUT_CHARS = 60
 PLACEHOLDER_ID = uuid.UUID(int=0)  # stands for the dataset while the API's own models check the options
@@ -130,9 +125,9 @@ class BatchSpec:
 def parse_batch(text: str, *, filename: str = "") -> BatchSpec:
     """Read the file into items. Raises `InvalidBatch` at once when the file cannot be read at all; problems
     of single items are collected on the spec for the whole-batch validation to report with its own."""
-    data = _load(text, filename)
+    data = load_file(text, filename)
     spec = BatchSpec(name="", items=[], raw={})
-    spec.raw = _json_ready(data)
+    spec.raw = plain_json(data)
     unknown = [str(key) for key in data if key not in TOP_LEVEL_KEYS]
     for key in unknown:
         spec.problems.add(
@@ -166,69 +161,6 @@ def parse_batch(text: str, *, filename: str = "") -> BatchSpec:
         if item is not None:
             spec.items.append(item)
     return spec
-
-
-def _load(text: str, filename: str) -> dict[str, Any]:
-    def refuse(detail: str) -> InvalidBatch:
-        return InvalidBatch([Problem(BATCH_FILE, detail, "invalid_batch_file")])
-
-    if not text.strip():
-        raise refuse("the file is empty; see docs/batches.md for the format.")
-    as_json = PurePath(filename).suffix.lower() == ".json" or text.lstrip().startswith("{")
-    try:
-        data = json.loads(text) if as_json else yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise refuse(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error)
-        raise refuse(f"not valid YAML: {reason}{at}.") from None
-    if not isinstance(data, Mapping):
-        raise refuse(
-            f"expected a mapping with `items:` at the top, got {type(data).__name__}; see docs/batches.md."
-        )
-    return dict(data)
-
-
-def _json_ready(data: Any) -> dict[str, Any]:
-    """The file as JSON Postgres accepts: dates as text, no NaN, no NUL; bounded however anchors expand."""
-    count = 0
-
-    def plain(value: Any) -> Any:
-        nonlocal count
-        count += 1
-        if count > MAX_VALUES:
-            raise InvalidBatch(
-                [
-                    Problem(
-                        BATCH_FILE,
-                        f"the file expands to more than {MAX_VALUES:,} values.",
-                        "invalid_batch_file",
-                    )
-                ]
-            )
-        if isinstance(value, Mapping):
-            return {str(key): plain(item) for key, item in value.items()}
-        if isinstance(value, list | tuple | set | frozenset):
-            return [plain(item) for item in value]
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
-        if isinstance(value, dt.date | dt.datetime):
-            return value.isoformat()
-        if isinstance(value, str) and "\x00" in value:
-            raise InvalidBatch(
-                [
-                    Problem(
-                        BATCH_FILE, "the file has the NUL character (\\x00); remove it.", "invalid_batch_file"
-                    )
-                ]
-            )
-        if value is None or isinstance(value, bool | int | float | str):
-            return value
-        return str(value)
-
-    return plain(data)
 
 
 def _parse_item(position: int, entry: Any, spec: BatchSpec) -> Item | None:

@@ -8,9 +8,9 @@ import procrastinate
 from sqlalchemy import Engine
 
 from service.batches.files import BatchFiles
-from service.batches.plan import plan_batch
 from service.batches.records import create_batch
 from service.batches.spec import parse_batch
+from service.batches.validate import plan_batch
 from service.database.engine import session_scope
 from service.models import Batch
 from service.settings import Settings

@@ -74,7 +74,7 @@ class BatchProgress:
                 total=total,
                 completed=completed,
                 status=f"[{style}]{item.status}[/]",
-                detail="" if item.ended else item.detail,
+                detail=item.detail if item.status == "running" else "",
             )
 
 

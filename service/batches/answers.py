@@ -1,0 +1,28 @@
+"""A project item's questionnaire: inline, or the name of a YAML file given with the batch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from service.batches.files import BatchFiles
+from workers.errors import InvalidAnswers
+from workers.rubric.questionnaire import Answers, parse_answers
+
+
+def read_answers(given: Any, *, project: str, files: BatchFiles) -> Answers:
+    """The answers, validated; `InvalidAnswers` (or the file's own error) names what is wrong."""
+    if isinstance(given, Mapping):
+        return parse_answers(given, source=f"the answers of project {project!r}")
+    if not isinstance(given, str):
+        raise InvalidAnswers(
+            "answers must be a mapping of questionnaire sections, or the name of a YAML file with them; "
+            f"got {type(given).__name__}."
+        )
+    try:
+        data = yaml.safe_load(files.read_text(given))
+    except yaml.YAMLError as error:
+        raise InvalidAnswers(f"{given} is not valid YAML: {error}") from None
+    return parse_answers(data, source=given)
