@@ -80,7 +80,7 @@ def submit(batch_file: Path, wait: bool, workers: int, team: str) -> None:
     if state.status != "succeeded":
         failed = sum(item.status != "succeeded" for item in state.items)
         console.print(f"[bold red]{failed} of {len(state.items)} items did not succeed.[/]")
-        click.get_current_context().exit(FAILED_EXIT)
+        raise click.exceptions.Exit(FAILED_EXIT)
 
 
 def _read(path: Path) -> str:
@@ -151,8 +151,7 @@ def _work(
             "Stopped waiting. The batch's jobs stay queued: `readiness worker` finishes them, and "
             f"GET /api/v1/batches/{batch_id} shows where they stand."
         )
-        click.get_current_context().exit(INTERRUPTED_EXIT)
-        raise  # unreachable: exit raises
+        raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
     finally:
         for thread in threads:
             thread.stop()

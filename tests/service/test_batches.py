@@ -3,6 +3,7 @@ written), then recorded and queued at once, and its status follows the records i
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ from service.jobs.worker import run_worker_in_thread
 from service.models import Assessment, Batch, BatchItem, Dataset, Experiment, Grid, GridPoint, Project
 from service.settings import Settings
 from tests.factories import churn_frame
-from tests.service.test_api_harness import API, bearer, count_rows, running_api, stored_files
+from tests.service.test_api_harness import (
+    API,
+    bearer,
+    count_rows,
+    make_project,
+    running_api,
+    stored_files,
+    upload,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -223,6 +232,58 @@ def test_a_file_that_cannot_be_read_is_one_problem(
     assert len(problems) == 1 and problems[0]["code"] == "invalid_batch_file"
     assert words in problems[0]["detail"]
     assert_nothing_written(engine, settings)
+
+
+def test_a_file_whose_anchors_expand_without_end_is_refused(
+    client: TestClient, headers: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    spec = "\n".join(levels) + "\nitems: [*a8]\n"  # 10^9 values from 90 aliases
+    problems = refused(post_batch(client, headers, spec))
+    assert [p["code"] for p in problems] == ["invalid_batch_file"] and "expands" in problems[0]["detail"]
+    assert_nothing_written(engine, settings)
+
+
+def test_json_items_may_name_the_teams_own_project_and_dataset(
+    client: TestClient, headers: dict[str, str], engine: Engine
+) -> None:
+    project = make_project(client, headers, name="churn")
+    dataset = upload(client, headers, project["id"]).json()
+    spec = {
+        "items": [
+            {
+                "kind": "dataset",
+                "name": "again",
+                "project": "churn",
+                "file": "penguins_raw.csv",
+                "target": "Clutch Completion",
+                "positive": "No",
+            },
+            {"kind": "assessment", "dataset": dataset["id"], "run_deep": False},
+            {
+                "kind": "grid",
+                "dataset": "again",
+                "model_family": "random_forest",
+                "grid": {"n_estimators": [10]},
+            },
+        ]
+    }
+    answer = post_batch(
+        client, headers, json.dumps(spec), example_files("penguins_raw.csv"), spec_name="batch.json"
+    )
+    assert answer.status_code == 202, answer.text
+    made, assessment, grid = answer.json()["items"]
+    assert (
+        client.get(f"{API}/datasets/{made['target_id']}", headers=headers).json()["project_id"]
+        == project["id"]
+    )
+    assert (
+        client.get(f"{API}/assessments/{assessment['target_id']}", headers=headers).json()["dataset_id"]
+        == (dataset["id"])
+    )
+    assert (grid["status"], grid["total"]) == ("queued", 1)
+    assert count_rows(engine, Project) == 1  # named, not made
 
 
 def test_a_dataset_over_the_upload_limit_is_a_problem_of_its_item(
