@@ -20,21 +20,9 @@ from service.api.uploads import lock_artifact
 from service.batches.files import BatchFiles
 from service.batches.plan import BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.database.engine import session_scope
-from service.experiments.duplicates import lock_fingerprint, runs_of
-from service.experiments.grids import plan_grid
-from service.experiments.procedures import procedure_and_fingerprint
-from service.experiments.submit import new_experiment
+from service.experiments.grids import add_grid
 from service.jobs.app import ASSESSMENT_TASK, EXPERIMENT_TASK
-from service.models import (
-    Assessment,
-    Batch,
-    BatchItem,
-    Dataset,
-    ExperimentKind,
-    Grid,
-    GridPoint,
-    Project,
-)
+from service.models import Assessment, Batch, BatchItem, Dataset, Experiment, Grid, Project
 
 MAX_NAME_CHARS = 200  # batch.name
 
@@ -150,48 +138,20 @@ def _add_dataset(session: Session, dataset: DatasetPlan, files: BatchFiles) -> N
 
 
 def _add_grid(session: Session, plan: GridPlan, jobs: _Jobs, who: str) -> Grid:
-    """The grid, its points (reusing every point whose procedure already ran in the team, this batch's
-    earlier grids included) and one job per new point, as `submit_grid` records them."""
-    project, dataset, request = plan.dataset.project.row, plan.dataset.row, plan.request
-    points = plan_grid(dataset, request)
-    fingerprints = [procedure_and_fingerprint(dataset, point)[1] for point in points]
-    for fp in sorted(set(fingerprints)):  # sorted: two grids locking overlapping points cannot deadlock
-        lock_fingerprint(session, fp)
-    earlier = runs_of(session, fingerprints, project.team_id)
-    grid = Grid(
-        project_id=project.id,
-        dataset_id=dataset.id,
-        split_seed=request.split_seed,
-        name=request.name[:MAX_NAME_CHARS],
-        model_family=points[0].model_family,
-        spec=request.spec(),
-        points=len(points),
-        reused=sum(fp in earlier for fp in fingerprints),
-        hypothesis=request.hypothesis,
-        created_by=who,
-    )
-    session.add(grid)
-    session.flush()
-    for position, (point, fp) in enumerate(zip(points, fingerprints, strict=True)):
-        experiment = earlier.get(fp)
-        if experiment is None:
-            experiment = new_experiment(
-                session,
-                project=project,
-                dataset=dataset,
-                request=point,
-                who=who,
-                kind=ExperimentKind.grid,
-                grid_id=grid.id,
-            )
-            experiment.job_id = jobs.defer(
-                EXPERIMENT_TASK,
-                experiment.queue,
-                f"experiment-{experiment.id}",
-                experiment_id=str(experiment.id),
-            )
-        session.add(
-            GridPoint(grid_id=grid.id, position=position, experiment_id=experiment.id, reused=fp in earlier)
+    """The grid and its points as `submit_grid` records them, each new point's job queued in this
+    transaction (this batch's earlier grids count as already run)."""
+
+    def queue(experiment: Experiment) -> None:
+        experiment.job_id = jobs.defer(
+            EXPERIMENT_TASK, experiment.queue, f"experiment-{experiment.id}", experiment_id=str(experiment.id)
         )
-    session.flush()
+
+    grid, _ = add_grid(
+        session,
+        project=plan.dataset.project.row,
+        dataset=plan.dataset.row,
+        request=plan.request,
+        who=who,
+        on_new=queue,
+    )
     return grid

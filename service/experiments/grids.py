@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,6 +31,7 @@ from workers.experiments.grid import default_grid, expand_grid
 from workers.split import DEFAULT_SEED
 
 RankBy = Literal["thresholdout", "validation"]
+MAX_GRID_NAME_CHARS = 200  # the column's width
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,60 @@ def plan_grid(dataset: Dataset, request: GridRequest) -> list[ExperimentRequest]
     return points
 
 
+def add_grid(
+    session: Session,
+    *,
+    project: Project,
+    dataset: Dataset,
+    request: GridRequest,
+    who: str,
+    on_new: Callable[[Experiment], None] | None = None,
+) -> tuple[Grid, list[Experiment]]:
+    """Add the grid and its points to the session: every point whose fingerprint already ran in the team
+    is reused, the others are new queued experiments (`on_new` is called with each, e.g. to queue its job
+    in the same transaction). Returns the grid and the new experiments."""
+    points = plan_grid(dataset, request)
+    fingerprints = [procedure_and_fingerprint(dataset, point)[1] for point in points]
+    for fp in sorted(set(fingerprints)):  # sorted: two grids locking overlapping points cannot deadlock
+        lock_fingerprint(session, fp)
+    earlier = runs_of(session, fingerprints, project.team_id)
+    grid = Grid(
+        project_id=project.id,
+        dataset_id=dataset.id,
+        split_seed=request.split_seed,
+        name=request.name[:MAX_GRID_NAME_CHARS],
+        model_family=points[0].model_family,
+        spec=request.spec(),
+        points=len(points),
+        reused=sum(fp in earlier for fp in fingerprints),
+        hypothesis=request.hypothesis,
+        created_by=who,
+    )
+    session.add(grid)
+    session.flush()
+    new: list[Experiment] = []
+    for position, (point, fp) in enumerate(zip(points, fingerprints, strict=True)):
+        experiment = earlier.get(fp)
+        if experiment is None:
+            experiment = new_experiment(
+                session,
+                project=project,
+                dataset=dataset,
+                request=point,
+                who=who,
+                kind=ExperimentKind.grid,
+                grid_id=grid.id,
+            )
+            new.append(experiment)
+            if on_new is not None:
+                on_new(experiment)
+        session.add(
+            GridPoint(grid_id=grid.id, position=position, experiment_id=experiment.id, reused=fp in earlier)
+        )
+    session.flush()
+    return grid, new
+
+
 def submit_grid(
     engine: Engine,
     job_app: procrastinate.App,
@@ -81,50 +136,10 @@ def submit_grid(
     request: GridRequest,
     who: str,
 ) -> Grid:
-    """Record the grid, reuse every point whose fingerprint already ran in the team, queue one job per new
-    point. All records commit together; if queuing fails they are removed again."""
-    points = plan_grid(dataset, request)
-    fingerprints = [procedure_and_fingerprint(dataset, point)[1] for point in points]
+    """Record the grid and queue one job per new point. All records commit together; if queuing fails
+    they are removed again."""
     with session_scope(engine) as session:
-        for fp in sorted(set(fingerprints)):  # sorted: two grids locking overlapping points cannot deadlock
-            lock_fingerprint(session, fp)
-        earlier = runs_of(session, fingerprints, project.team_id)
-        grid = Grid(
-            project_id=project.id,
-            dataset_id=dataset.id,
-            split_seed=request.split_seed,
-            name=request.name,
-            model_family=points[0].model_family,
-            spec=request.spec(),
-            points=len(points),
-            reused=sum(fp in earlier for fp in fingerprints),
-            hypothesis=request.hypothesis,
-            created_by=who,
-        )
-        session.add(grid)
-        session.flush()
-        new: list[Experiment] = []
-        for position, (point, fp) in enumerate(zip(points, fingerprints, strict=True)):
-            if fp in earlier:
-                experiment_id = earlier[fp].id
-            else:
-                experiment = new_experiment(
-                    session,
-                    project=project,
-                    dataset=dataset,
-                    request=point,
-                    who=who,
-                    kind=ExperimentKind.grid,
-                    grid_id=grid.id,
-                )
-                new.append(experiment)
-                experiment_id = experiment.id
-            session.add(
-                GridPoint(
-                    grid_id=grid.id, position=position, experiment_id=experiment_id, reused=fp in earlier
-                )
-            )
-        session.flush()
+        grid, new = add_grid(session, project=project, dataset=dataset, request=request, who=who)
         session.expunge(grid)
     try:
         defer_experiments(engine, job_app, new)
