@@ -6,6 +6,7 @@ store, tests and the stand-alone CLI use `InMemoryStore`. Stage outputs are plai
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,6 +23,28 @@ class TestLook:
     models: list[str]
     metrics: dict[str, Any]
     reason: str
+
+
+@dataclass(frozen=True)
+class FanOutPoint:
+    """One model to train as a job of its own (a learning-curve point): the family, its complete
+    hyperparameters, the share of the training split it sees and the seed of that subsample."""
+
+    family: str  # a workers.experiments.families name
+    hyperparameters: dict[str, Any]  # complete (defaults filled): what the assessment's own model used
+    train_fraction: float
+    seed: int
+    device: str = "auto"
+
+
+class PointsPending(Exception):
+    """Some fan-out points are still running as jobs of their own: the stage ends this job without saving,
+    and the assessment resumes (at this stage) once they have all finished."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"{done} of {total} fan-out points have finished; the stage resumes when all have.")
+        self.done = done
+        self.total = total
 
 
 class AssessmentStore(Protocol):
@@ -42,6 +65,20 @@ class AssessmentStore(Protocol):
 
         Idempotent on `look.key`. Raises `TestBudgetExhausted` when `used` would exceed `limit`."""
 
+    def fan_out(
+        self,
+        stage: str,
+        points: Sequence[FanOutPoint],
+        run_inline: Callable[[FanOutPoint], dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Each point's ExperimentResult.to_json(), in order. A store may run them inline (InMemoryStore
+        calls run_inline) or as jobs, raising PointsPending until every one has finished."""
+
+    def history(self) -> list[dict[str, Any]]:
+        """Past assessments of OTHER datasets visible to this one (the same team): each
+        {"dataset_name": str, "rows": int, "n_features": int, "categorical_share": float,
+         "best_baseline": str, "best_baseline_roc_auc": float, "deep_roc_auc": float | None}."""
+
 
 @dataclass
 class InMemoryStore:
@@ -51,6 +88,7 @@ class InMemoryStore:
     looks: dict[str, TestLook] = field(default_factory=dict)
     events: list[tuple[str, float, dict[str, Any]]] = field(default_factory=list)
     cancelled: bool = False
+    past: list[dict[str, Any]] = field(default_factory=list)  # what `history()` returns
 
     def load_stage(self, stage: str) -> Any | None:
         return self.stages.get(stage)
@@ -75,3 +113,14 @@ class InMemoryStore:
             self.looks[look.key] = look
         used = sum(1 for earlier in self.looks.values() if earlier.split_id == look.split_id)
         return {"limit": limit, "used": used}
+
+    def fan_out(
+        self,
+        stage: str,
+        points: Sequence[FanOutPoint],
+        run_inline: Callable[[FanOutPoint], dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        return [run_inline(point) for point in points]
+
+    def history(self) -> list[dict[str, Any]]:
+        return list(self.past)
