@@ -273,6 +273,23 @@ def test_deep_gain_moves_payoff() -> None:
     assert "XGBoost" in no_gain["recommendation"]
 
 
+def test_payoff_says_whether_more_labels_or_a_bigger_model_is_next() -> None:
+    no_gain = {"delta_roc_auc": -0.002, "comparison_p_value": 0.61}
+    rising = {"still_rising": True, "expected_gain_next_doubling": 0.02}
+    overtaking = {**rising, "overtake_size": 48_000, "overtake_ci_low": 21_000, "overtake_ci_high": None}
+
+    labels = score_readiness(_answers(), _evidence(**no_gain, learning_curve=rising))["criteria"]["payoff"]
+    later = score_readiness(_answers(), _evidence(**no_gain, learning_curve=overtaking))["criteria"]["payoff"]
+
+    assert "more labels will help more than a bigger model" in labels["recommendation"]
+    assert "revisit deep learning at about 48,000 labelled training rows" in later["recommendation"]
+    assert (
+        "The deep model's learning curve rises faster: it is expected to overtake XGBoost at about 48,000 "
+        "training rows (95% interval from 21,000, unbounded above)."
+    ) in later["findings"]
+    assert labels["score"] == later["score"]  # the curves inform the advice; the measured gain sets the score
+
+
 def test_breast_cancer_example_is_promising_held_back_by_its_small_dataset() -> None:
     evidence = _evidence(
         n_rows=569,

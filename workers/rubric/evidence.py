@@ -280,8 +280,21 @@ class Evidence:
 
     @property
     def expected_gain_next_doubling(self) -> float | None:
-        gain = (self.learning_curve or {}).get("expected_gain_next_doubling")
-        return float(gain) if isinstance(gain, int | float) and not isinstance(gain, bool) else None
+        return _number((self.learning_curve or {}).get("expected_gain_next_doubling"))
+
+    @property
+    def deep_overtake(self) -> tuple[float, float | None, float | None] | None:
+        """Training rows at which the deep model's learning curve is expected to overtake the baseline's,
+        with the 95% interval's ends (None: not bounded); None when no overtaking is expected."""
+        curve = self.learning_curve or {}
+        size = _number(curve.get("overtake_size"))
+        if size is None:
+            return None
+        return size, _number(curve.get("overtake_ci_low")), _number(curve.get("overtake_ci_high"))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def first_sentence(text: str) -> str:

@@ -528,9 +528,9 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
         out.append(_Signal(None, f"With an oracle: {impact}"))
     if ev is not None and ev.deep_test is not None:
         delta, p = ev.roc_auc_delta, ev.comparison_p_value
+        base = model_label(ev.best_baseline)
         if delta is not None and p is not None:
             stats = f"ΔAUC {format_delta(delta)}, {format_p_compact(p)}"
-            base = model_label(ev.best_baseline)
             if ev.deep_significantly_better:
                 out.append(
                     _Signal(
@@ -544,11 +544,39 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                     _Signal(
                         DEEP_ADDS_NOTHING_SCORE,
                         f"The deep model adds no significant gain over {base} ({stats}).",
-                        f"Ship {base} and take its payoff now; revisit deep learning with much more data.",
+                        f"Ship {base} and take its payoff now; {_when_to_revisit(ev)}.",
                         from_evidence=True,
                     )
                 )
+        overtake = ev.deep_overtake
+        if overtake is not None and not ev.deep_significantly_better:
+            out.append(
+                _Signal(
+                    None,
+                    f"The deep model's learning curve rises faster: it is expected to overtake {base} at about "
+                    f"{_rows_with_interval(*overtake)}.",
+                    from_evidence=True,
+                )
+            )
     return out
+
+
+def _when_to_revisit(ev: Evidence) -> str:
+    # "Collect more labels" or "a bigger model": the learning curves say which, when there are any.
+    overtake = ev.deep_overtake
+    if overtake is not None:
+        return f"revisit deep learning at about {format_count(overtake[0])} labelled training rows"
+    if ev.learning_curve_promising:
+        return "its learning curve is still rising, so more labels will help more than a bigger model"
+    return "revisit deep learning with much more data"
+
+
+def _rows_with_interval(size: float, low: float | None, high: float | None) -> str:
+    if low is None:
+        return f"{format_count(size)} training rows"
+    if high is None:
+        return f"{format_count(size)} training rows (95% interval from {format_count(low)}, unbounded above)"
+    return f"{format_count(size)} training rows (95% interval {format_count(low)}–{format_count(high)})"
 
 
 def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Signal]:
