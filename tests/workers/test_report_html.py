@@ -250,6 +250,40 @@ def test_gradient_flags_are_shown() -> None:
     assert "head.linear (exploding)" in text  # in the chart's legend
 
 
+def test_learning_curves_have_measured_dots_and_one_fitted_line_per_model() -> None:
+    report = load("binary")
+    page = Page(render_html(report))
+    names = [m["name"] for m in report["learning_curves"]["models"]]
+    lines = [p for p in page.inside_svg("chart-learning-curves", "path") if p.get("class") == "series"]
+    assert [p["data-series"] for p in lines] == names
+    dots = [g for g in page.inside_svg("chart-learning-curves", "g") if g.get("class") == "points"]
+    assert [g["data-series"] for g in dots] == names
+    assert len(page.inside_svg("chart-learning-curves", "circle")) >= 8  # four measured points per model
+    for sentence in report["learning_curves"]["sentences"]:
+        assert sentence in page.text
+    assert "0.926 (6,000)" in page.text  # XGBoost's own model: the 100% column of the table
+    assert page.find("a", href="#learning") and page.find("a", href="#history")  # in the table of contents
+
+
+def test_history_sentences_and_similar_datasets() -> None:
+    report = load("binary")
+    page = Page(render_html(report))
+    for sentence in report["history"]["sentences"]:
+        assert sentence in page.text
+    assert "Similar past datasets (1)" in page.text and "upsell.csv" in page.text
+    assert report["history"]["rule"] in page.text
+    assert "No past assessments in this journal yet." in Page(render_html(load("multiclass"))).text
+    assert not Page(render_html(load("multiclass"))).find("section", id="learning")  # skipped: None
+
+
+def test_a_failed_learning_curve_point_is_shown_as_failed() -> None:
+    report = load("binary")
+    point = report["learning_curves"]["models"][1]["points"][0]
+    point.update(status="failed", val_roc_auc=None, error="The overfit check failed.")
+    page = assert_well_formed(render_html(report))
+    assert "ResNet MLP at 10.0% failed: The overfit check failed." in page.text
+
+
 def test_failed_deep_model_shows_its_error_instead_of_charts() -> None:
     report = load("multiclass")
     page = Page(render_html(report))
@@ -275,6 +309,10 @@ def test_untrusted_text_is_escaped_everywhere() -> None:
     report["verdict"]["summary"] = XSS
     report["readiness"]["criteria"]["payoff"]["findings"] = [XSS]
     report["timings"][XSS] = 1.0
+    report["learning_curves"]["sentences"] = [XSS]
+    report["learning_curves"]["models"][0]["name"] = XSS
+    report["history"]["sentences"] = [XSS]
+    report["history"]["similar"][0]["dataset_name"] = XSS
     html = render_html(report)
     page = assert_well_formed(html)
     assert XSS not in html
@@ -317,6 +355,12 @@ def _only_dataset(report: dict[str, Any]) -> None:
         report.pop(key)
 
 
+def _malformed_learning_curves(report: dict[str, Any]) -> None:
+    report["learning_curves"]["models"][0] = {"name": None, "points": [{"train_fraction": "x"}, None]}
+    report["learning_curves"]["models"][1]["fitted_curve"] = {"n_train": [], "val_roc_auc": None}
+    report["history"] = {"sentences": "not a list", "similar": None}
+
+
 def _nulls_everywhere(report: dict[str, Any]) -> None:
     report["models"][0]["test"] = None
     report["models"][1]["status"] = "skipped"
@@ -337,6 +381,7 @@ def _nulls_everywhere(report: dict[str, Any]) -> None:
         _without_readiness,
         _bare_deep_diagnostics,
         _only_dataset,
+        _malformed_learning_curves,
         _nulls_everywhere,
     ],
 )
@@ -414,6 +459,26 @@ def test_many_series_cycle_colours_then_dashes() -> None:
     paths = [p for p in page.find("path") if p.get("class") == "series"]
     assert paths[0]["stroke"] == paths[-1]["stroke"] == charts.PALETTE[0]
     assert "stroke-dasharray" not in paths[0] and paths[-1]["stroke-dasharray"]
+
+
+def test_points_only_series_draw_dots_without_a_line() -> None:
+    svg = charts.line_chart(
+        [
+            charts.Series("m", [100, 1000], [0.7, 0.8], label="m, measured", draw="points"),
+            charts.Series(
+                "m", [100, 300, 1000, 4000], [0.7, 0.76, 0.8, 0.82], label="m, fitted", draw="line"
+            ),
+        ],
+        title="Curve",
+        x_label="rows",
+        y_label="AUC",
+        x_log=True,
+    )
+    page = assert_well_formed(svg)
+    assert [p["data-series"] for p in page.find("path") if p.get("class") == "series"] == ["m"]
+    assert [g["data-series"] for g in page.find("g") if g.get("class") == "points"] == ["m"]
+    legend = [c for c in page.find("circle") if c.get("r") == str(charts.MEASURED_DOT_RADIUS)]
+    assert len(legend) == 3  # two measured dots and the legend's dot
 
 
 def test_log_axis_labels_decades() -> None:

@@ -7,7 +7,7 @@ callers may mark the result safe in a template.
 
 Each chart is an accessible image: `role="img"` labelled by its `<title>` and `<desc>`, where the
 description summarises the data in words for screen readers. Lines carry `class="series"` and
-`data-series="<name>"` so browser tests can find them.
+`data-series="<name>"` so browser tests can find them; dots (`class="points"`) carry the same attribute.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ FONT_SIZE = 13  # px in viewBox units; charts scale with their container
 CHAR_WIDTH = 7.0  # rough average glyph width at FONT_SIZE, for layout without a font engine
 LEGEND_ROW = 20  # px per legend row
 POINT_MARKERS_UP_TO = 40  # short series also get dots, so that a single epoch is still visible
+DOT_RADIUS = 2.5
+MEASURED_DOT_RADIUS = 4.0  # a points-only series is measurements next to a fitted line: they must stand out
+
+Draw = Literal["auto", "line", "points"]  # auto: a line, with dots while the series is short
 
 _Scale = Callable[[float], float]  # data value -> SVG coordinate
 
@@ -54,6 +58,7 @@ class Series:
     colour: str | None = None  # None: the palette colour for the series' position
     dashed: bool = False
     label: str | None = None  # legend text; defaults to `name`
+    draw: Draw = "auto"  # "points": measurements shown as dots only, e.g. beside a fitted "line"
 
 
 @dataclass(frozen=True)
@@ -128,10 +133,10 @@ def line_chart(
 
     left, right, top = 72, width - 20, 40
     bottom = height - 56
-    legend_items = [(_label(s), _colour(s, i), _dash(s, i)) for i, s in enumerate(series)]
-    legend_items += [(m.label, REFERENCE_COLOUR, "4 4") for m in markers]
+    legend_items = [(_label(s), _colour(s, i), _dash(s, i), s.draw == "points") for i, s in enumerate(series)]
+    legend_items += [(m.label, REFERENCE_COLOUR, "4 4", False) for m in markers]
     if diagonal:
-        legend_items.append(("chance (random ranking)", REFERENCE_COLOUR, "4 4"))
+        legend_items.append(("chance (random ranking)", REFERENCE_COLOUR, "4 4", False))
     legend_svg, legend_height = _legend(legend_items, x0=left, y0=height + 4, max_width=right - left)
     total_height = height + legend_height + 8
 
@@ -198,9 +203,9 @@ def bar_chart(
     lo, hi = x_range
     axis = _Axis(lo, hi, False, *_linear_ticks(lo, hi, integer=True))
 
-    legend_items = [("score", PALETTE[0], "")]
+    legend_items = [("score", PALETTE[0], "", False)]
     if any(b.highlight for b in bars):
-        legend_items.append((highlight_label, HIGHLIGHT_COLOUR, ""))
+        legend_items.append((highlight_label, HIGHLIGHT_COLOUR, "", False))
     legend_svg, legend_height = _legend(legend_items, x0=left, y0=bottom + 44, max_width=right - left)
     total_height = bottom + 44 + legend_height + 8
 
@@ -457,34 +462,45 @@ def _series_svg(s: Series, i: int, pts: list[tuple[float, float] | None], px: _S
         pen_down = True
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     name = escape(s.name)
-    out = [
-        f'<path class="series" data-series="{name}" d="{" ".join(commands)}" fill="none" stroke="{colour}" '
-        f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"{dash_attr}/>'
-    ]
+    out = []
+    if s.draw != "points":
+        out.append(
+            f'<path class="series" data-series="{name}" d="{" ".join(commands)}" fill="none" stroke="{colour}" '
+            f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"{dash_attr}/>'
+        )
     drawn = [p for p in pts if p is not None]
-    if len(drawn) <= POINT_MARKERS_UP_TO:
+    if s.draw == "points" or (s.draw == "auto" and len(drawn) <= POINT_MARKERS_UP_TO):
+        radius = MEASURED_DOT_RADIUS if s.draw == "points" else DOT_RADIUS
         out.append(f'<g class="points" data-series="{name}" fill="{colour}">')
-        out.extend(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5"/>' for x, y in drawn)
+        out.extend(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="{radius}"/>' for x, y in drawn)
         out.append("</g>")
     return "".join(out)
 
 
-def _legend(items: list[tuple[str, str, str]], *, x0: float, y0: float, max_width: float) -> tuple[str, int]:
-    """Legend entries laid out left to right, wrapping to new rows; returns the SVG and its height."""
+def _legend(
+    items: list[tuple[str, str, str, bool]], *, x0: float, y0: float, max_width: float
+) -> tuple[str, int]:
+    """Legend entries (text, colour, dash, dots only) laid out left to right, wrapping to new rows; returns
+    the SVG and its height."""
     if not items:
         return "", 0
     parts = ['<g class="legend">']
     x, row = x0, 0
-    for text, colour, dash in items:
+    for text, colour, dash, dots in items:
         item_width = 30 + len(text) * CHAR_WIDTH + 18
         if x > x0 and x + item_width > x0 + max_width:
             x, row = x0, row + 1
         y = y0 + row * LEGEND_ROW + LEGEND_ROW / 2
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 24:.1f}" y2="{y:.1f}" stroke="{colour}" '
-            f'stroke-width="3"{dash_attr}/>'
-        )
+        if dots:
+            parts.append(
+                f'<circle cx="{x + 12:.1f}" cy="{y:.1f}" r="{MEASURED_DOT_RADIUS}" fill="{colour}"/>'
+            )
+        else:
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 24:.1f}" y2="{y:.1f}" stroke="{colour}" '
+                f'stroke-width="3"{dash_attr}/>'
+            )
         parts.append(_text(x + 30, y + 4, text))
         x += item_width
     parts.append("</g>")

@@ -36,6 +36,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.learning_view import history_view, learning_curves_view
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -138,6 +139,8 @@ def _view(report: Mapping[str, Any]) -> dict[str, Any]:
         "models": _models(models, comparison, deep),
         "comparison": comparison,
         "curves": _curves(models, dataset),
+        "learning_curves": learning_curves_view(report.get("learning_curves")),
+        "history": history_view(report.get("history")),
         "deep": _deep_view(deep),
         "split": _split(report.get("split"), report.get("test_budget")),
         "columns": _columns(dataset),
@@ -179,6 +182,8 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("checks", "Data checks", view["check_groups"]),
         ("models", "Models on the test split", view["models"]),
         ("curves", "ROC and PR curves", view["curves"]),
+        ("learning", "Learning curves", view["learning_curves"]),
+        ("history", "From the journal", view["history"]),
         ("deep", "Deep model diagnostics", view["deep"]),
         ("split", "Split and test budget", view["split"]),
         ("dataset", "Dataset", view["columns"] or view["classes"]),
