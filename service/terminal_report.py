@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from workers.numbers import format_ci, format_p
+from workers.numbers import format_ci, format_count, format_metric, format_p, format_percent
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
@@ -109,6 +109,47 @@ def comparison_line(comparison: dict[str, Any]) -> Text:
     )
 
 
+def learning_curves_table(curves: dict[str, Any]) -> Table:
+    """Validation ROC-AUC per share of the training split, then what the fitted curves say."""
+    models = curves.get("models") or []
+    fractions = sorted({p["train_fraction"] for m in models for p in m.get("points", [])})
+    sentences = "\n".join(curves.get("sentences") or [])
+    table = Table(
+        title="Learning curves — validation ROC-AUC by share of the training split (rows)",
+        title_justify="left",
+        caption=sentences or None,
+        caption_justify="left",
+        expand=True,
+    )
+    table.add_column("Model", min_width=12)
+    for fraction in fractions:
+        table.add_column(format_percent(fraction), justify="right", no_wrap=True)
+    for model in models:
+        by_fraction = {p["train_fraction"]: p for p in model.get("points", [])}
+        cells: list[Text | str] = []
+        for fraction in fractions:
+            point = by_fraction.get(fraction)
+            if point is None:
+                cells.append("—")
+            elif point.get("status") == "failed":
+                cells.append(Text("failed", style="red"))
+            else:
+                cells.append(
+                    f"{format_metric(point.get('val_roc_auc'))} ({format_count(point.get('n_train'))})"
+                )
+        table.add_row(model.get("name", ""), *cells)
+    return table
+
+
+def history_panel(history: dict[str, Any]) -> Panel:
+    return Panel(
+        Text("\n".join(history.get("sentences") or [])),
+        title="From the journal",
+        title_align="left",
+        border_style="dim",
+    )
+
+
 def render_report(console: Console, report: dict[str, Any]) -> None:
     console.print(findings_table(report["checks"]))
     for model in report["models"]:
@@ -118,6 +159,10 @@ def render_report(console: Console, report: dict[str, Any]) -> None:
             )
     console.print(comparison_table(report))
     console.print(comparison_line(report["comparison"]))
+    if report.get("learning_curves"):
+        console.print(learning_curves_table(report["learning_curves"]))
+    if report.get("history"):
+        console.print(history_panel(report["history"]))
     console.print(readiness_table(report["readiness"]))
     verdict = report["verdict"]
     style = VERDICT_STYLE.get(verdict["code"], "white")
