@@ -29,6 +29,7 @@ def _config(**overrides: Any) -> AssessmentConfig:
         "n_resamples": 200,
         "deep_params": FAST_DEEP,
         "n_jobs": 2,
+        "learning_curve": False,  # on where a test is about it: six more fits per assessment
     }
     settings.update(overrides)
     return AssessmentConfig(**settings)
@@ -42,14 +43,16 @@ def churn_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def finished(churn_csv: Path) -> tuple[dict[str, Any], InMemoryStore]:
     store = InMemoryStore()
-    report = run_assessment(churn_csv, _config(), store)
+    report = run_assessment(churn_csv, _config(learning_curve=True), store)
     return report, store
 
 
 def test_report_has_every_key_of_the_contract(finished: tuple[dict[str, Any], InMemoryStore]) -> None:
     report, _ = finished
     json.dumps(report)  # plain JSON all the way down
-    assert {"rows", "columns", "sha256", "target", "positive_label", "positive_rate"} <= set(report["dataset"])
+    assert {"rows", "columns", "sha256", "target", "positive_label", "positive_rate"} <= set(
+        report["dataset"]
+    )
     assert report["dataset"]["positive_label"] == "yes"
     for check in report["checks"]:
         assert {"check", "severity", "columns", "message"} <= set(check)
@@ -70,10 +73,16 @@ def test_report_has_every_key_of_the_contract(finished: tuple[dict[str, Any], In
     assert {"lr_range_test", "overfit_check", "epochs", "best_epoch", "gradient_norms"} <= set(deep)
     assert deep["overfit_check"]["passed"] is True
     comparison = report["comparison"]
-    assert {"best_baseline", "deep", "delta_roc_auc", "delong_p_value", "verdict", "summary"} <= set(comparison)
+    assert {"best_baseline", "deep", "delta_roc_auc", "delong_p_value", "verdict", "summary"} <= set(
+        comparison
+    )
     assert 0 <= comparison["delong_p_value"] <= 1
     assert report["verdict"]["code"] == comparison["verdict"]
     assert report["test_budget"] == {"limit": 3, "used": 1}
+    curves = report["learning_curves"]
+    assert [m["name"] for m in curves["models"]] == [comparison["best_baseline"], "ResNet MLP"]
+    assert {"still_rising", "expected_gain_next_doubling"} <= set(curves["evidence"])
+    assert {"current", "similar", "sentences", "rule"} <= set(report["history"])
 
 
 def test_test_metrics_are_scikit_learns_on_the_test_rows(
@@ -128,17 +137,18 @@ class CrashingStore(InMemoryStore):
 
 
 def test_a_retried_assessment_resumes_at_the_unfinished_stage(churn_csv: Path) -> None:
+    config = _config(learning_curve=True)
     crashed = CrashingStore()
     with pytest.raises(KeyboardInterrupt):
-        run_assessment(churn_csv, _config(), crashed, key="job-1")
+        run_assessment(churn_csv, config, crashed, key="job-1")
     assert set(crashed.stages) == {"profile", "split", "checks", "baselines"}
     retry = InMemoryStore(stages=dict(crashed.stages), looks=dict(crashed.looks))
-    report = run_assessment(churn_csv, _config(), retry, key="job-1")
+    report = run_assessment(churn_csv, config, retry, key="job-1")
     rerun = {stage for stage, fraction, _ in retry.events if fraction == 0.0}
-    assert rerun == {"deep_model", "validation", "test_look", "report"}
+    assert rerun == {"deep_model", "validation", "learning_curve", "test_look", "report"}
     assert report["test_budget"]["used"] == 1
     # Retrying a job that already finished does not spend the budget again.
-    again = run_assessment(churn_csv, _config(), retry, key="job-1")
+    again = run_assessment(churn_csv, config, retry, key="job-1")
     assert again == report and len(retry.looks) == 1
 
 
@@ -161,11 +171,17 @@ def test_cancelled_assessment_stops(churn_csv: Path) -> None:
 
 def test_multiclass_assessment_on_real_data() -> None:
     config = AssessmentConfig(
-        target="Species", device="cpu", n_resamples=200, deep_params=FAST_DEEP, n_jobs=2
+        target="Species", device="cpu", n_resamples=200, deep_params=FAST_DEEP, n_jobs=2, learning_curve=False
     )
     report = run_assessment(EXAMPLES / "penguins_raw.csv", config, InMemoryStore())
-    assert report["dataset"]["classes"] == sorted(report["dataset"]["classes"]) and len(report["dataset"]["classes"]) == 3
+    assert (
+        report["dataset"]["classes"] == sorted(report["dataset"]["classes"])
+        and len(report["dataset"]["classes"]) == 3
+    )
     assert report["comparison"]["test"] == "paired bootstrap"
     best = max(m["test"]["roc_auc"]["value"] for m in report["models"] if m["status"] == "ok")
     assert best > 0.95
     assert STAGE_NAMES[-1] == "report"
+    assert (
+        STAGE_NAMES.index("validation") < STAGE_NAMES.index("learning_curve") < STAGE_NAMES.index("test_look")
+    )

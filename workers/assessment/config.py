@@ -24,4 +24,5 @@ class AssessmentConfig:
     test_budget: int = DEFAULT_TEST_BUDGET
     run_deep: bool = True
     deep_params: dict[str, Any] = field(default_factory=dict)  # ResNetMLPClassifier keyword overrides
+    learning_curve: bool = True  # train the best baseline and the deep model on shares of the training split
     n_jobs: int = -1

@@ -12,6 +12,7 @@ from workers.assessment.context import AssessmentContext
 from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.errors import OverfitCheckFailed
+from workers.history import dataset_shape, history_summary
 from workers.rubric.evidence import Evidence
 from workers.rubric.scoring import score_readiness
 from workers.verdict import decide_verdict
@@ -57,7 +58,29 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         delta_roc_auc=comparison.get("delta_roc_auc"),
         comparison_p_value=comparison.get("delong_p_value"),
         test_rows=ctx.split.sizes["test"],
+        learning_curve=_curve_evidence(ctx.outputs["learning_curve"]),
     )
+
+
+def _curve_evidence(curves: dict[str, Any]) -> dict[str, Any] | None:
+    """The curve's `still_rising` and `expected_gain_next_doubling`, and where the deep model is expected to
+    overtake the baseline (for the payoff criterion), or None without a curve."""
+    if curves.get("evidence") is None:
+        return None
+    comparison = curves.get("comparison") or {}
+    overtakes = comparison.get("status") == "overtakes"
+    return {
+        **curves["evidence"],
+        "overtake_size": comparison.get("overtake_size") if overtakes else None,
+        "overtake_ci_low": comparison.get("overtake_ci_low") if overtakes else None,
+        "overtake_ci_high": comparison.get("overtake_ci_high") if overtakes else None,
+    }
+
+
+def learning_curves_section(curves: dict[str, Any]) -> dict[str, Any] | None:
+    if curves.get("skipped"):
+        return None
+    return {key: value for key, value in curves.items() if not key.startswith("_")}
 
 
 def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
@@ -125,6 +148,8 @@ def report_stage(ctx: AssessmentContext) -> dict[str, Any]:
         "comparison": comparison,
         "verdict": verdict.to_dict(),
         "test_budget": ctx.outputs["test_look"]["test_budget"],
+        "learning_curves": learning_curves_section(ctx.outputs["learning_curve"]),
+        "history": history_summary(dataset_shape(dataset), ctx.store.history()),
         "answers": ctx.answers.model_dump(mode="json"),
         "timings": {stage: out.get("_seconds") for stage, out in ctx.outputs.items()},
     }

@@ -1,7 +1,9 @@
 """Runs an assessment's stages in order, persisting each as it ends.
 
 A run handed a store that already holds finished stages (a job retried after a crash) resumes at the
-first unfinished stage: finished work is neither redone nor counted twice.
+first unfinished stage: finished work is neither redone nor counted twice. A stage that fans out work as
+jobs of their own raises `PointsPending` until they have finished; it propagates unsaved, and the job that
+resumes the assessment afterwards starts at that stage again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.context import AssessmentContext
+from workers.assessment.curve_stage import learning_curve_stage
 from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
 from workers.assessment.evaluation_stages import test_look_stage, validation_stage
 from workers.assessment.model_stages import baselines_stage, deep_stage
@@ -33,6 +36,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("baselines", baselines_stage),
     ("deep_model", deep_stage),
     ("validation", validation_stage),
+    ("learning_curve", learning_curve_stage),
     ("test_look", test_look_stage),
     ("report", report_stage),
 )
@@ -56,7 +60,7 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
             raise AssessmentCancelled(f"The assessment was cancelled before the {name} stage.")
         ctx.store.progress(name, 0.0)
         start = time.perf_counter()
-        output = stage(ctx)
+        output = stage(ctx)  # PointsPending propagates from here: nothing of this stage is saved
         output["_seconds"] = time.perf_counter() - start
         if name == "profile":
             output["_seconds"] += ctx.load_seconds  # reading the file is this stage's work too

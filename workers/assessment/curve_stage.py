@@ -1,0 +1,130 @@
+"""The learning-curve stage: the best baseline and the deep model trained on shares of the training split.
+
+Each share is a point of its own (`FanOutPoint`): the store runs it inline or as a job of its own, so on a
+service the points spread across workers and the stage resumes once they have all finished. The 100% point of
+each curve is the assessment's own model, already measured by the validation stage, so it is never retrained.
+Every point is trained with exactly the hyperparameters and seed of the assessment's own model: the curves
+differ from it only by the rows left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workers.assessment.context import AssessmentContext
+from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
+from workers.assessment.model_stages import DEEP_MODEL_NAME
+from workers.assessment.report_stage import json_ready
+from workers.assessment.store import FanOutPoint
+from workers.experiments.families import (
+    DEEP,
+    FAMILY_LABELS,
+    complete_hyperparameters,
+    default_hyperparameters,
+    hyperparameters_of,
+)
+from workers.experiments.run import run_experiment
+
+STAGE = "learning_curve"
+# Shares of the training split each model is retrained on; 100% is the assessment's own model. Halving steps
+# put the points evenly on the log scale the power law is fitted on.
+CURVE_FRACTIONS: tuple[float, ...] = (0.1, 0.25, 0.5)
+# Rows of the rarest class the smallest share must keep. Below ~10, the smallest point's validation AUC
+# depends more on which few rows were drawn than on how many, and that point anchors the fitted slope.
+MIN_CURVE_ROWS_PER_CLASS = 10
+
+_FAMILIES_BY_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
+
+
+def learning_curve_stage(ctx: AssessmentContext) -> dict[str, Any]:
+    reason = _skip_reason(ctx)
+    if reason is not None:
+        return skipped_summary(reason)
+    curves = _curves(ctx)
+    points = [
+        FanOutPoint(curve.family, hp, fraction, ctx.config.seed, ctx.config.device)
+        for curve, hp in curves
+        for fraction in CURVE_FRACTIONS
+    ]
+
+    finished: list[FanOutPoint] = []
+
+    def run_inline(point: FanOutPoint) -> dict[str, Any]:
+        result = run_experiment(
+            (*ctx.train, *ctx.validation),
+            point.family,
+            point.hyperparameters,
+            seed=point.seed,
+            train_fraction=point.train_fraction,
+            device=point.device,
+            n_jobs=ctx.config.n_jobs,
+            should_stop=ctx.store.should_stop,
+        )
+        finished.append(point)
+        done = len(finished)
+        ctx.store.progress(STAGE, done / len(points), {"points_done": done, "points": len(points)})
+        return result.to_json()
+
+    results = iter(ctx.store.fan_out(STAGE, points, run_inline))  # may raise PointsPending
+    measured = []
+    for curve, _ in curves:
+        own = _own_point(ctx, curve.name)
+        fractions = [_point(next(results)) for _ in CURVE_FRACTIONS]
+        measured.append(ModelCurve(curve.name, curve.family, curve.role, [*fractions, own]))
+    summary = summarise_curves(measured[0], measured[1] if len(measured) > 1 else None, seed=ctx.config.seed)
+    summary["hyperparameters"] = {curve.name: hp for curve, hp in curves}
+    summary["ignored_deep_params"] = sorted(set(ctx.config.deep_params) - _deep_names())
+    return json_ready(summary)
+
+
+def _skip_reason(ctx: AssessmentContext) -> str | None:
+    if not ctx.config.learning_curve:
+        return "Learning curves were not asked for."
+    _, y = ctx.train
+    rarest = int(min(sum(y == label) for label in set(y.tolist())))
+    smallest = int(min(CURVE_FRACTIONS) * rarest + 0.5)  # as the subsample rounds
+    if smallest < MIN_CURVE_ROWS_PER_CLASS:
+        return (
+            f"No learning curve: {min(CURVE_FRACTIONS):.0%} of the training split keeps only {smallest} rows of "
+            f"the rarest class, and a curve needs at least {MIN_CURVE_ROWS_PER_CLASS}."
+        )
+    return None
+
+
+def _curves(ctx: AssessmentContext) -> list[tuple[ModelCurve, dict[str, Any]]]:
+    """The models to retrain and their hyperparameters: the best baseline, then the deep model if it ran."""
+    best = ctx.outputs["validation"]["best_baseline"]
+    family = _FAMILIES_BY_LABEL[best]
+    curves = [(ModelCurve(best, family, "best_baseline"), default_hyperparameters(family))]
+    if ctx.outputs["deep_model"]["model"] is not None:
+        given = {k: v for k, v in ctx.config.deep_params.items() if k in _deep_names()}
+        curves.append((ModelCurve(DEEP_MODEL_NAME, DEEP, "deep"), complete_hyperparameters(DEEP, given)))
+    return curves
+
+
+def _deep_names() -> set[str]:
+    # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
+    # an experiment point cannot carry them, so the stage reports them as ignored.
+    return {spec.name for spec in hyperparameters_of(DEEP)}
+
+
+def _own_point(ctx: AssessmentContext, name: str) -> CurvePoint:
+    return CurvePoint(
+        train_fraction=1.0,
+        n_train=ctx.split.sizes["train"],
+        roc_auc=ctx.outputs["validation"]["metrics"][name]["roc_auc"],
+        source="assessment",
+    )
+
+
+def _point(result: dict[str, Any]) -> CurvePoint:
+    auc = (result.get("validation") or {}).get("roc_auc")
+    failed = result.get("failed") or auc is None
+    return CurvePoint(
+        train_fraction=float(result["train_fraction"]),
+        n_train=int(result["n_train"]),
+        roc_auc=None if failed else float(auc),
+        source="learning_curve",
+        error=(result.get("error") or "no validation ROC-AUC was measured") if failed else None,
+        fit_seconds=result.get("fit_seconds"),
+    )

@@ -1,0 +1,225 @@
+"""What the learning-curve stage reports: the measured points, the fitted curves and what they say.
+
+Pure: measured points in, a JSON-ready summary out (the curve maths is `workers.learning_curve`'s). The
+sentences are written here once, so the HTML report, the terminal and the dashboard say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from workers.learning_curve import (
+    MIN_POINTS,
+    CurveComparison,
+    CurveFit,
+    compare_curves,
+    fit_learning_curve,
+    learning_curve_evidence,
+)
+from workers.numbers import format_count, format_delta, format_metric
+
+PLOT_POINTS = 30  # points of each fitted curve drawn in the chart
+PLOT_REACH = 4.0  # the fitted curve is drawn up to this multiple of the largest training set
+
+Role = Literal["best_baseline", "deep"]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One training-set size of one model: its validation ROC-AUC, or why it has none."""
+
+    train_fraction: float
+    n_train: int
+    roc_auc: float | None
+    source: Literal["learning_curve", "assessment"]  # a point of its own, or the assessment's own model
+    error: str | None = None
+    fit_seconds: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.roc_auc is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "train_fraction": self.train_fraction,
+            "n_train": self.n_train,
+            "val_roc_auc": self.roc_auc,
+            "status": "ok" if self.ok else "failed",
+            "error": self.error,
+            "source": self.source,
+            "fit_seconds": self.fit_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class ModelCurve:
+    name: str  # as the report names the model, e.g. "XGBoost"
+    family: str  # a workers.experiments.families name
+    role: Role
+    points: list[CurvePoint] = field(default_factory=list)
+
+
+def summarise_curves(baseline: ModelCurve, deep: ModelCurve | None, *, seed: int) -> dict[str, Any]:
+    """The stage's output: per model its points, fit, fitted curve for plotting, whether it still rises and the
+    expected gain of the next doubling; the deep-versus-baseline comparison; the rubric's evidence; sentences."""
+    base_fit = _fit(baseline, seed)
+    deep_fit = _fit(deep, seed) if deep is not None else None
+    comparison = compare_curves(base_fit, deep_fit) if base_fit and deep_fit else None
+    evidence = learning_curve_evidence(base_fit, deep_fit) if base_fit else None
+    models = [_model_summary(baseline, base_fit)]
+    if deep is not None:
+        models.append(_model_summary(deep, deep_fit))
+    return {
+        "skipped": False,
+        "reason": None,
+        "metric": "roc_auc",
+        "split": "validation",
+        "models": models,
+        "comparison": _comparison_summary(comparison, baseline, deep, deep_fit),
+        "evidence": evidence,
+        # The evidence at the top level too, and every measured point in one list: what a reader that
+        # knows nothing of the models (the dashboard) needs to draw the chart and say "still rising".
+        "still_rising": evidence["still_rising"] if evidence else None,
+        "expected_gain_next_doubling": evidence["expected_gain_next_doubling"] if evidence else None,
+        "points": [
+            {"model": curve.name, "train_rows": p.n_train, "val_roc_auc": p.roc_auc}
+            for curve in (baseline, deep)
+            if curve is not None
+            for p in curve.points
+            if p.ok
+        ],
+        "sentences": _sentences(models, baseline, deep, comparison),
+    }
+
+
+def skipped_summary(reason: str) -> dict[str, Any]:
+    return {"skipped": True, "reason": reason, "models": [], "evidence": None, "sentences": [reason]}
+
+
+def _fit(curve: ModelCurve, seed: int) -> CurveFit | None:
+    measured = sorted((p for p in curve.points if p.ok), key=lambda p: p.n_train)
+    if len(measured) < MIN_POINTS:
+        return None
+    sizes = [float(p.n_train) for p in measured]
+    aucs = [float(p.roc_auc) for p in measured if p.roc_auc is not None]
+    return fit_learning_curve(sizes, aucs, seed=seed)
+
+
+def _model_summary(curve: ModelCurve, fit: CurveFit | None) -> dict[str, Any]:
+    measured = [p for p in curve.points if p.ok]
+    summary: dict[str, Any] = {
+        "name": curve.name,
+        "family": curve.family,
+        "role": curve.role,
+        "points": [p.to_json() for p in curve.points],
+        "fit": None,
+        "fitted_curve": None,
+        "still_rising": None,
+        "expected_gain_next_doubling": None,
+        "reason": None,
+    }
+    if fit is None:
+        failed = len(curve.points) - len(measured)
+        summary["reason"] = (
+            f"only {len(measured)} of {len(curve.points)} points measured ({failed} failed); a curve needs "
+            f"{MIN_POINTS}"
+        )
+        return summary
+    n = np.geomspace(min(fit.sizes), PLOT_REACH * fit.n_max, PLOT_POINTS)
+    fitted = fit.predict(n).tolist() if fit.has_model else None
+    summary.update(
+        {
+            "fit": fit.to_json(),
+            "fitted_curve": {"n_train": n.tolist(), "val_roc_auc": fitted} if fitted else None,
+            "still_rising": fit.still_rising,
+            "expected_gain_next_doubling": fit.expected_gain_next_doubling,
+        }
+    )
+    return summary
+
+
+def _comparison_summary(
+    comparison: CurveComparison | None,
+    baseline: ModelCurve,
+    deep: ModelCurve | None,
+    deep_fit: CurveFit | None,
+) -> dict[str, Any]:
+    if comparison is not None:
+        return comparison.to_json()
+    if deep is None:
+        why = "no deep-model curve: the deep model was skipped or failed"
+    elif deep_fit is None:
+        why = "the deep model's learning curve has too few measured points"
+    else:
+        why = f"the {baseline.name} learning curve has too few measured points"
+    return {"status": "unknown", "message": why}
+
+
+def _sentences(
+    models: list[dict[str, Any]],
+    baseline: ModelCurve,
+    deep: ModelCurve | None,
+    comparison: CurveComparison | None,
+) -> list[str]:
+    out = [_model_sentence(m) for m in models]
+    if deep is not None and comparison is not None:
+        out.append(_comparison_sentence(comparison, baseline.name))
+    elif deep is not None:
+        out.append("No overtaking estimate: both curves need enough measured points.")
+    return out
+
+
+def _model_sentence(model: dict[str, Any]) -> str:
+    name, gain = model["name"], model["expected_gain_next_doubling"]
+    if gain is None:
+        return f"{name}: no curve fitted ({model['reason']})."
+    fit = model["fit"] or {}
+    doubled = format_count(2 * max(p["n_train"] for p in model["points"] if p["status"] == "ok"))
+    state = "still rising" if model["still_rising"] else "levelled off"
+    text = f"{name}: {state}; doubling the training data (to {doubled} rows) is expected to add {format_delta(gain)} ROC-AUC"
+    asymptote = fit.get("asymptote")
+    if fit.get("fit_ok") and asymptote is not None:
+        low, high = fit.get("asymptote_ci_low"), fit.get("asymptote_ci_high")
+        interval = (
+            f" [{format_metric(low)}, {format_metric(high)}]" if low is not None and high is not None else ""
+        )
+        text += f", levelling off near {format_metric(asymptote)}{interval}"
+    return text + "."
+
+
+def _comparison_sentence(comparison: CurveComparison, baseline_name: str) -> str:
+    now = format_count(comparison.n_max)
+    if comparison.status == "deep_ahead":
+        return (
+            f"The deep model is already ahead of {baseline_name} at {now} training rows (fitted ROC-AUC "
+            f"{format_metric(comparison.deep_at_n_max)} against {format_metric(comparison.baseline_at_n_max)})."
+        )
+    if comparison.status == "overtakes" and comparison.overtake_size is not None:
+        low, high = comparison.overtake_ci_low, comparison.overtake_ci_high
+        if low is None:
+            interval = ""
+        elif high is None:
+            interval = (
+                f", 95% interval from {format_count(low)} to beyond {format_count(comparison.search_limit)}"
+            )
+        else:
+            interval = f", 95% interval {format_count(low)}–{format_count(high)}"
+        return (
+            f"The deep model rises faster and is expected to overtake {baseline_name} at about "
+            f"{format_count(comparison.overtake_size)} training rows (now {now}{interval})."
+        )
+    if comparison.status == "not_within_search":
+        return (
+            f"The deep model's curve levels off higher than {baseline_name}'s but is not expected to overtake it "
+            f"below {format_count(comparison.search_limit)} training rows."
+        )
+    if comparison.status == "never":
+        return (
+            f"The deep model is not expected to overtake {baseline_name}: its curve levels off lower (fitted "
+            f"ROC-AUC at {now} rows {format_metric(comparison.deep_at_n_max)} against "
+            f"{format_metric(comparison.baseline_at_n_max)})."
+        )
+    return comparison.message
