@@ -2,10 +2,12 @@
 
     python benchmarks/bench_assessment.py                      # 10k and 100k rows, the examples
     python benchmarks/bench_assessment.py --rows 10000 100000 1000000 --device cuda --json out.json
+    python benchmarks/bench_assessment.py --no-learning-curve     # without the learning-curve stage
 
 Each dataset is written to Parquet first (so loading is timed too) with 40 numeric and 10 categorical
 columns and a nonlinear signal. The 100k-row x 50-column run is the one with a target: under 90 s on two
-CPU cores. Prints a Markdown table for the README.
+CPU cores without learning curves. Prints a Markdown table for the README, saying whether the learning-curve
+stage (the best baseline and the deep model retrained on 10%, 25% and 50% of the training split) was on.
 """
 
 from __future__ import annotations
@@ -55,8 +57,10 @@ def synthetic_table(rows: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def run_one(path: Path, target: str, positive: str | None, device: str) -> dict[str, Any]:
-    config = AssessmentConfig(target=target, positive=positive, device=device)
+def run_one(
+    path: Path, target: str, positive: str | None, device: str, *, learning_curve: bool = True
+) -> dict[str, Any]:
+    config = AssessmentConfig(target=target, positive=positive, device=device, learning_curve=learning_curve)
     start = time.perf_counter()
     report = run_assessment(path, config, InMemoryStore())
     total = time.perf_counter() - start
@@ -67,6 +71,7 @@ def run_one(path: Path, target: str, positive: str | None, device: str) -> dict[
         "rows": report["dataset"]["rows"],
         "columns": report["dataset"]["columns"],
         "device": device,
+        "learning_curve": learning_curve,
         "total_seconds": total,
         "stages": {stage: report["timings"].get(stage) for stage in TIMED_STAGES},
         "deep_epochs": len(diagnostics.get("epochs", [])),
@@ -80,7 +85,7 @@ def run_one(path: Path, target: str, positive: str | None, device: str) -> dict[
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
-    header = ["dataset", "rows", "device", *TIMED_STAGES, "total s", "deep epochs", "deep rows/s"]
+    header = ["dataset", "rows", "device", "curves", *TIMED_STAGES, "total s", "deep epochs", "deep rows/s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in results:
         stages = [f"{r['stages'][s]:.1f}" if r["stages"][s] is not None else "—" for s in TIMED_STAGES]
@@ -92,6 +97,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
                     r["dataset"],
                     f"{r['rows']:,}",
                     r["device"],
+                    "on" if r["learning_curve"] else "off",
                     *stages,
                     f"{r['total_seconds']:.1f}",
                     str(r["deep_epochs"]),
@@ -110,6 +116,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--device", choices=["cpu", "cuda", "both"], default="cpu")
     parser.add_argument("--no-examples", action="store_true")
+    parser.add_argument(
+        "--no-learning-curve", action="store_true", help="Skip the learning-curve stage (on by default)."
+    )
     parser.add_argument("--json", type=Path, help="Write the results here.")
     args = parser.parse_args()
     devices = ["cpu", "cuda"] if args.device == "both" else [args.device]
@@ -128,9 +137,13 @@ def main() -> None:
             jobs.append((path, "label", "yes"))
         for device in devices:
             for path, target, positive in jobs:
-                result = run_one(path, target, positive, device)
+                result = run_one(path, target, positive, device, learning_curve=not args.no_learning_curve)
                 results.append(result)
-                print(f"{result['dataset']} on {device}: {result['total_seconds']:.1f} s", flush=True)
+                curves = "on" if result["learning_curve"] else "off"
+                print(
+                    f"{result['dataset']} on {device}, learning curves {curves}: {result['total_seconds']:.1f} s",
+                    flush=True,
+                )
     machine = {
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
@@ -138,6 +151,7 @@ def main() -> None:
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
     print()
+    print(f"Learning curves: {'off (--no-learning-curve)' if args.no_learning_curve else 'on'}")
     print(markdown(results))
     print(f"\nMachine: {machine}")
     if args.json:
