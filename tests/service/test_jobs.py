@@ -21,10 +21,20 @@ from service.jobs.app import make_job_app
 from service.jobs.store import spend_look
 from service.jobs.submit import raise_budget, request_cancel, submit_assessment
 from service.jobs.worker import run_worker_in_thread
-from service.models import Assessment, AssessmentStatus, BudgetChange, Split, StageOutput, TestLook
+from service.models import (
+    Assessment,
+    AssessmentStatus,
+    BudgetChange,
+    Experiment,
+    ExperimentKind,
+    Split,
+    StageOutput,
+    TestLook,
+)
 from service.settings import Settings
 from tests.factories import churn_frame, write_csv
 from tests.service.records import project_with_dataset
+from workers.assessment.runner import STAGE_NAMES
 from workers.errors import InvalidOption, TestBudgetExhausted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +106,12 @@ def test_a_worker_runs_an_assessment_and_records_one_test_look(
     assert done.report["test_budget"] == {"limit": 3, "used": 1}
     assert done.report["dataset"]["rows"] == 569
     assert _count(engine, TestLook) == 1
-    assert _count(engine, StageOutput, StageOutput.assessment_id == done.id) == 8
+    assert _count(engine, StageOutput, StageOutput.assessment_id == done.id) == len(STAGE_NAMES)
+    # The learning curve's three points (the best baseline on 10/25/50% of train) ran as jobs of their own
+    # and the assessment resumed after them; its three models are in the journal too.
+    assert _count(engine, Experiment, Experiment.kind == ExperimentKind.learning_curve) == 3
+    assert _count(engine, Experiment, Experiment.kind == ExperimentKind.assessment) == 3
+    assert done.report["learning_curves"] is not None
 
 
 def test_bad_data_fails_once_with_its_reason(
@@ -251,7 +266,7 @@ def test_a_worker_killed_mid_training_loses_nothing(
             row.stage: row.created_at
             for row in session.scalars(select(StageOutput).where(StageOutput.assessment_id == submitted.id))
         }
-    assert len(after) == 8
+    assert set(after) == set(STAGE_NAMES)
     assert all(after[stage] == created for stage, created in before.items())  # not redone
     assert all(after[stage].timestamp() >= killed_at - 1 for stage in set(after) - set(before))
     assert _count(engine, TestLook) == 1
