@@ -12,6 +12,7 @@ from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.routes import api_router
 from service.artifacts import ArtifactStore
+from service.dashboard import install_dashboard
 from service.database.engine import make_engine, resolve_database_url
 from service.database.migrate import ensure_at_head
 from service.jobs.app import make_job_app
@@ -74,4 +75,5 @@ def create_app(settings: Settings) -> FastAPI:
         upload_limit_mb=settings.max_upload_mb,
     )
     app.include_router(api_router, prefix=API_PREFIX)
+    install_dashboard(app)  # the pages at `/`, after the API's error handlers, which it keeps for API paths
     return app

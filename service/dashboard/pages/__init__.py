@@ -1,0 +1,12 @@
+"""The dashboard's routers, one per page group; `/projects/new` must come before `/projects/{id}`."""
+
+from fastapi import APIRouter
+
+from service.dashboard.pages import assessments, datasets, project, projects, signin
+
+pages_router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI document
+pages_router.include_router(signin.router)
+pages_router.include_router(projects.router)
+pages_router.include_router(project.router)
+pages_router.include_router(datasets.router)
+pages_router.include_router(assessments.router)
