@@ -6,6 +6,7 @@ import click
 import uvicorn
 from sqlalchemy import func, select
 
+from service.dashboard.sessions import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.migrate import upgrade_to_head
 from service.models import ApiKey
@@ -24,6 +25,24 @@ def _first_start_key(settings: Settings) -> str | None:
     return key
 
 
+def _login_link(settings: Settings, base: str) -> str | None:
+    """A one-time dashboard sign-in link for the admin key, or None when there is no admin key."""
+    engine = make_engine(settings.database_url or "")
+    try:
+        key_id = admin_key_id(engine)
+        return f"{base}/login/{create_login_link(engine, key_id)}" if key_id else None
+    finally:
+        engine.dispose()
+
+
+def browser_base(host: str, port: int) -> str:
+    """The address a browser on this machine opens: a wildcard bind is reached through the loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
     from service.api.app import create_app
     from service.jobs.worker import run_worker_in_thread
@@ -36,6 +55,15 @@ def serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> Non
     click.echo(f"Readiness API on {base}/api/v1 — OpenAPI at {base}/docs")
     if key:
         click.echo(f"First start: an admin API key was created. Keep it; it is shown only now:\n  {key}")
+    dashboard = browser_base(host, port)
+    if link := _login_link(settings, dashboard):
+        minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
+        click.echo(
+            f"Dashboard on {dashboard}/ — sign in with an API key, or once with this link "
+            f"(admin key, valid {minutes} minutes):\n  {link}"
+        )
+    else:
+        click.echo(f"Dashboard on {dashboard}/ — sign in with an API key.")
     worker = run_worker_in_thread(settings) if with_worker else None
     if worker:
         click.echo("A worker runs in this process (queues cpu, gpu).")
