@@ -186,7 +186,7 @@ def _model_sentence(model: dict[str, Any]) -> str:
         interval = (
             f" [{format_metric(low)}, {format_metric(high)}]" if low is not None and high is not None else ""
         )
-        text += f", levelling off near {format_metric(asymptote)}{interval}"
+        text += f", with a fitted ceiling of {format_metric(asymptote)}{interval}"
     return text + "."
 
 
@@ -194,8 +194,9 @@ def _comparison_sentence(comparison: CurveComparison, baseline_name: str) -> str
     now = format_count(comparison.n_max)
     if comparison.status == "deep_ahead":
         return (
-            f"The deep model is already ahead of {baseline_name} at {now} training rows (fitted ROC-AUC "
-            f"{format_metric(comparison.deep_at_n_max)} against {format_metric(comparison.baseline_at_n_max)})."
+            f"On the fitted validation curves the deep model is already level with or ahead of {baseline_name} at "
+            f"{now} training rows ({format_metric(comparison.deep_at_n_max)} against "
+            f"{format_metric(comparison.baseline_at_n_max)})."
         )
     if comparison.status == "overtakes" and comparison.overtake_size is not None:
         low, high = comparison.overtake_ci_low, comparison.overtake_ci_high
