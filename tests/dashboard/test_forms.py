@@ -261,6 +261,10 @@ def test_a_started_assessment_can_be_followed_and_cancelled(signed_in, engine: E
     )
     assert started.status_code == 303
     url = started.headers["location"]
+    with session_scope(engine) as session:
+        config = session.get(Assessment, url.rsplit("/", 1)[1]).config
+    assert config["deep_params"] == {"max_epochs": 3} and config["n_resamples"] == 200
+    assert config["run_deep"] is True and config["learning_curve"] is False  # an unticked box is off
     shown = client.get(url).text  # no worker runs in this test: it stays queued
     assert "data-live-progress" in shown and "Cancel the assessment" in shown and "at most 3 epochs" in shown
     progress = client.get(f"{url}/progress").json()

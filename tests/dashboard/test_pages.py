@@ -40,7 +40,14 @@ def test_a_finished_assessment_shows_table_verdict_charts_and_downloads(
     assert set(re.findall(r'class="series" data-series="([^"]+)"', roc)) == {
         m["name"] for m in report["models"]
     }
-    for chart in ("chart-pr", "chart-lr-range", "chart-loss", "chart-gradients", "chart-readiness"):
+    for chart in (
+        "chart-pr",
+        "chart-lr-range",
+        "chart-loss",
+        "chart-gradients",
+        "chart-readiness",
+        "chart-learning-curves",
+    ):
         assert f'<svg id="{chart}"' in html, chart
     assert "data-live-progress" not in html
 

@@ -29,7 +29,8 @@ router = APIRouter()
 
 DATASETS_OFFERED = 100
 OPTION_FIELDS = ("seed", "device", "max_epochs", "n_resamples", "keep_columns")
-DEFAULTS = {"seed": str(DEFAULT_SEED), "device": "auto", "n_resamples": "1000", "run_deep": "on"}
+CHECKBOXES = ("run_deep", "learning_curve")
+DEFAULTS = {"seed": str(DEFAULT_SEED), "device": "auto", "n_resamples": "1000"} | dict.fromkeys(CHECKBOXES, "on")
 
 
 def _start_page(
@@ -73,6 +74,7 @@ def _request_body(values: dict[str, str], errors: dict[str, str]) -> dict[str, A
         "max_epochs": number(values["max_epochs"], errors, "max_epochs"),
         "n_resamples": number(values["n_resamples"], errors, "n_resamples") or 1000,
         "run_deep": values["run_deep"] == "on",
+        "learning_curve": values["learning_curve"] == "on",
         "keep_columns": [c.strip() for c in values["keep_columns"].split(",") if c.strip()],
     }
 
@@ -89,7 +91,7 @@ def start(
     settings: SettingsDep,
 ) -> Response:
     """Queue the assessment (as the API does) and follow it on its page."""
-    values = {name: text(form, name) for name in ("dataset_id", "run_deep", *OPTION_FIELDS)}
+    values = {name: text(form, name) for name in ("dataset_id", *CHECKBOXES, *OPTION_FIELDS)}
     errors: dict[str, str] = {}
     datasets = queries.datasets_of(session, project.id, limit=DATASETS_OFFERED)
     dataset = None
