@@ -1,0 +1,70 @@
+"""Hyperparameter grids: the team's grids, and one grid's progress and leaderboard, ranked by the
+Thresholdout-protected score or by the plain validation ROC-AUC."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+
+from service.api.deps import SessionDep
+from service.dashboard.deps import SignedInDep, _owned, _uuid
+from service.dashboard.pagination import Pagination
+from service.dashboard.templating import render
+from service.experiments.grids import grid_progress, leaderboard
+from service.models import Grid, Project
+
+router = APIRouter()
+
+GRIDS_PER_PAGE = 25
+REFRESH_SECONDS = 5  # while points run, the page reloads itself this often
+RANKINGS = ("thresholdout", "validation")
+
+
+def owned_grid(grid_id: Annotated[str, Path()], session: SessionDep, who: SignedInDep) -> Grid:
+    query = select(Grid).join(Project, Grid.project_id == Project.id).where(Grid.id == _uuid(grid_id, "grid"))
+    return _owned(session, who, query, grid_id, "grid")
+
+
+GridPage = Annotated[Grid, Depends(owned_grid)]
+
+
+@router.get("/grids")
+def grids(request: Request, who: SignedInDep, session: SessionDep) -> Response:
+    """The team's grids, newest first."""
+    query = select(Grid, Project.name).join(Project, Grid.project_id == Project.id)
+    query = query.where(Project.team_id == who.team_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = Pagination.of(request.query_params, per_page=GRIDS_PER_PAGE, total=total, path="/grids")
+    rows = session.execute(
+        query.order_by(Grid.created_at.desc(), Grid.id).offset(pages.offset).limit(pages.per_page)
+    ).all()
+    return render(request, "grids.html", {"title": "Grids", "nav": "grids", "rows": rows, "pages": pages})
+
+
+@router.get("/grids/{grid_id}")
+def grid_page(request: Request, grid: GridPage, session: SessionDep) -> Response:
+    """One grid: how many points ran, and its leaderboard with the plain and the Thresholdout score."""
+    rank_by = request.query_params.get("rank_by", "thresholdout")
+    rank_by = rank_by if rank_by in RANKINGS else "thresholdout"
+    progress = grid_progress(session, grid)
+    done = sum(progress.get(state, 0) for state in ("succeeded", "failed", "cancelled"))
+    board = leaderboard(session, grid, rank_by=rank_by)  # type: ignore[arg-type]
+    return render(
+        request,
+        "grid.html",
+        {
+            "title": grid.name or f"Grid {str(grid.id)[:8]}",
+            "nav": "grids",
+            "grid": grid,
+            "project": session.get(Project, grid.project_id),
+            "progress": progress,
+            "done": done,
+            "running": done < grid.points,
+            "refresh_seconds": REFRESH_SECONDS,
+            "board": board,
+            "params": list(grid.spec),
+        },
+    )
