@@ -16,19 +16,19 @@ from workers.report import html as report_html
 def results(report: Mapping[str, Any]) -> dict[str, Any]:
     """The finished assessment's sections: verdict, model table, ROC and PR curves, deep diagnostics,
     readiness, checks, split and test budget (and learning curves, where the report's view has them)."""
-    return report_html._view(report)
+    return report_html.report_view(report)
 
 
 def readiness(scores: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A project's five criteria as a bar chart and as findings with recommendations."""
-    return report_html._readiness(scores or {})
+    return report_html.readiness_view(scores or {})
 
 
 def findings(checks: Sequence[Mapping[str, Any]] | None) -> dict[str, list[Any]]:
     """A dataset's check findings: `leaks` (leakage errors and warnings, shown above everything, since
     they make every later number a lie) and `others` as (severity, finding), errors first."""
     leaks, others = [], []
-    for group in report_html._check_groups(checks or []):
+    for group in report_html.check_groups(checks or []):
         for item in group["items"]:
             if item["leakage"] and group["severity"] in ("error", "warning"):
                 leaks.append(item)

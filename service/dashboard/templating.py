@@ -13,18 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from workers.numbers import (
-    format_ci,
-    format_count,
-    format_delta,
-    format_loss,
-    format_lr,
-    format_metric,
-    format_p,
-    format_p_clause,
-    format_percent,
-    format_seconds,
-)
+from workers.report.html import REPORT_FILTERS
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -42,11 +31,6 @@ SECURITY_HEADERS = {
 }
 
 
-def words(code: object) -> str:
-    """A snake_case code as words: "deep_model" -> "deep model"."""
-    return "—" if code is None else str(code).replace("_", " ")
-
-
 @cache
 def static_url(name: str) -> str:
     """The file's URL with a fingerprint of its content, so a new release is never served stale."""
@@ -62,20 +46,7 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        metric=format_metric,
-        ci=format_ci,
-        p=format_p,
-        p_clause=format_p_clause,
-        seconds=format_seconds,
-        percent=format_percent,
-        delta=format_delta,
-        count=format_count,
-        loss=format_loss,
-        lr=format_lr,
-        words=words,
-        combine=lambda first, second: {**first, **second},
-    )
+    env.filters.update(REPORT_FILTERS, combine=lambda first, second: {**first, **second})
     env.globals["static_url"] = static_url
     return Jinja2Templates(env=env)
 

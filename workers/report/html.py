@@ -12,7 +12,7 @@ assessment is exactly when a user needs to read one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -86,11 +86,12 @@ def render_html(report: Mapping[str, Any]) -> str:
     """The report as a self-contained HTML page (inline CSS and SVG, no script, no external URL)."""
     if not isinstance(report, Mapping):
         raise TypeError(f"report must be a mapping, however: {type(report).__name__}")
-    return _environment().get_template("report.html").render(**_view(report))
+    return _environment().get_template("report.html").render(**report_view(report))
 
 
 @cache
 def _environment() -> jinja2.Environment:
+    """The report's templates, with `REPORT_FILTERS`."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workers.report", "templates"),
         autoescape=True,  # column names, labels and messages come from user data
@@ -98,19 +99,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        metric=format_metric,
-        ci=format_ci,
-        p=format_p,
-        p_clause=format_p_clause,
-        seconds=format_seconds,
-        percent=format_percent,
-        delta=format_delta,
-        count=format_count,
-        loss=format_loss,
-        lr=format_lr,
-        words=_words,
-    )
+    env.filters.update(REPORT_FILTERS)
     return env
 
 
@@ -120,7 +109,7 @@ def _stylesheet() -> Markup:
     return Markup((files("workers.report") / "templates" / "report.css").read_text(encoding="utf-8"))
 
 
-def _view(report: Mapping[str, Any]) -> dict[str, Any]:
+def report_view(report: Mapping[str, Any]) -> dict[str, Any]:
     """Everything the template shows, with the tolerance for missing parts handled here, not in Jinja."""
     dataset = _mapping(report.get("dataset"))
     models = [m for m in _list(report.get("models")) if isinstance(m, Mapping)]
@@ -134,8 +123,8 @@ def _view(report: Mapping[str, Any]) -> dict[str, Any]:
         "created_at_text": _timestamp(report.get("created_at")),
         "dataset": dataset or None,
         "verdict": _verdict(report.get("verdict")),
-        "readiness": _readiness(report.get("readiness")),
-        "check_groups": _check_groups(report.get("checks")),
+        "readiness": readiness_view(report.get("readiness")),
+        "check_groups": check_groups(report.get("checks")),
         "models": _models(models, comparison, deep),
         "comparison": comparison,
         "curves": _curves(models, dataset),
@@ -159,9 +148,26 @@ def _list(v: object) -> list[Any]:
     return list(v) if isinstance(v, Sequence) and not isinstance(v, str) else []
 
 
-def _words(code: object) -> str:
+def words(code: object) -> str:
     """A snake_case code as words: "deep_model" -> "deep model"."""
     return str(code).replace("_", " ") if code is not None else DASH
+
+
+# The Jinja filters every page that shows a report uses (this file's template and the dashboard), so both
+# format numbers and codes alike.
+REPORT_FILTERS: dict[str, Callable[..., str]] = {
+    "metric": format_metric,
+    "ci": format_ci,
+    "p": format_p,
+    "p_clause": format_p_clause,
+    "seconds": format_seconds,
+    "percent": format_percent,
+    "delta": format_delta,
+    "count": format_count,
+    "loss": format_loss,
+    "lr": format_lr,
+    "words": words,
+}
 
 
 def _timestamp(v: object) -> str | None:
@@ -197,11 +203,11 @@ def _verdict(v: object) -> dict[str, Any] | None:
     if not verdict:
         return None
     code = str(verdict.get("code") or "")
-    label, tone = VERDICTS.get(code, (_words(code) if code else "No verdict", "neutral"))
+    label, tone = VERDICTS.get(code, (words(code) if code else "No verdict", "neutral"))
     return {"code": code, "label": label, "tone": tone, "summary": verdict.get("summary")}
 
 
-def _readiness(v: object) -> dict[str, Any] | None:
+def readiness_view(v: object) -> dict[str, Any] | None:
     readiness = _mapping(v)
     if not readiness:
         return None
@@ -215,7 +221,7 @@ def _readiness(v: object) -> dict[str, Any] | None:
         rows.append(
             {
                 "key": key,
-                "name": CRITERIA.get(key, _words(key)),
+                "name": CRITERIA.get(key, words(key)),
                 "score": None if score is None else round(score),
                 "findings": [str(f) for f in _list(c.get("findings"))],
                 "recommendation": c.get("recommendation"),
@@ -237,13 +243,13 @@ def _readiness(v: object) -> dict[str, Any] | None:
     return {
         "criteria": rows,
         "overall": None if overall is None else round(overall),
-        "verdict": READINESS_VERDICTS.get(str(verdict), _words(verdict)) if verdict else None,
-        "weakest": CRITERIA.get(str(weakest), _words(weakest)) if weakest else None,
+        "verdict": READINESS_VERDICTS.get(str(verdict), words(verdict)) if verdict else None,
+        "weakest": CRITERIA.get(str(weakest), words(weakest)) if weakest else None,
         "chart": Markup(chart),  # charts.py escapes every text it draws
     }
 
 
-def _check_groups(v: object) -> list[dict[str, Any]]:
+def check_groups(v: object) -> list[dict[str, Any]]:
     checks = [c for c in _list(v) if isinstance(c, Mapping)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -253,7 +259,7 @@ def _check_groups(v: object) -> list[dict[str, Any]]:
         groups.setdefault(severity, []).append(
             {
                 "check": name,
-                "title": CHECK_NAMES.get(name, _words(name).capitalize() if name else "Check"),
+                "title": CHECK_NAMES.get(name, words(name).capitalize() if name else "Check"),
                 "message": c.get("message"),
                 "columns": [str(col) for col in _list(c.get("columns"))],
                 # Leakage makes every later number a lie, so it is flagged above all other errors.
