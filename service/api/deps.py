@@ -132,6 +132,18 @@ def owned_assessment(
     return _owned(session, key, query, assessment_id, "Assessment")
 
 
+def team_dataset(session: Session, key: ApiKey, dataset_id: uuid.UUID) -> tuple[Dataset, Project]:
+    """A dataset named in a request body (not the path), with its project: 404 unless it is the team's."""
+    row = session.execute(
+        select(Dataset, Project)
+        .join(Project, Dataset.project_id == Project.id)
+        .where(Dataset.id == dataset_id, Project.team_id == key.team_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Dataset {dataset_id} not found")
+    return row[0], row[1]
+
+
 def owned_split(
     split_id: Annotated[str, Path(description="The split's id (a UUID).")],
     session: SessionDep,

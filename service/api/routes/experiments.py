@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 
 from service.api.deps import (
     CurrentKey,
@@ -17,9 +16,10 @@ from service.api.deps import (
     PageDep,
     ProjectDep,
     SessionDep,
+    team_dataset,
     who,
 )
-from service.api.errors import ErrorPublic, NotFound
+from service.api.errors import ErrorPublic
 from service.api.schemas.experiments import (
     ExperimentCreate,
     ExperimentDetail,
@@ -32,7 +32,7 @@ from service.experiments.export import journal_csv, journal_markdown
 from service.experiments.journal import JournalFilter, edit_text, journal_query, list_experiments, revisions
 from service.experiments.procedures import ExperimentRequest
 from service.experiments.submit import submit_experiment
-from service.models import Dataset, Experiment, Project
+from service.models import Experiment
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["experiments"])
@@ -67,14 +67,7 @@ def create_experiment(
     response: Response,
 ) -> ExperimentPublic:
     """Queue one model run on a dataset's split; poll the Location for its result."""
-    row = session.execute(
-        select(Dataset, Project)
-        .join(Project, Dataset.project_id == Project.id)
-        .where(Dataset.id == body.dataset_id, Project.team_id == key.team_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"Dataset {body.dataset_id} not found")
-    dataset, project = row
+    dataset, project = team_dataset(session, key, body.dataset_id)
     experiment = submit_experiment(
         engine,
         job_app,

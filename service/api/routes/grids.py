@@ -18,6 +18,7 @@ from service.api.deps import (
     JobAppDep,
     PageDep,
     SessionDep,
+    team_dataset,
     who,
 )
 from service.api.errors import ErrorPublic, NotFound
@@ -41,7 +42,7 @@ from service.experiments.grids import (
     submit_grid,
 )
 from service.experiments.promotion import NotPromotable, look_at_test
-from service.models import Dataset, Grid, Project
+from service.models import Grid, Project
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["grids"])
@@ -78,14 +79,7 @@ def create_grid(
 ) -> GridPublic:
     """Expand a grid into experiments on one split; points whose fingerprint already ran are reused, the
     others are queued one job each (deep models on the `gpu` queue)."""
-    row = session.execute(
-        select(Dataset, Project)
-        .join(Project, Dataset.project_id == Project.id)
-        .where(Dataset.id == body.dataset_id, Project.team_id == key.team_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"Dataset {body.dataset_id} not found")
-    dataset, project = row
+    dataset, project = team_dataset(session, key, body.dataset_id)
     grid = submit_grid(
         engine,
         job_app,
