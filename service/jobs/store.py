@@ -9,18 +9,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import procrastinate
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.models import Assessment, AssessmentStatus, Dataset, Project, Split, StageOutput, TestLook
+from service.models import Assessment, Dataset, Project, Split, StageOutput, TestLook
 from service.models.base import utcnow
 from workers.assessment.store import FanOutPoint
 from workers.assessment.store import TestLook as Look
 from workers.errors import DataError, TestBudgetExhausted
+from workers.history import dataset_shape
 
-HISTORY_ASSESSMENTS = 500  # the newest succeeded assessments read for the report's history section
+HISTORY_DATASETS = 500  # past datasets (their newest succeeded assessment) the report's history compares
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds: epochs can be fast; clients poll, they need no more than this
 STOP_CHECK_INTERVAL = 1.0  # seconds between reads of the cancel flag (it is checked at every batch)
 
@@ -134,52 +135,56 @@ class PostgresStore:
         return fan_out_points(self.engine, self.job_app, self.assessment_id, stage, points, self.who)
 
     def history(self) -> list[dict[str, Any]]:
-        """The latest succeeded assessment of every other dataset of the team, newest first."""
+        """The latest succeeded assessment of every other dataset of the team, newest first. Only the parts
+        of each report the comparison needs are read (a report's curves can weigh hundreds of kilobytes)."""
         with session_scope(self.engine) as session:
-            me = session.get(Assessment, self.assessment_id)
-            team_id = session.scalar(select(Project.team_id).where(Project.id == me.project_id))
-            own_sha = session.scalar(select(Dataset.sha256).where(Dataset.id == me.dataset_id))
-            rows = session.execute(
-                select(Assessment.report, Dataset.sha256, Dataset.filename)
-                .join(Project, Assessment.project_id == Project.id)
-                .join(Dataset, Assessment.dataset_id == Dataset.id)
-                .where(
-                    Project.team_id == team_id,
-                    Assessment.status == AssessmentStatus.succeeded,
-                    Dataset.sha256 != own_sha,
-                )
-                .order_by(Assessment.finished_at.desc())
-                .limit(HISTORY_ASSESSMENTS)
-            ).all()
-        seen: set[str] = set()
-        past = []
-        for report, sha, filename in rows:
-            if sha in seen or not report:
-                continue
-            seen.add(sha)
-            entry = history_entry(report, filename)
-            if entry is not None:
-                past.append(entry)
-        return past
+            rows = session.execute(HISTORY_QUERY, {"me": self.assessment_id, "limit": HISTORY_DATASETS}).all()
+        return [entry for row in rows if (entry := history_entry(*row)) is not None]
 
 
-def history_entry(report: dict[str, Any], filename: str) -> dict[str, Any] | None:
-    """What the journal's history compares about a past assessment, from its report."""
-    dataset = report.get("dataset") or {}
-    used = list(dataset.get("used_columns") or [])
-    kinds = {p.get("name"): p.get("kind") for p in dataset.get("column_profiles") or []}
-    comparison = report.get("comparison") or {}
-    models = {m.get("name"): m for m in report.get("models") or []}
+# DISTINCT ON keeps each dataset's newest assessment; models are cut down to their names and validation.
+HISTORY_QUERY = text(
+    """
+    SELECT filename, dataset, comparison, models FROM (
+        SELECT DISTINCT ON (d.sha256)
+               d.filename, a.finished_at,
+               a.report -> 'dataset' AS dataset,
+               a.report -> 'comparison' AS comparison,
+               (SELECT jsonb_agg(jsonb_build_object('name', m -> 'name', 'validation', m -> 'validation'))
+                  FROM jsonb_array_elements(a.report -> 'models') AS m) AS models
+          FROM assessment a
+          JOIN project p ON p.id = a.project_id
+          JOIN dataset d ON d.id = a.dataset_id
+          JOIN assessment me ON me.id = :me
+          JOIN project my_project ON my_project.id = me.project_id
+          JOIN dataset my_dataset ON my_dataset.id = me.dataset_id
+         WHERE p.team_id = my_project.team_id
+           AND a.status = 'succeeded'
+           AND d.sha256 <> my_dataset.sha256
+           AND jsonb_typeof(a.report -> 'models') = 'array'
+         ORDER BY d.sha256, a.finished_at DESC
+    ) latest
+    ORDER BY finished_at DESC
+    LIMIT :limit
+    """
+)
+
+
+def history_entry(
+    filename: str, dataset: dict[str, Any] | None, comparison: dict[str, Any] | None, models: list[Any] | None
+) -> dict[str, Any] | None:
+    """What the journal's history compares about a past assessment, from the parts of its report."""
+    dataset, comparison = dataset or {}, comparison or {}
+    by_name = {m.get("name"): m for m in models or [] if isinstance(m, dict)}
     best = comparison.get("best_baseline")
-    best_auc = ((models.get(best) or {}).get("validation") or {}).get("roc_auc")
-    if best is None or best_auc is None or not used:
+    best_auc = ((by_name.get(best) or {}).get("validation") or {}).get("roc_auc")
+    shape = dataset_shape(dataset)
+    if best is None or best_auc is None or not shape.n_features:
         return None
-    deep = models.get(comparison.get("deep")) if comparison.get("deep") else None
+    deep = by_name.get(comparison.get("deep")) if comparison.get("deep") else None
     return {
         "dataset_name": filename,
-        "rows": dataset.get("rows"),
-        "n_features": len(used),
-        "categorical_share": sum(kinds.get(c) == "categorical" for c in used) / len(used),
+        **shape.to_dict(),
         "best_baseline": best,
         "best_baseline_roc_auc": best_auc,
         "deep_roc_auc": ((deep or {}).get("validation") or {}).get("roc_auc"),
