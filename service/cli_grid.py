@@ -68,17 +68,34 @@ def read_grid_file(path: Path) -> dict[str, Any]:
     return spec
 
 
+def _whole(spec: dict[str, Any], key: str) -> int:
+    value = spec.get(key, DEFAULT_SEED)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserErrorExit(f"{key} must be a whole number; got {value!r}.")
+    return value
+
+
+def _names(spec: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = spec.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise UserErrorExit(f"{key} must be a list of names; got {value!r}.")
+    return tuple(map(str, value))
+
+
 def _request(spec: dict[str, Any]) -> GridRequest:
+    grid = spec.get("grid")
+    if grid is not None and not isinstance(grid, dict):
+        raise UserErrorExit(f"grid must map hyperparameter names to values; got {grid!r}.")
     return GridRequest(
         model_family=str(spec["family"]),
-        grid=spec.get("grid"),
-        seed=int(spec.get("seed", DEFAULT_SEED)),
-        split_seed=int(spec.get("split_seed", DEFAULT_SEED)),
-        keep_columns=tuple(spec.get("keep_columns") or ()),
+        grid=grid,
+        seed=_whole(spec, "seed"),
+        split_seed=_whole(spec, "split_seed"),
+        keep_columns=_names(spec, "keep_columns"),
         device=str(spec.get("device") or "auto"),
         name=str(spec.get("name") or ""),
         hypothesis=str(spec.get("hypothesis") or ""),
-        tags=tuple(map(str, spec.get("tags") or ())),
+        tags=_names(spec, "tags"),
     )
 
 

@@ -71,6 +71,12 @@ def test_cli_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     typo.write_text("data: x.csv\ntarget: y\nfamliy: xgboost\n")
     result = CliRunner().invoke(main, ["grid", str(typo)])
     assert result.exit_code == 2 and "famliy" in result.output and "missing family" in result.output
+    wrong_type = tmp_path / "types.yaml"
+    wrong_type.write_text(
+        f"data: {EXAMPLES / 'breast_cancer.csv'}\ntarget: diagnosis\nfamily: xgboost\nseed: abc\n"
+    )
+    result = CliRunner().invoke(main, ["grid", str(wrong_type)])
+    assert result.exit_code == 2 and "seed must be a whole number" in result.output
     result = CliRunner().invoke(main, ["journal", "show", "deadbeef"])
     assert result.exit_code == 2 and "No experiment deadbeef" in result.output
 
