@@ -7,10 +7,11 @@ name keeps that check and a concurrent upload of the same bytes from stepping on
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
@@ -136,3 +137,49 @@ def forget_upload(engine: Engine, artifacts: ArtifactStore, name: str) -> None:
         lock_artifact(session, name)
         if session.scalar(select(Dataset.id).where(Dataset.stored_as == name).limit(1)) is None:
             artifacts.path(name).unlink(missing_ok=True)
+
+
+class UploadLike(Protocol):
+    """An uploaded file as the web frameworks hand it over (starlette's UploadFile)."""
+
+    filename: str | None
+    file: BinaryIO
+
+
+def save_dataset(
+    session: Session,
+    engine: Engine,
+    artifacts: ArtifactStore,
+    file: UploadLike,
+    *,
+    project_id: uuid.UUID,
+    target: str,
+    positive: str | None,
+    max_bytes: int,
+) -> Dataset:
+    """Take in an uploaded file as a new dataset of the project: streamed into the content-addressed store
+    under the size limit, read, profiled and checked, and committed only if all of that succeeds (a refused
+    upload leaves no row, and no file unless another dataset shares it). Every user mistake is a
+    `ReadinessError` (most of them `DataError`). The API route and the dashboard's form both come here."""
+    suffix = stored_suffix(file.filename)
+    name, size = store_upload(artifacts, file.file, suffix=suffix, max_bytes=max_bytes)
+    try:
+        found = inspect_dataset(
+            artifacts.path(name),
+            target=target,
+            positive=positive,
+            max_bytes=max_bytes,
+            name=clean_filename(file.filename),
+        )
+        dataset = found.dataset_row(project_id=project_id, filename=file.filename, stored_as=name, size=size)
+        lock_artifact(session, name)
+        if not artifacts.exists(name):  # a refused upload of the same bytes removed it meanwhile
+            store_upload(artifacts, file.file, suffix=suffix, max_bytes=max_bytes)
+        session.add(dataset)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        forget_upload(engine, artifacts, name)
+        raise
+    session.refresh(dataset)
+    return dataset

@@ -18,14 +18,7 @@ from service.api.deps import (
 )
 from service.api.errors import ErrorPublic, UnsupportedMediaType
 from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
-from service.api.uploads import (
-    clean_filename,
-    forget_upload,
-    inspect_dataset,
-    lock_artifact,
-    store_upload,
-    stored_suffix,
-)
+from service.api.uploads import save_dataset
 from service.models import Dataset
 
 router = APIRouter(tags=["datasets"])
@@ -67,28 +60,16 @@ def upload_dataset(
     positive: Annotated[str | None, Form(description="The positive class of a binary target.")] = None,
 ) -> Dataset:
     """Upload a labelled table; the answer has its profile and the data-check findings."""
-    suffix = stored_suffix(file.filename)
-    limit = settings.max_upload_bytes
-    name, size = store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
-    try:
-        found = inspect_dataset(
-            artifacts.path(name),
-            target=target,
-            positive=positive or None,
-            max_bytes=limit,
-            name=clean_filename(file.filename),
-        )
-        dataset = found.dataset_row(project_id=project.id, filename=file.filename, stored_as=name, size=size)
-        lock_artifact(session, name)
-        if not artifacts.exists(name):  # a refused upload of the same bytes removed it meanwhile
-            store_upload(artifacts, file.file, suffix=suffix, max_bytes=limit)
-        session.add(dataset)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        forget_upload(engine, artifacts, name)
-        raise
-    session.refresh(dataset)
+    dataset = save_dataset(
+        session,
+        engine,
+        artifacts,
+        file,
+        project_id=project.id,
+        target=target,
+        positive=positive or None,
+        max_bytes=settings.max_upload_bytes,
+    )
     response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
     return dataset
 

@@ -7,10 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from service.api.deps import ArtifactsDep, EngineDep, SessionDep, SettingsDep
+from service.api.uploads import save_dataset
 from service.dashboard.deps import CheckedForm, ProjectPage
 from service.dashboard.forms import text
 from service.dashboard.templating import render
-from service.dashboard.uploads import save_dataset
 from service.models import Project
 from service.settings import Settings
 from workers.errors import ReadinessError, UnknownPositiveLabel, UnknownTarget
