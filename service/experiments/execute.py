@@ -17,7 +17,7 @@ from sqlalchemy import Engine, update
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.jobs.store import record_split
+from service.jobs.store import RenewLease, no_lease, record_split
 from service.models import FINISHED_STATUSES, Dataset, Experiment, RunStatus
 from service.models.base import utcnow
 from workers.errors import ReadinessError
@@ -99,10 +99,19 @@ def execute_experiment(
     cache: DataCache | None = None,
     after: AfterExperiment | None = None,
     worker: str = "",
+    renew_lease: RenewLease | None = None,
 ) -> str:
     """Run one experiment to its end and return its final status. Data errors end it `failed` with their
     code (a retry cannot fix them); crashes are raised for the queue to retry. `after` runs once the
-    outcome is recorded (an assessment waiting for its learning-curve points resumes there)."""
+    outcome is recorded (an assessment waiting for its learning-curve points resumes there).
+    `renew_lease` is called at every batch-group boundary and before the result is written; it raises
+    `JobTaken` when another worker took the job over."""
+    renew = renew_lease or no_lease
+
+    def still_ours() -> bool:
+        renew()
+        return False  # experiments are not cancelled while running; the check is the lease's
+
     job = _start(engine, experiment_id)
     if isinstance(job, str):
         return job
@@ -128,12 +137,14 @@ def execute_experiment(
             seed=procedure.seed,
             train_fraction=procedure.train_fraction,
             device=job.device,
+            should_stop=still_ours,
         )
     except ReadinessError as error:
         _finish(engine, experiment_id, status=RunStatus.failed, error_code=error.code, error_detail=error.detail)
         if after is not None:
             after(experiment_id)
         return RunStatus.failed.value
+    renew(force=True)
     # The fitted model is kept so the best grid point can be looked at on the test split without retraining.
     model_artifact = artifacts.put_object(result.model) if result.model is not None else None
     with session_scope(engine) as session:

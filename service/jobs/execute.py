@@ -12,7 +12,7 @@ from sqlalchemy import Engine, update
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
 from service.experiments.assessment_records import record_assessment_experiments
-from service.jobs.store import PostgresStore, dataset_path
+from service.jobs.store import PostgresStore, RenewLease, dataset_path
 from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
 from workers.assessment.config import AssessmentConfig
@@ -34,10 +34,13 @@ def execute_assessment(
     artifacts: ArtifactStore,
     assessment_id: uuid.UUID,
     job_app: procrastinate.App | None = None,
+    *,
+    renew_lease: RenewLease | None = None,
 ) -> str:
     """Run one assessment to its end; returns the final status. User/data errors end it as `failed`
     with their code and are not raised again (retrying cannot fix bad data); anything else is raised so
-    the job queue retries it, resuming at the first unfinished stage."""
+    the job queue retries it, resuming at the first unfinished stage. `renew_lease` is called at the run's
+    boundaries and raises `JobTaken` when another worker took the job over."""
     with session_scope(engine) as session:
         assessment = session.get(Assessment, assessment_id)
         if assessment is None:
@@ -58,7 +61,7 @@ def execute_assessment(
         who = assessment.created_by or "worker"
         assessment.status = AssessmentStatus.running
         assessment.started_at = assessment.started_at or utcnow()
-    store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app)
+    store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app, renew_lease=renew_lease)
     try:
         report = run_assessment(path, config, store, answers=answers, key=str(assessment_id), name=filename)
     except PointsPending:
@@ -84,6 +87,7 @@ def execute_assessment(
             finished_at=utcnow(),
         )
         return AssessmentStatus.failed.value
+    store.renew_lease(force=True)
     with session_scope(engine) as session:
         assessment = session.get(Assessment, assessment_id)
         assessment.status = AssessmentStatus.succeeded

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import procrastinate
 from sqlalchemy import Engine, func, select, text, update
@@ -20,6 +20,17 @@ from workers.assessment.store import FanOutPoint
 from workers.assessment.store import TestLook as Look
 from workers.errors import DataError, TestBudgetExhausted
 from workers.history import dataset_shape
+
+
+class RenewLease(Protocol):
+    """`service.jobs.lease.JobLease.renew`: proves the worker alive; raises `JobTaken` once it lost the job."""
+
+    def __call__(self, *, force: bool = False) -> None: ...
+
+
+def no_lease(*, force: bool = False) -> None:
+    """The lease of a run outside a job (tests, tools): nothing to renew."""
+
 
 HISTORY_DATASETS = 500  # past datasets (their newest succeeded assessment) the report's history compares
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds: epochs can be fast; clients poll, they need no more than this
@@ -37,8 +48,11 @@ class PostgresStore:
         *,
         who: str,
         job_app: procrastinate.App | None = None,
+        renew_lease: RenewLease | None = None,
     ) -> None:
         self.engine = engine
+        # Called at every boundary of the run: proves the worker alive, raises when its job was taken.
+        self.renew_lease: RenewLease = renew_lease or no_lease
         self.job_app = job_app  # to queue fan-out points; a store that only reads needs none
         self.artifacts = artifacts
         self.assessment_id = assessment_id
@@ -57,6 +71,7 @@ class PostgresStore:
         return None if name is None else self.artifacts.get_object(name)
 
     def save_stage(self, stage: str, output: Any) -> None:
+        self.renew_lease(force=True)  # a worker whose job was taken writes nothing more
         # The file goes first: if the process dies before the row commits, the stage simply runs again
         # and the orphaned file is the same content-addressed bytes it will write.
         name = self.artifacts.put_object(output)
@@ -82,6 +97,7 @@ class PostgresStore:
         ).id
 
     def progress(self, stage: str, fraction: float, detail: dict[str, Any] | None = None) -> None:
+        self.renew_lease()
         now = time.monotonic()
         if 0.0 < fraction < 1.0 and now - self._last_progress < PROGRESS_WRITE_INTERVAL:
             return
@@ -94,6 +110,7 @@ class PostgresStore:
             )
 
     def should_stop(self) -> bool:
+        self.renew_lease()
         now = time.monotonic()
         if not self._stop and now - self._last_stop_check >= STOP_CHECK_INTERVAL:
             self._last_stop_check = now
@@ -108,6 +125,7 @@ class PostgresStore:
     def record_test_look(self, look: Look, limit: int) -> dict[str, int]:
         """One ledger row per key, counted under a row lock on the split so concurrent looks cannot
         overspend; the split's own budget (not the caller's `limit`) is the one that binds."""
+        self.renew_lease(force=True)
         with session_scope(self.engine) as session:
             split_id = session.scalar(select(Assessment.split_id).where(Assessment.id == self.assessment_id))
             split = session.scalar(select(Split).where(Split.id == split_id).with_for_update())
@@ -132,6 +150,7 @@ class PostgresStore:
 
         if self.job_app is None:
             raise RuntimeError("this PostgresStore was made without a job app; it cannot queue points")
+        self.renew_lease(force=True)
         return fan_out_points(self.engine, self.job_app, self.assessment_id, stage, points, self.who)
 
     def history(self) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 """Running a worker: Procrastinate's loop over our queues, plus a sweeper that hands the jobs of dead
-workers (no heartbeat) back to the queue, where they resume at their first unfinished stage."""
+workers (no heartbeat within the stalled timeout, or no worker row at all) back to the queue, where they
+resume at their first unfinished stage. How a live worker keeps its job: `service.jobs.lease`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import os
 import socket
@@ -23,6 +25,7 @@ from service.experiments.execute import DataCache, execute_experiment, mark_expe
 from service.experiments.fan_out import resume_if_last
 from service.jobs.app import QUEUES, is_known_queue, make_job_app
 from service.jobs.execute import execute_assessment, mark_crashed
+from service.jobs.lease import JobLease, LeasedJobManager
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -39,13 +42,18 @@ class WorkerRuntime:
     name: str = ""
     data_cache: DataCache = field(default_factory=DataCache)
 
-    def execute(self, assessment_id: uuid.UUID) -> str:
-        return execute_assessment(self.engine, self.artifacts, assessment_id, self.job_app)
+    def lease(self, job: procrastinate.jobs.Job) -> JobLease:
+        assert job.id is not None and job.worker_id is not None  # a fetched job has both
+        return JobLease(self.engine, job_id=job.id, worker_id=job.worker_id)
+
+    def execute(self, assessment_id: uuid.UUID, lease: JobLease | None = None) -> str:
+        renew = lease.renew if lease is not None else None
+        return execute_assessment(self.engine, self.artifacts, assessment_id, self.job_app, renew_lease=renew)
 
     def mark_crashed(self, assessment_id: uuid.UUID, error: BaseException) -> None:
         mark_crashed(self.engine, assessment_id, error)
 
-    def execute_experiment(self, experiment_id: uuid.UUID) -> str:
+    def execute_experiment(self, experiment_id: uuid.UUID, lease: JobLease | None = None) -> str:
         return execute_experiment(
             self.engine,
             self.artifacts,
@@ -53,6 +61,7 @@ class WorkerRuntime:
             cache=self.data_cache,
             worker=self.name,
             after=self._after_experiment,
+            renew_lease=lease.renew if lease is not None else None,
         )
 
     def _after_experiment(self, experiment_id: uuid.UUID) -> None:
@@ -63,13 +72,31 @@ class WorkerRuntime:
         mark_experiment_crashed(self.engine, experiment_id, error)
 
 
+def sweep_interval(settings: Settings) -> float:
+    """How often to look for stalled jobs: often enough that a dead worker's job waits little past the
+    timeout, whatever the heartbeat interval."""
+    return min(settings.worker_heartbeat_seconds, settings.stalled_worker_seconds / 3)
+
+
+async def requeue_stalled_jobs(app: procrastinate.App, *, stalled_after: float) -> list[int]:
+    """Hand back to the queue every 'doing' job whose worker has sent no heartbeat for `stalled_after`
+    seconds, or whose worker row is gone (pruned by a peer: Procrastinate alone leaves such a job 'doing'
+    for good). Returns their ids."""
+    requeued = []
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+        assert job.id is not None
+        logger.warning("job %s of a stalled worker goes back to the queue", job.id)
+        # By id: the lease's guard on retry_job protects this worker's own jobs, not a dead peer's.
+        await app.job_manager.retry_job_by_id_async(job.id, retry_at=datetime.datetime.now(datetime.UTC))
+        requeued.append(job.id)
+    return requeued
+
+
 async def sweep_stalled_jobs(app: procrastinate.App, *, stalled_after: float, every: float) -> None:
-    """Forever: jobs whose worker has sent no heartbeat for `stalled_after` seconds go back to 'todo'."""
+    """Forever, every `every` seconds: `requeue_stalled_jobs`."""
     while True:
         with contextlib.suppress(Exception):  # a failed sweep is retried on the next tick
-            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
-                logger.warning("job %s of a stalled worker goes back to the queue", job.id)
-                await app.job_manager.retry_job(job)
+            await requeue_stalled_jobs(app, stalled_after=stalled_after)
         await asyncio.sleep(every)
 
 
@@ -86,12 +113,10 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
     runtime = WorkerRuntime(
         engine=engine, artifacts=ArtifactStore(settings.artifacts_path), job_app=follow_ups, name=name
     )
-    app = make_job_app(url)
+    app = make_job_app(url, heartbeat_seconds=settings.worker_heartbeat_seconds)
     async with app.open_async():
         sweeper = asyncio.create_task(
-            sweep_stalled_jobs(
-                app, stalled_after=settings.stalled_worker_seconds, every=settings.worker_heartbeat_seconds
-            )
+            sweep_stalled_jobs(app, stalled_after=settings.stalled_worker_seconds, every=sweep_interval(settings))
         )
         try:
             await app.run_worker_async(
@@ -106,6 +131,8 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
             )
         finally:
             sweeper.cancel()
+            if isinstance(app.job_manager, LeasedJobManager):
+                app.job_manager.stop_heartbeat()  # also when the worker ends without unregistering
             follow_ups.close()
             engine.dispose()
 

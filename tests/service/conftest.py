@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import procrastinate
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, text
 from service.database.embedded import embedded_url
 from service.database.engine import make_engine, with_database
 from service.database.migrate import upgrade_to_head
+from service.jobs.app import make_job_app
 from service.settings import Settings
 
 TEMPLATE = "readiness_template"
@@ -60,6 +62,14 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def job_app(settings: Settings) -> Iterator[procrastinate.App]:
+    """A job app opened for sync use: what the API uses to queue jobs."""
+    app = make_job_app(settings.database_url or "")
+    with app.open():
+        yield app
 
 
 @pytest.fixture

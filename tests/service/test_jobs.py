@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,6 @@ from sqlalchemy import Engine, func, select, text
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.jobs.app import make_job_app
 from service.jobs.store import spend_look
 from service.jobs.submit import raise_budget, request_cancel, submit_assessment
 from service.jobs.worker import run_worker_in_thread
@@ -39,13 +37,6 @@ from workers.errors import InvalidOption, TestBudgetExhausted
 
 ROOT = Path(__file__).resolve().parents[2]
 FINAL = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
-
-
-@pytest.fixture
-def job_app(settings: Settings) -> Iterator:
-    app = make_job_app(settings.database_url or "")
-    with app.open():
-        yield app
 
 
 def _wait(engine: Engine, assessment_id, *, until, timeout: float = 240.0) -> Assessment:
@@ -206,13 +197,13 @@ def test_ten_concurrent_looks_on_a_budget_of_three_write_three_rows(
     assert _count(engine, BudgetChange, BudgetChange.split_id == split.id) == 1
 
 
-def _worker_process(settings: Settings, log: Path) -> subprocess.Popen:
+def _worker_process(settings: Settings, log: Path, *, stalled_seconds: float = 4) -> subprocess.Popen:
     env = {
         **os.environ,
         "READINESS_DATABASE_URL": settings.database_url or "",
         "READINESS_HOME": str(settings.home),
         "READINESS_WORKER_HEARTBEAT_SECONDS": "1",
-        "READINESS_STALLED_WORKER_SECONDS": "4",
+        "READINESS_STALLED_WORKER_SECONDS": str(stalled_seconds),
         "OMP_NUM_THREADS": "1",
     }
     script = Path(sys.executable).parent / "readiness"
