@@ -1,5 +1,6 @@
 """docker-compose.yml, checked without a Docker engine: it is valid under the Compose Specification, every
-command is one the real `readiness` CLI accepts, and every READINESS_* variable is a field of Settings."""
+command is one the real `readiness` CLI accepts, every READINESS_* variable is a field of Settings, and
+the API's healthcheck command exits 0 against a live server (a real uvicorn on the test database)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +184,72 @@ def test_the_schema_check_rejects_a_broken_file(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(broken), encoding="utf-8")
     result = _check_jsonschema(path)
     assert result.returncode != 0 and "service_finished" in result.stdout, result.stdout + result.stderr
+
+
+# --- The API's healthcheck, run for real against a live server ---------------------------------------------
+
+HEALTH_PATH = "/api/v1/health"
+_URL = re.compile(r"https?://(?P<netloc>[^/'\"\s]+)(?P<path>/[^'\"\s]*)")
+
+
+def _api_healthcheck() -> tuple[list[str], str]:
+    """The api service's healthcheck as an argv (CMD form), and the URL it requests."""
+    test = _compose()["services"]["api"]["healthcheck"]["test"]
+    assert isinstance(test, list) and test[0] == "CMD", f"expected the exec form [CMD, ...]: {test}"
+    argv = [str(part) for part in test[1:]]
+    urls = [match for part in argv for match in _URL.finditer(part)]
+    assert len(urls) == 1, f"expected one URL in the healthcheck: {argv}"
+    return argv, urls[0].group(0)
+
+
+@pytest.fixture
+def live_api(settings: Settings) -> Iterator[str]:
+    """A real uvicorn server over the test database, on a free loopback port; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from service.api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120  # a loaded two-core machine
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def test_api_healthcheck_requests_the_health_route() -> None:
+    _, url = _api_healthcheck()
+    assert _URL.match(url)["path"] == HEALTH_PATH, f"{url} is not the API's health route {HEALTH_PATH}"
+    port = _URL.match(url)["netloc"].rsplit(":", 1)[-1]
+    assert str(port) in " ".join(_argv(_compose()["services"]["api"]["command"])), (
+        f"the healthcheck asks port {port}, which the api command does not serve on"
+    )
+
+
+def test_api_healthcheck_passes_against_a_live_api(live_api: str) -> None:
+    argv, url = _api_healthcheck()
+    assert argv[:2] == ["python", "-c"], f"expected `python -c ...`: {argv}"
+    here = url.replace(_URL.match(url)["netloc"], live_api.split("://", 1)[1], 1)
+    code = argv[2].replace(url, here)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, f"the healthcheck fails against {here}:\n{done.stderr}"
+
+
+def test_the_healthcheck_would_fail_on_a_wrong_path(live_api: str) -> None:
+    """The check above can fail: the same command on an unknown path exits non-zero (urlopen raises on 404)."""
+    argv, url = _api_healthcheck()
+    code = argv[2].replace(url, f"{live_api}/health")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "404" in done.stderr
