@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from service.api.schemas.text import unstorable_reason
 from service.batches.problems import BATCH_FILE, InvalidBatch, Problem
 
 # YAML anchors can make a small file expand into a huge structure; reading stops past this many values.
@@ -43,7 +44,8 @@ def load_file(text: str, filename: str) -> dict[str, Any]:
 
 
 def plain_json(data: Any) -> dict[str, Any]:
-    """The file as JSON Postgres accepts: dates as text, no NaN, no NUL; bounded however anchors expand."""
+    """The file as JSON Postgres accepts: dates as text, no NaN, no NUL or lone surrogate; bounded however
+    anchors expand."""
     count = 0
 
     def plain(value: Any) -> Any:
@@ -67,14 +69,10 @@ def plain_json(data: Any) -> dict[str, Any]:
             return str(value)
         if isinstance(value, dt.date | dt.datetime):
             return value.isoformat()
-        if isinstance(value, str) and "\x00" in value:
-            raise InvalidBatch(
-                [
-                    Problem(
-                        BATCH_FILE, "the file has the NUL character (\\x00); remove it.", "invalid_batch_file"
-                    )
-                ]
-            )
+        if isinstance(value, str) and (reason := unstorable_reason(value)) is not None:
+            # Postgres stores neither, in the batch row's JSON nor in the records the items make.
+            shown = f" (in {value[:40]!r})" if len(value) > 1 else ""
+            raise InvalidBatch([Problem(BATCH_FILE, f"a value {reason}{shown}.", "invalid_batch_file")])
         if value is None or isinstance(value, bool | int | float | str):
             return value
         return str(value)

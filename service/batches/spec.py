@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.api.schemas.assessments import AssessmentCreate
 from service.api.schemas.grids import GridCreate
-from service.api.schemas.text import StoredText
+from service.api.schemas.text import ColumnText, DescriptionText, StoredText
 from service.batches.problems import BATCH_FILE, Problems, item_name
 from service.batches.reading import load_file, plain_json
 
@@ -50,7 +50,7 @@ class ProjectFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: StoredText = Field(min_length=1, max_length=200)
-    description: StoredText | None = None
+    description: DescriptionText | None = None
     answers: Any = None  # a mapping of answers, or the name of a YAML/JSON file holding them
     test_budget: int | None = Field(default=None, ge=1, le=1000)
 
@@ -61,8 +61,8 @@ class DatasetFields(BaseModel):
     name: StoredText | None = Field(default=None, min_length=1, max_length=200)
     project: StoredText = Field(min_length=1, max_length=200)
     file: StoredText = Field(min_length=1, max_length=300)
-    target: StoredText = Field(min_length=1)
-    positive: StoredText | None = None
+    target: ColumnText = Field(min_length=1)
+    positive: ColumnText | None = None
 
 
 class GridReference(BaseModel):

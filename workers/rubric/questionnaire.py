@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from workers.errors import InvalidAnswers
+from workers.text import unstorable_reason
 
 Criterion = Literal["dataset", "reuse", "feasibility", "payoff", "fault_tolerance"]
 
@@ -154,12 +155,17 @@ def parse_answers(data: Mapping[str, Any] | None, *, source: str = "answers") ->
             f"fault_tolerance) to answers, got {type(data).__name__}"
         )
     try:
-        return Answers.model_validate(dict(data))
+        answers = Answers.model_validate(dict(data))
     except ValidationError as exc:
         lines = [_describe(error) for error in exc.errors()]
         raise InvalidAnswers(
             f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines)
         ) from None
+    # The answers are stored as JSON, which cannot hold a NUL or a lone surrogate, whichever door they came by.
+    reason = unstorable_reason(answers.model_dump(mode="json", exclude_none=True))
+    if reason is not None:
+        raise InvalidAnswers(f"Invalid answers in {source}: the text {reason}.")
+    return answers
 
 
 def load_answers(path: str | Path) -> Answers:

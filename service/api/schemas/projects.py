@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.text import StoredJson, StoredText
+from service.api.schemas.text import DescriptionText, NameText, StoredJson
 
 ANSWERS_HELP = (
     "Questionnaire answers by section (dataset, reuse, feasibility, payoff, fault_tolerance); "
@@ -20,14 +20,11 @@ ANSWERS_EXAMPLE = {
 }
 
 
-class ProjectBase(BaseModel):
-    name: StoredText = Field(min_length=1, max_length=200)
-    description: StoredText | None = None
-
-
-class ProjectCreate(ProjectBase):
+class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    name: NameText
+    description: DescriptionText | None = None
     answers: StoredJson | None = Field(
         default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
     )
@@ -41,14 +38,18 @@ class ProjectUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StoredText | None = Field(default=None, min_length=1, max_length=200)
-    description: StoredText | None = None
+    name: NameText | None = None
+    description: DescriptionText | None = None
     answers: StoredJson | None = Field(default=None, description=ANSWERS_HELP)
 
 
-class ProjectPublic(ProjectBase):
+class ProjectPublic(BaseModel):
+    """Shown as stored: the bounds on what a request may send are not checked on the way out."""
+
     model_config = ConfigDict(from_attributes=True)
 
+    name: str
+    description: str | None
     id: uuid.UUID
     answers: dict[str, Any] | None
     readiness: dict[str, Any] | None = Field(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from service.api.schemas.text import no_nul
 
@@ -70,5 +70,5 @@ class BudgetRaise(BaseModel):
 
     new_limit: int = Field(ge=1, le=1000, description="The new number of looks allowed in all.")
     reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(no_nul)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), BeforeValidator(no_nul)
     ] = Field(description="Why more looks are justified; recorded in the audit trail.")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from service.api.deps import SessionDep, who
+from service.api.schemas.text import unstorable_reason
 from service.dashboard.deps import CheckedForm, ProjectPage, SignedInDep, _owned, _uuid
 from service.dashboard.errors import PageNotFound
 from service.dashboard.forms import text
@@ -225,10 +226,14 @@ def edit_experiment_text(
     if field not in TEXT_FIELDS:
         raise PageNotFound(f"An experiment has no field {field!r} to edit.")
     value = text(form, field)
-    if len(value) > MAX_TEXT_CHARS:
+    problem = unstorable_reason(value)
+    if problem is None and len(value) > MAX_TEXT_CHARS:
+        problem = f"must be at most {MAX_TEXT_CHARS:,} characters; this is {len(value):,}"
+    if problem is not None:
         values = {name: getattr(experiment, name) for name in TEXT_FIELDS} | {field: value}
-        errors = {field: f"must be at most {MAX_TEXT_CHARS:,} characters; this is {len(value):,}"}
-        return _experiment_page(request, session, experiment, errors=errors, values=values, status=400)
+        return _experiment_page(
+            request, session, experiment, errors={field: problem}, values=values, status=400
+        )
     edit_text(session, experiment, field, value, who(who_.key))  # type: ignore[arg-type]
     session.commit()
     return RedirectResponse(f"/journal/{experiment.id}?saved={field}#{field}", status_code=303)
