@@ -9,7 +9,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 8000
+# Requests served at once by one API process (threads). Requests wait on the database far more than they
+# compute, so a few per core keep two cores busy; each holds at most one pooled connection at a time.
+DEFAULT_API_THREADS = 16
 DEFAULT_MAX_UPLOAD_MB = 1024
+DEFAULT_MAX_JSON_MB = 1.0  # a JSON or form body: fields of text, never a file
 
 
 def default_home() -> Path:
@@ -29,12 +33,23 @@ class Settings(BaseSettings):
         default=None, description="Content-addressed store; default HOME/artifacts."
     )
     max_upload_mb: float = Field(default=DEFAULT_MAX_UPLOAD_MB, gt=0)
+    max_json_mb: float = Field(
+        default=DEFAULT_MAX_JSON_MB,
+        gt=0,
+        description="Largest JSON or form body; uploads have their own limit.",
+    )
     default_test_budget: int = Field(default=3, ge=1)
     worker_heartbeat_seconds: float = Field(
         default=5.0, gt=0, description="How often a worker says it is alive."
     )
     stalled_worker_seconds: float = Field(
         default=30.0, gt=0, description="A worker silent this long is presumed dead; its job is retried."
+    )
+    api_threads: int = Field(
+        default=DEFAULT_API_THREADS,
+        ge=1,
+        le=256,
+        description="Requests one API process serves at once; its database connections are sized to it.",
     )
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
