@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from service.api.schemas.text import MAX_NAME_CHARS, require_storable
 from service.api.uploads import Inspection, forget_upload, lock_artifact, store_upload, stored_suffix
 from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.migrate import upgrade_to_head
 from service.models import Dataset, Project, Team
 from service.settings import Settings
+from workers.errors import InvalidOption
 from workers.rubric.questionnaire import Answers
 from workers.rubric.scoring import score_readiness
 
@@ -27,6 +29,16 @@ def open_local(settings: Settings) -> tuple[Settings, Engine, ArtifactStore]:
     engine = make_engine(settings.database_url or "")
     upgrade_to_head(engine)
     return settings, engine, ArtifactStore(settings.artifacts_path)
+
+
+def check_project_name(name: str) -> str:
+    """A project name as the API takes one: storable text of 1 to 200 characters (`InvalidOption` if not)."""
+    require_storable(name, "the project name")
+    if not name.strip() or len(name) > MAX_NAME_CHARS:
+        raise InvalidOption(
+            f"The project name must have 1 to {MAX_NAME_CHARS} characters; got {len(name):,}. Name it with --project."
+        )
+    return name
 
 
 def local_project(session: Any, name: str, answers: Answers | None, test_budget: int) -> Project:

@@ -24,9 +24,9 @@ from service.database.engine import session_scope
 from service.experiments.assessment_records import repeat_warnings
 from service.jobs.app import make_job_app, private_queue
 from service.jobs.store import PostgresStore
-from service.jobs.submit import submit_assessment
+from service.jobs.submit import assessment_config, submit_assessment
 from service.jobs.worker import run_worker_in_thread
-from service.local_records import local_dataset, local_project, open_local
+from service.local_records import check_project_name, local_dataset, local_project, open_local
 from service.models import Assessment, AssessmentStatus
 from service.settings import Settings
 from workers.errors import AssessmentCancelled, ReadinessError
@@ -68,11 +68,16 @@ def assess_through_service(
     on_baselines: OnBaselines,
 ) -> LocalRun:
     """Record everything, run the job on an in-process worker, and return the finished report."""
-    # The file is read and checked before the database starts: a typo should not cost a server start.
+    # The file, the name and every option are checked before the database starts: a typo should not cost a
+    # server start, and a refused run must leave no project, dataset, file or assessment behind.
+    check_project_name(project_name)
     stored_suffix(path.name)
     found = inspect_dataset(
         path, target=target, positive=positive, max_bytes=settings.max_upload_bytes, name=path.name
     )
+    size = path.stat().st_size
+    unsaved = found.dataset_row(project_id=None, filename=path.name, stored_as="", size=size)
+    assessment_config(unsaved, options, settings)  # the same checks submit_assessment makes, made early
     settings, engine, artifacts = open_local(settings)
     with session_scope(engine) as session:
         project = local_project(session, project_name, answers, test_budget)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from service.jobs.app import EXPERIMENT_TASK, is_known_queue
 from service.models import Dataset, Experiment, ExperimentKind, GridPoint, Project
 from workers.errors import InvalidOption
 from workers.experiments.families import DEEP
+from workers.experiments.subsample import MIN_ROWS_PER_CLASS
 
 MAX_REASON_CHARS = 2000
 
@@ -34,6 +36,28 @@ def check_request(request: ExperimentRequest) -> None:
         )
     if request.repeat_reason and len(request.repeat_reason) > MAX_REASON_CHARS:
         raise InvalidOption(f"repeat_reason is longer than {MAX_REASON_CHARS} characters.")
+
+
+def check_enough_rows(dataset: Dataset, train_fraction: float) -> None:
+    """Refuse a `train_fraction` that leaves a class with fewer training rows than a model needs, from the
+    dataset's class counts and its stratified split, before anything is recorded or queued (the job would
+    only fail). Estimated per class as its share of the training split; the job makes the exact check."""
+    profile = dataset.profile or {}
+    counts = {str(k): int(v) for k, v in (profile.get("class_counts") or {}).items()}
+    train_rows = ((profile.get("split") or {}).get("sizes") or {}).get("train")
+    if not counts or not train_rows or not dataset.rows or train_fraction >= 1.0:
+        return
+    share = train_rows / dataset.rows
+    kept = {label: math.floor(train_fraction * count * share + 0.5) for label, count in counts.items()}
+    short = {label: rows for label, rows in kept.items() if rows < MIN_ROWS_PER_CLASS}
+    if short:
+        smallest = min(counts.values()) * share
+        needed = min(1.0, math.ceil((MIN_ROWS_PER_CLASS - 0.5) / smallest * 1000) / 1000)
+        shown = ", ".join(f"class {label!r} about {rows}" for label, rows in short.items())
+        raise InvalidOption(
+            f"train_fraction {train_fraction:g} leaves too few training rows ({shown}); every class needs at "
+            f"least {MIN_ROWS_PER_CLASS}. Use a train_fraction of at least {needed:g}."
+        )
 
 
 def new_experiment(
@@ -127,6 +151,8 @@ def submit_experiment(
     who: str,
 ) -> Experiment:
     """Record one experiment and queue its job; a duplicate (without repeat) is refused with nothing written."""
+    check_request(request)
+    check_enough_rows(dataset, request.train_fraction)
     with session_scope(engine) as session:
         experiment = new_experiment(session, project=project, dataset=dataset, request=request, who=who)
     return defer_experiments(engine, job_app, [experiment])[0]

@@ -14,44 +14,64 @@ from service.jobs.store import looks_used
 from service.models import Assessment, AssessmentStatus, BudgetChange, Dataset, Project, Split
 from service.models.base import utcnow
 from service.settings import Settings
-from workers.assessment.config import AssessmentConfig
+from workers.assessment.config import DEFAULT_RESAMPLES, AssessmentConfig
 from workers.errors import InvalidOption, TestBudgetExhausted
+from workers.experiments.families import DEEP, complete_hyperparameters, hyperparameters_of
 from workers.split import DEFAULT_SEED
 
 DEVICES = ("auto", "cpu", "cuda")
 MAX_SEED = 2**31 - 1  # a split's seed is a Postgres integer column
+MIN_RESAMPLES, MAX_RESAMPLES = 100, 100_000
+MAX_EPOCHS = int(next(h.high for h in hyperparameters_of(DEEP) if h.name == "max_epochs"))
+MAX_SHOWN_COLUMNS = 10  # an error lists this many unknown columns, then counts the rest
+
+
+def _whole_number(options: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = options.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidOption(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}.")
+    if not low <= value <= high:
+        raise InvalidOption(f"{name} must be from {low:,} to {high:,}; got {value:,}.")
+    return value
+
+
+def _keep_columns(dataset: Dataset, options: dict[str, Any]) -> tuple[str, ...]:
+    """The columns to keep, each once and in the order given; every one must be a column of the dataset (so
+    there are never more than the dataset has)."""
+    given = options.get("keep_columns") or ()
+    if isinstance(given, str) or not all(isinstance(name, str) for name in given):
+        raise InvalidOption("keep_columns must be a list of column names.")
+    keep = tuple(dict.fromkeys(given))
+    known = {p["name"] for p in (dataset.profile or {}).get("column_profiles", [])}
+    unknown = [name for name in keep if name not in known]
+    if unknown:
+        shown = ", ".join(repr(name[:80]) for name in unknown[:MAX_SHOWN_COLUMNS])
+        more = f" and {len(unknown) - MAX_SHOWN_COLUMNS:,} more" if len(unknown) > MAX_SHOWN_COLUMNS else ""
+        raise InvalidOption(f"keep_columns names columns that are not in the dataset: {shown}{more}.")
+    return keep
 
 
 def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Settings) -> AssessmentConfig:
-    """The engine's configuration from an API request's options, checked before anything is queued."""
+    """The engine's configuration from a request's options: every option checked here, before any row, file
+    or job is written. The API, the dashboard's form, `readiness assess` and batches all come through here,
+    so an option refused at one door is refused at every door, in the same words (`InvalidOption`, 422)."""
     device = options.get("device") or "auto"
     if device not in DEVICES:
         raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.")
-    seed = options.get("seed")
-    seed = DEFAULT_SEED if seed is None else int(seed)
-    if not 0 <= seed <= MAX_SEED:
-        raise InvalidOption(f"seed must be between 0 and {MAX_SEED}; got {seed}.")
-    n_resamples = int(options.get("n_resamples") or 1000)
-    if n_resamples < 100:
-        raise InvalidOption(f"n_resamples must be at least 100; got {n_resamples}.")
+    seed = _whole_number(options, "seed", DEFAULT_SEED, 0, MAX_SEED)
+    n_resamples = _whole_number(options, "n_resamples", DEFAULT_RESAMPLES, MIN_RESAMPLES, MAX_RESAMPLES)
     deep_params: dict[str, Any] = {}
     if options.get("max_epochs") is not None:
-        if int(options["max_epochs"]) < 1:
-            raise InvalidOption("max_epochs must be at least 1.")
-        deep_params["max_epochs"] = int(options["max_epochs"])
-    keep = tuple(options.get("keep_columns") or ())
-    unknown = [
-        c for c in keep if c not in {p["name"] for p in (dataset.profile or {}).get("column_profiles", [])}
-    ]
-    if unknown:
-        raise InvalidOption(
-            f"keep_columns names columns that are not in the dataset: {', '.join(map(repr, unknown))}."
-        )
+        deep_params["max_epochs"] = _whole_number(options, "max_epochs", 0, 1, MAX_EPOCHS)
+    # The deep model's own check, as its journal entry will make it: nothing may fail there later.
+    complete_hyperparameters(DEEP, deep_params)
     return AssessmentConfig(
         target=dataset.target,
         positive=dataset.positive_label,
         seed=seed,
-        keep_columns=keep,
+        keep_columns=_keep_columns(dataset, options),
         device=device,
         max_file_bytes=max(settings.max_upload_bytes, dataset.size_bytes),
         n_resamples=n_resamples,

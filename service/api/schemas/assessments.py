@@ -8,9 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.text import StoredText
-from service.jobs.submit import MAX_SEED
+from service.api.schemas.text import ColumnText
+from service.jobs.submit import MAX_EPOCHS, MAX_RESAMPLES, MAX_SEED, MIN_RESAMPLES
 from service.models import Assessment, AssessmentStatus
+
+# More names than any table a person uploads has columns: the list is bounded before it is checked by name.
+MAX_KEEP_COLUMNS = 10_000
 
 
 class AssessmentCreate(BaseModel):
@@ -21,17 +24,21 @@ class AssessmentCreate(BaseModel):
         default=None, ge=0, le=MAX_SEED, description="Split and model seed (a new seed, a new split)."
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    keep_columns: list[StoredText] = Field(
-        default_factory=list, description="Keep columns the checks leave out."
+    keep_columns: list[ColumnText] = Field(
+        default_factory=list, max_length=MAX_KEEP_COLUMNS, description="Keep columns the checks leave out."
     )
-    max_epochs: int | None = Field(default=None, ge=1, description="Cap the deep model's epochs.")
+    max_epochs: int | None = Field(
+        default=None, ge=1, le=MAX_EPOCHS, description="Cap the deep model's epochs."
+    )
     run_deep: bool = Field(default=True, description="False: the baselines only.")
     learning_curve: bool = Field(
         default=True,
         description="Train the best baseline and the deep model on 10/25/50% of the training split (each "
         "point its own job) to see whether more labels would help.",
     )
-    n_resamples: int = Field(default=1000, ge=100, le=100_000, description="Bootstrap resamples.")
+    n_resamples: int = Field(
+        default=1000, ge=MIN_RESAMPLES, le=MAX_RESAMPLES, description="Bootstrap resamples."
+    )
 
 
 class AssessmentError(BaseModel):

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.text import StoredJson, StoredText
+from service.api.schemas.assessments import MAX_KEEP_COLUMNS
+from service.api.schemas.text import ColumnText, StoredJson, StoredText, TagText
 from service.experiments.journal import MAX_TEXT_CHARS
 from service.jobs.submit import MAX_SEED
 from service.models import Experiment, ExperimentKind, ExperimentRevision, RunStatus
@@ -31,12 +32,12 @@ class ExperimentCreate(BaseModel):
     train_fraction: float = Field(
         default=1.0, gt=0.0, le=1.0, description="Train on this share of the training split."
     )
-    keep_columns: list[StoredText] = Field(default_factory=list)
+    keep_columns: list[ColumnText] = Field(default_factory=list, max_length=MAX_KEEP_COLUMNS)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     hypothesis: StoredText = Field(
         default="", max_length=MAX_TEXT_CHARS, description="What you expect, and why."
     )
-    tags: list[StoredText] = Field(default_factory=list, max_length=20)
+    tags: list[TagText] = Field(default_factory=list, max_length=20)
     repeat: bool = Field(default=False, description="Run it again although the same procedure already ran.")
     repeat_reason: StoredText | None = Field(
         default=None, max_length=2000, description="Why (needed with repeat)."
@@ -50,7 +51,7 @@ class ExperimentEdit(BaseModel):
     inference: StoredText | None = Field(
         default=None, max_length=MAX_TEXT_CHARS, description="What the result means; earlier text is kept."
     )
-    tags: list[StoredText] | None = Field(default=None, max_length=20)
+    tags: list[TagText] | None = Field(default=None, max_length=20)
 
 
 class ExperimentError(BaseModel):

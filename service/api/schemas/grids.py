@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.assessments import MAX_KEEP_COLUMNS
 from service.api.schemas.experiments import ExperimentPublic, ModelFamily
-from service.api.schemas.text import StoredJson, StoredText
+from service.api.schemas.text import ColumnText, StoredJson, StoredText, TagText
 from service.jobs.submit import MAX_SEED
 from service.models import Grid
 
@@ -27,11 +28,11 @@ class GridCreate(BaseModel):
     )
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="The training seed of every point.")
     split_seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
-    keep_columns: list[StoredText] = Field(default_factory=list)
+    keep_columns: list[ColumnText] = Field(default_factory=list, max_length=MAX_KEEP_COLUMNS)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     name: StoredText = Field(default="", max_length=200)
     hypothesis: StoredText = Field(default="", max_length=20_000)
-    tags: list[StoredText] = Field(default_factory=list, max_length=20)
+    tags: list[TagText] = Field(default_factory=list, max_length=20)
 
 
 class GridPromote(BaseModel):
