@@ -46,6 +46,12 @@ class UnreadableFile(DataError):
     code = "unreadable_file"
 
 
+class DuplicateColumns(UnreadableFile):
+    """The header names a column more than once."""
+
+    code = "duplicate_columns"
+
+
 class EmptyDataset(DataError):
     """The file has no data rows."""
 

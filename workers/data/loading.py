@@ -14,6 +14,7 @@ from workers.data.dataset import Dataset
 from workers.data.labels import encode_target
 from workers.data.profiling import normalise_column, profile_column
 from workers.errors import (
+    DuplicateColumns,
     EmptyDataset,
     FileMissing,
     FileTooLarge,
@@ -29,6 +30,13 @@ HASH_CHUNK_BYTES = 1024 * 1024
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 # Spellings of "missing" seen in real exports, beyond pandas' defaults.
 EXTRA_NA_VALUES = ["NA", "N/A", "n/a", "na", "null", "NULL", "None", "none", "?", "-", ""]
+# Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
+BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def file_sha256(path: Path) -> str:
@@ -79,23 +87,65 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
+def _encoding(head: bytes, name: str) -> str:
+    """The text encoding of a CSV from its first bytes: UTF-16 or UTF-32 when a byte-order mark says so
+    (Excel's "Unicode text" export), else UTF-8 (pandas skips a UTF-8 mark itself). NUL bytes without a mark
+    are a binary file, or UTF-16 that does not say so: the message tells which, and what to do."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return encoding
+    if b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if head and (even.count(0) > len(even) // 2 or odd.count(0) > len(odd) // 2):
+            raise UnreadableFile(
+                f"{name} looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV (or UTF-16 "
+                "with a byte-order mark) and upload it again."
+            )
+        raise UnreadableFile(f"{name} looks like a binary file, not a CSV.")
+    return "utf-8"
+
+
+def _refuse_repeated_columns(path: Path, name: str, delimiter: str, encoding: str) -> None:
+    """A header that names a column twice is refused, naming the repeats: pandas would quietly rename the
+    second one ("age.1"), and a user who wrote "age" twice means two different things by neither."""
+    header = pd.read_csv(
+        path, sep=delimiter, header=None, nrows=1, dtype=str, encoding=encoding, encoding_errors="replace"
+    )
+    names = ["" if pd.isna(value) else str(value) for value in header.iloc[0].tolist()] if len(header) else []
+    seen: dict[str, list[int]] = {}
+    for position, column in enumerate(names, start=1):
+        if column.strip():  # blank names are pandas' "Unnamed: n", each its own
+            seen.setdefault(column, []).append(position)
+    repeated = {column: where for column, where in seen.items() if len(where) > 1}
+    if repeated:
+        shown = "; ".join(
+            f"{column!r} (columns {', '.join(map(str, where))})"
+            for column, where in list(repeated.items())[:10]
+        )
+        raise DuplicateColumns(
+            f"{name} names a column more than once: {shown}. Column names must be unique; rename or drop the "
+            "repeats and upload again."
+        )
+
+
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
-    if b"\x00" in head:
-        raise UnreadableFile(f"{name} looks like a binary file, not a CSV.")
+    encoding = _encoding(head, name)
     try:
-        sample = head.decode("utf-8")
+        sample = head.decode(encoding, errors="ignore") if encoding != "utf-8" else head.decode("utf-8")
     except UnicodeDecodeError:
         sample = head.decode("latin-1")
-    delimiter = _sniff_delimiter(sample)
+    delimiter = _sniff_delimiter(sample.lstrip("\ufeff"))
     try:
+        _refuse_repeated_columns(path, name, delimiter, encoding)
         frame = pd.read_csv(
             path,
             sep=delimiter,
             na_values=EXTRA_NA_VALUES,
             keep_default_na=True,
             low_memory=False,
+            encoding=encoding,
             encoding_errors="replace",
         )
     except pd.errors.EmptyDataError as exc:
@@ -139,7 +189,7 @@ def frame_to_dataset(
     frame.columns = [str(c) for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise UnreadableFile(f"Column names must be unique; repeated: {', '.join(map(repr, dupes))}.")
+        raise DuplicateColumns(f"Column names must be unique; repeated: {', '.join(map(repr, dupes))}.")
     target = _resolve_target(frame, target, source or "the file")
     notes: list[str] = []
     labels = frame.pop(target)
