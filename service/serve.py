@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from service.dashboard.sessions import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
 from service.database.engine import make_engine, resolve_database_url, session_scope
+from service.database.lifecycle import exit_cleanly_on_signals
 from service.database.migrate import upgrade_to_head
 from service.models import ApiKey
 from service.settings import Settings
@@ -67,6 +68,9 @@ def serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> Non
     worker = run_worker_in_thread(settings) if with_worker else None
     if worker:
         click.echo("A worker runs in this process (queues cpu, gpu).")
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again under the handler it found:
+    # make that a normal exit, so `finally` stops the worker and atexit stops an embedded Postgres.
+    exit_cleanly_on_signals()
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:

