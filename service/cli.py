@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from workers.errors import ReadinessError
 from workers.report.html import render_html
 from workers.rubric.questionnaire import load_answers
 from workers.split import DEFAULT_SEED
+from workers.text import unstorable_reason
 
 _settings = load_settings
 _UserErrorExit = UserErrorExit
@@ -33,9 +35,26 @@ def _write(path: Path, text: str) -> None:
         raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}") from exc
 
 
+def _refuse_unstorable_arguments(args: list[str]) -> None:
+    """Python hands a byte of the command line that is not UTF-8 on as a lone surrogate (U+DC80–U+DCFF),
+    which the database cannot store: a project name, tag or text with one is refused here, before anything
+    is written, whatever the command. A path to an existing file may hold such bytes (it is only opened)."""
+    for arg in args:
+        reason = unstorable_reason(arg)
+        if reason is not None and not os.path.lexists(arg):
+            shown = ascii(arg) if len(arg) <= 80 else ascii(arg[:80]) + "…"
+            raise _UserErrorExit(
+                f"The argument {shown} {reason}. Is the terminal's encoding UTF-8? (Its text is stored as UTF-8.)"
+            )
+
+
 class ReadinessGroup(click.Group):
     """Every command's user errors (a bad file, an unreachable database, an old schema) end as one
     message and exit code 2, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_unstorable_arguments(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -174,9 +193,12 @@ def worker(queues: tuple[str, ...]) -> None:
     from service.database.engine import make_engine, resolve_database_url
     from service.database.migrate import upgrade_to_head
     from service.jobs.worker import run_worker
+    from service.orphans import sweep_in_background
 
     settings = _settings()
-    upgrade_to_head(make_engine(resolve_database_url(settings)))
+    settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
+    upgrade_to_head(make_engine(settings.database_url or ""))
+    sweep_in_background(settings)  # files a crashed request or stage left behind, older than a day
     click.echo(f"Worker on queue(s) {', '.join(queues) or 'cpu, gpu'}; Ctrl-C to stop.")
     run_worker(settings, queues or ("cpu", "gpu"))
 
@@ -187,9 +209,17 @@ def worker(queues: tuple[str, ...]) -> None:
 @click.option("--no-worker", is_flag=True, help="Serve the API only; run `readiness worker` elsewhere.")
 def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Serve the API (and run a worker in this process unless --no-worker)."""
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+    from service.orphans import sweep_in_background
     from service.serve import serve as run_server
 
     settings = _settings()
+    # The database is started (if embedded) and migrated here, once, so that the sweep's thread does not
+    # race the server's start for it; `run_server` then finds the URL resolved.
+    settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
+    upgrade_to_head(make_engine(settings.database_url or ""))
+    sweep_in_background(settings)  # files a crashed request or stage left behind, older than a day
     run_server(settings, host=host or settings.host, port=port or settings.port, with_worker=not no_worker)
 
 
