@@ -207,7 +207,15 @@ def worker(queues: tuple[str, ...]) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default READINESS_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default READINESS_PORT, 8000).")
 @click.option("--no-worker", is_flag=True, help="Serve the API only; run `readiness worker` elsewhere.")
-def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+@click.option(
+    "--workers",
+    "api_processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="API processes (uvicorn workers) sharing the port; more serve more requests at once on more cores.",
+)
+def serve(host: str | None, port: int | None, no_worker: bool, api_processes: int) -> None:
     """Serve the API (and run a worker in this process unless --no-worker)."""
     from service.database.engine import make_engine, resolve_database_url
     from service.database.migrate import upgrade_to_head
@@ -220,7 +228,13 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
     upgrade_to_head(make_engine(settings.database_url or ""))
     sweep_in_background(settings)  # files a crashed request or stage left behind, older than a day
-    run_server(settings, host=host or settings.host, port=port or settings.port, with_worker=not no_worker)
+    run_server(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        with_worker=not no_worker,
+        api_processes=api_processes,
+    )
 
 
 @main.group()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import uvicorn
 from sqlalchemy import func, select
@@ -12,6 +14,8 @@ from service.database.lifecycle import exit_cleanly_on_signals
 from service.database.migrate import upgrade_to_head
 from service.models import ApiKey
 from service.settings import Settings
+
+API_PROCESS_START_SECONDS = 120
 
 
 def _first_start_key(settings: Settings) -> str | None:
@@ -44,7 +48,7 @@ def browser_base(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+def serve(settings: Settings, *, host: str, port: int, with_worker: bool, api_processes: int = 1) -> None:
     from service.api.app import create_app
     from service.jobs.worker import run_worker_in_thread
 
@@ -72,7 +76,23 @@ def serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> Non
     # make that a normal exit, so `finally` stops the worker and atexit stops an embedded Postgres.
     exit_cleanly_on_signals()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        if api_processes == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        else:
+            # Each process builds its app from the environment: hand it the server this one resolved (and,
+            # if embedded, holds), so none starts a database of its own.
+            os.environ["READINESS_DATABASE_URL"] = settings.database_url or ""
+            uvicorn.run(
+                "service.api.app:app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=api_processes,
+                # A process imports torch, scikit-learn and XGBoost before it answers: uvicorn's 5 s would
+                # kill it as hung on a busy machine, and start another that is killed the same way.
+                timeout_worker_healthcheck=API_PROCESS_START_SECONDS,
+                log_level="info",
+            )
     finally:
         if worker:
             worker.stop()

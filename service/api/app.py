@@ -6,8 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+import anyio.to_thread
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
+from service.api.concurrency import ConcurrencyLimit, upload_lane_size
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.routes import api_router
@@ -19,6 +22,8 @@ from service.jobs.app import make_job_app
 from service.settings import Settings
 
 API_PREFIX = "/api/v1"
+API_POOL_WAIT_SECONDS = 5.0  # longer than any healthy request holds a connection; shorter than clients wait
+API_QUEUE_WAIT_SECONDS = 30.0  # how long a request may wait for its turn before it is answered 503
 # Room for the multipart boundaries and the form fields around the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 DESCRIPTION = (
@@ -36,10 +41,23 @@ def _version() -> str:
         return "0.0.0"
 
 
+def inside_at_once(settings: Settings) -> int:
+    """Requests inside the app at once: the general lane and the uploads' (`service.api.concurrency`)."""
+    return settings.api_threads + upload_lane_size(settings.api_threads)
+
+
+def api_engine(url: str, settings: Settings) -> Engine:
+    """Connections sized to the requests inside at once: one each, and as many again for a request that
+    opens a second short transaction of its own (audit rows, job records). A request that still finds
+    none free within API_POOL_WAIT_SECONDS is answered 503 with Retry-After, not left waiting."""
+    inside = inside_at_once(settings)
+    return make_engine(url, pool_size=inside, max_overflow=inside, pool_timeout=API_POOL_WAIT_SECONDS)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for `settings`; refuses (SchemaNotAtHead) a database that is not migrated to head."""
     url = resolve_database_url(settings)
-    engine = make_engine(url)
+    engine = api_engine(url, settings)
     try:
         ensure_at_head(engine)
     except Exception:
@@ -49,6 +67,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run on AnyIO's thread pool: a thread for every request let in.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = inside_at_once(settings)
         job_app.open()
         try:
             yield
@@ -69,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.artifacts = ArtifactStore(settings.artifacts_path)
     app.state.job_app = job_app
     install_error_handlers(app)
+    # Added first, so it runs inside the body-size check: a refused body never takes a place.
+    app.add_middleware(ConcurrencyLimit, limit=settings.api_threads, wait_seconds=API_QUEUE_WAIT_SECONDS)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
@@ -77,3 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router, prefix=API_PREFIX)
     install_dashboard(app)  # the pages at `/`, after the API's error handlers, which it keeps for API paths
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several API processes (`readiness serve --workers N`): settings from READINESS_*."""
+    return create_app(Settings())

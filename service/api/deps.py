@@ -4,7 +4,7 @@ caller's own projects, datasets, assessments and splits (anyone else's answer 40
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -43,9 +43,21 @@ ArtifactsDep = Annotated[ArtifactStore, Depends(get_artifacts)]
 JobAppDep = Annotated[procrastinate.App, Depends(get_job_app)]
 
 
-def get_db(engine: EngineDep) -> Iterator[Session]:
-    with Session(engine) as session:
+async def get_db(engine: EngineDep) -> AsyncIterator[Session]:
+    """The request's session, closed (its connection back in the pool) once the response is made.
+
+    Async, so that closing it runs on the event loop and never waits for a thread of the pool the routes
+    share (see `service.api.concurrency`); closing costs one quick rollback."""
+    # Rows stay readable after a commit: lookups end their transaction at once (`release`), and the
+    # route goes on with what they found.
+    with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def release(session: Session) -> None:
+    """End the session's read-only transaction, so its connection goes back to the pool: a request holds
+    no connection while it does slow work (an upload, scoring) between its lookups and its writes."""
+    session.commit()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
@@ -61,7 +73,9 @@ def current_key(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> ApiKey:
-    return authenticate(session, credentials.credentials if credentials else None)
+    key = authenticate(session, credentials.credentials if credentials else None)
+    release(session)
+    return key
 
 
 CurrentKey = Annotated[ApiKey, Depends(current_key)]
@@ -98,6 +112,7 @@ def parse_id(raw: str, what: str) -> uuid.UUID:
 
 def _owned(session: Session, key: ApiKey, query: Any, raw: str, what: str) -> Any:
     row = session.scalar(query.where(Project.team_id == key.team_id))
+    release(session)
     if row is None:
         raise NotFound(f"{what} {raw} not found")
     return row
@@ -191,6 +206,7 @@ def owned_batch(
 ) -> Batch:
     bid = parse_id(batch_id, "Batch")
     row = session.scalar(select(Batch).where(Batch.id == bid, Batch.team_id == key.team_id))
+    release(session)
     if row is None:
         raise NotFound(f"Batch {batch_id} not found")
     return row

@@ -8,10 +8,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from procrastinate.exceptions import ConnectorException
 from pydantic import BaseModel
+from sqlalchemy import exc as sa
 from starlette.exceptions import HTTPException
 
+from service.database.engine import DatabaseBusy, DatabaseUnavailable
 from workers.errors import ReadinessError
 
 logger = logging.getLogger(__name__)
@@ -125,6 +128,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, detail, code, exc.headers)
 
 
+# A database that is away (restarting, unreachable) or a pool whose connections are all in use is not a
+# bug in the request: the client is told to come back (503 + Retry-After), never given a 500.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sa.TimeoutError,
+    sa.OperationalError,
+    sa.InterfaceError,
+    ConnectorException,
+)
+
+
+def database_error(exc: Exception) -> ReadinessError:
+    if isinstance(exc, sa.TimeoutError):
+        return DatabaseBusy()
+    logger.warning("the database did not answer: %s", exc)
+    return DatabaseUnavailable()
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # Through whichever ReadinessError handler is installed: the dashboard's shows a page for its paths.
+    return await request.app.exception_handlers[ReadinessError](request, database_error(exc))
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
@@ -136,4 +161,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ReadinessError, _readiness_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from service.api.deps import EngineDep, SessionDep
+from service.api.deps import EngineDep, SessionDep, release
 from service.dashboard.errors import CsrfRejected, PageNotFound, SignInRequired
 from service.dashboard.sessions import SESSION_COOKIE, SignedIn, csrf_matches, current_session
 from service.models import Assessment, Project
@@ -75,6 +75,7 @@ def _uuid(raw: str, what: str) -> uuid.UUID:
 
 def _owned(session: Session, who: SignedIn, query: Any, raw: str, what: str) -> Any:
     row = session.scalar(query.where(Project.team_id == who.team_id))
+    release(session)  # no connection held while the page waits for its turn on the thread pool
     if row is None:
         raise PageNotFound(f"There is no {what} {raw!r} in your team.")
     return row

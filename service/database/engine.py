@@ -15,10 +15,25 @@ from workers.errors import ReadinessError
 
 
 class DatabaseUnavailable(ReadinessError):
-    """The database does not answer."""
+    """The database does not answer right now; try again in a few seconds."""
 
     code = "database_unavailable"
     http_status = 503
+    headers = {"Retry-After": "5"}  # noqa: RUF012 - read-only, one value for every instance
+
+
+class DatabaseBusy(ReadinessError):
+    """Every database connection of this server is in use; try again in a moment."""
+
+    code = "database_busy"
+    http_status = 503
+    headers = {"Retry-After": "1"}  # noqa: RUF012 - read-only, one value for every instance
+
+
+# Workers and the CLI: a few connections each, and a long wait, since nothing answers a client meanwhile.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+POOL_TIMEOUT_SECONDS = 30.0
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -44,8 +59,22 @@ def with_database(url: str, name: str) -> str:
     return make_url(sqlalchemy_url(url)).set(database=name).render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = POOL_OVERFLOW,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+) -> Engine:
+    """An engine with a pool of `pool_size` connections (+ `max_overflow` at peaks); a caller that finds
+    them all busy for `pool_timeout` seconds gets sqlalchemy's TimeoutError (the API answers 503)."""
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+    )
 
 
 @contextmanager

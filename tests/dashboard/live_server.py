@@ -38,14 +38,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_server(postgres_server: str, home: Path) -> Iterator[LiveServer]:
+def live_server(
+    postgres_server: str, home: Path, *, with_worker: bool = True, api_threads: int | None = None
+) -> Iterator[LiveServer]:
     name = f"browser_{uuid.uuid4().hex[:12]}"
     admin = make_engine(postgres_server)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
     settings = Settings(home=home, database_url=with_database(postgres_server, name))
+    if api_threads is not None:
+        settings = settings.model_copy(update={"api_threads": api_threads})
     engine = make_engine(settings.database_url or "")
-    worker = run_worker_in_thread(settings)
+    worker = run_worker_in_thread(settings) if with_worker else None
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -62,7 +66,8 @@ def live_server(postgres_server: str, home: Path) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         engine.dispose()
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

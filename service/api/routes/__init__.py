@@ -2,11 +2,22 @@
 
 from fastapi import APIRouter
 
-from service.api.routes import assessments, batches, datasets, experiments, grids, health, projects, splits
+from service.api.routes import (
+    assessments,
+    batches,
+    datasets,
+    experiments,
+    grids,
+    health,
+    projects,
+    scoring,
+    splits,
+)
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(projects.router)
+api_router.include_router(scoring.router)
 api_router.include_router(datasets.router)
 api_router.include_router(assessments.router)
 api_router.include_router(splits.router)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from service.api.deps import SessionDep
+from service.api.deps import SessionDep, release
 from service.batches import batch_status
 from service.dashboard.deps import SignedInDep, _uuid
 from service.dashboard.errors import PageNotFound
@@ -27,6 +27,7 @@ def owned_batch(batch_id: Annotated[str, Path()], session: SessionDep, who: Sign
     batch = session.scalar(
         select(Batch).where(Batch.id == _uuid(batch_id, "batch"), Batch.team_id == who.team_id)
     )
+    release(session)
     if batch is None:
         raise PageNotFound(f"There is no batch {batch_id!r} in your team.")
     return batch
