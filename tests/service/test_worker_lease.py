@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,9 +33,11 @@ OPTIONS = {"device": "cpu", "max_epochs": 6, "n_resamples": 200, "learning_curve
 @contextmanager
 def busy_cpu(loops_per_core: int = BUSY_LOOPS_PER_CORE) -> Iterator[None]:
     """Every core oversubscribed by busy loops, as on a shared GPU host; the loops end with the block."""
+    # One process per loop, so killing it ends the loop (a loop under `timeout` would outlive a killed
+    # `timeout`); each also ends by itself after BUSY_SECONDS.
+    loop = f"import time\nend = time.monotonic() + {BUSY_SECONDS}\nwhile time.monotonic() < end: pass"
     loops = [
-        subprocess.Popen(["timeout", str(BUSY_SECONDS), "sh", "-c", "while :; do :; done"])
-        for _ in range(loops_per_core * (os.cpu_count() or 1))
+        subprocess.Popen([sys.executable, "-c", loop]) for _ in range(loops_per_core * (os.cpu_count() or 1))
     ]
     try:
         yield
