@@ -15,9 +15,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from workers.errors import FileTooLarge
 
 CHUNK_BYTES = 1024 * 1024
+
+
+def lock_artifact(session: Any, name: str) -> None:
+    """Lock the artifact `name` until the session's transaction ends. A writer holds it while it commits
+    the row that names a file; the orphan sweeper holds it while it checks that no row does and deletes."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"artifact:{name}"}
+    )
 
 
 class ArtifactStore:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from service.api.schemas.text import MAX_NAME_CHARS, require_storable
-from service.api.uploads import Inspection, forget_upload, lock_artifact, store_upload, stored_suffix
-from service.artifacts import ArtifactStore
+from service.api.uploads import Inspection, forget_upload, store_upload, stored_suffix
+from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.migrate import upgrade_to_head
 from service.models import Dataset, Project, Team

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from service.api.uploads import lock_artifact
+from service.artifacts import lock_artifact
 from service.database.engine import make_engine, session_scope
 from service.models import Dataset, Experiment, StageOutput
 from service.settings import Settings

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 8000
 # Requests served at once by one API process (threads). Requests wait on the database far more than they
 # compute, so a few per core keep two cores busy; each holds at most one pooled connection at a time.
 DEFAULT_API_THREADS = 16
+# A worker's heartbeat comes from a process of its own (service.jobs.heartbeat): under 4 busy loops per
+# core it came at most ~0.4 s late (benchmarks/bench_heartbeat.py). A minute is a wide margin over that,
+# and still takes a dead worker's job over within a minute or so.
+DEFAULT_STALLED_WORKER_SECONDS = 60.0
+MISSED_BEATS = 2  # the stalled timeout spans at least this many heartbeats
 DEFAULT_MAX_UPLOAD_MB = 1024
 DEFAULT_MAX_JSON_MB = 1.0  # a JSON or form body: fields of text, never a file
 
@@ -43,7 +48,9 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="How often a worker says it is alive."
     )
     stalled_worker_seconds: float = Field(
-        default=30.0, gt=0, description="A worker silent this long is presumed dead; its job is retried."
+        default=DEFAULT_STALLED_WORKER_SECONDS,
+        gt=0,
+        description="A worker silent this long is presumed dead; its job is retried.",
     )
     api_threads: int = Field(
         default=DEFAULT_API_THREADS,
@@ -53,6 +60,17 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+
+    @model_validator(mode="after")
+    def _stalled_after_missed_beats(self) -> Settings:
+        # One late beat must never look like a dead worker (service.jobs.lease).
+        if self.stalled_worker_seconds < MISSED_BEATS * self.worker_heartbeat_seconds:
+            raise ValueError(
+                f"READINESS_STALLED_WORKER_SECONDS ({self.stalled_worker_seconds:g}) must be at least "
+                f"{MISSED_BEATS}× READINESS_WORKER_HEARTBEAT_SECONDS ({self.worker_heartbeat_seconds:g}): "
+                "a worker is presumed dead only after several missed heartbeats."
+            )
+        return self
 
     @property
     def artifacts_path(self) -> Path:

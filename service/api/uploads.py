@@ -13,11 +13,11 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from service.api.schemas.text import has_nul
-from service.artifacts import ArtifactStore
+from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
 from service.models import Dataset
 from workers.assessment.report_stage import json_ready
@@ -121,13 +121,6 @@ def inspect_dataset(
         columns=len(dataset.columns),
         profile=profile,
         checks=checks,
-    )
-
-
-def lock_artifact(session: Session, name: str) -> None:
-    """Held until the session's transaction ends."""
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"artifact:{name}"}
     )
 
 

@@ -16,7 +16,7 @@ from procrastinate import SyncPsycopgConnector
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from service.api.uploads import lock_artifact
+from service.artifacts import lock_artifact
 from service.batches.files import BatchFiles
 from service.batches.plan import BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.database.engine import session_scope

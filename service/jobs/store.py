@@ -12,7 +12,7 @@ import procrastinate
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from service.artifacts import ArtifactStore
+from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
 from service.models import Assessment, Dataset, Project, Split, StageOutput, TestLook
 from service.models.base import utcnow
@@ -76,6 +76,11 @@ class PostgresStore:
         # and the orphaned file is the same content-addressed bytes it will write.
         name = self.artifacts.put_object(output)
         with session_scope(self.engine) as session:
+            # The same bytes may be an old orphan the sweeper is about to delete: under the lock it honours,
+            # make sure the file is there when the row that names it commits.
+            lock_artifact(session, name)
+            if not self.artifacts.path(name).exists():
+                self.artifacts.put_object(output)
             session.execute(
                 insert(StageOutput)
                 .values(

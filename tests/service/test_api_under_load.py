@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from service.api.concurrency import ConcurrencyLimit
 from service.auth import create_key
 from service.database.engine import make_engine, session_scope
-from service.models import ApiKey, Project
+from service.models import ApiKey, Assessment, Project
 from service.settings import Settings
 from tests.dashboard.live_server import live_server
 from tests.service.test_api_harness import API, ROOT, bearer, running_api
@@ -180,3 +180,39 @@ def test_scoring_answers_says_what_a_project_would_score_and_stores_nothing(sett
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_answers"
     assert anonymous.status_code == 401
 
+
+
+def test_twenty_assessments_submitted_at_once_on_one_dataset_are_all_answered(
+    postgres_server: str, tmp_path: Path
+) -> None:
+    with live_server(postgres_server, tmp_path / "home", with_worker=False, api_threads=2) as server:
+        headers = {"Authorization": f"Bearer {create_key(server.engine, team_name='race', name='race')}"}
+        project = httpx.post(f"{server.base_url}{API}/projects", json={"name": "race"}, headers=headers).json()
+        dataset = httpx.post(
+            f"{server.base_url}{API}/projects/{project['id']}/datasets",
+            files={"file": ("breast_cancer.csv", (ROOT / "examples" / "breast_cancer.csv").read_bytes())},
+            data={"target": "diagnosis", "positive": "malignant"},
+            headers=headers,
+            timeout=120,
+        ).json()
+
+        async def submit_all() -> list[int]:
+            async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=120) as client:
+                answers = await asyncio.gather(
+                    *(
+                        client.post(
+                            f"{API}/projects/{project['id']}/assessments",
+                            json={"dataset_id": dataset["id"], "run_deep": False},
+                        )
+                        for _ in range(20)
+                    )
+                )
+            return [answer.status_code for answer in answers]
+
+        statuses = asyncio.run(submit_all())
+        with session_scope(server.engine) as session:
+            rows = session.scalar(select(func.count()).select_from(Assessment))
+            jobs = session.scalar(text("SELECT count(*) FROM procrastinate_jobs"))
+    assert [s for s in statuses if s >= 500] == []
+    assert set(statuses) <= {202, 409}
+    assert rows == jobs == statuses.count(202)  # one record and one job for each accepted submission
