@@ -10,6 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from service.api.auth_first import AuthFirst
 from service.api.concurrency import ConcurrencyLimit, upload_lane_size
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
@@ -89,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.artifacts = ArtifactStore(settings.artifacts_path)
     app.state.job_app = job_app
     install_error_handlers(app)
+    app.add_middleware(AuthFirst)  # innermost: the key is checked before the body is read
     # Added first, so it runs inside the body-size check: a refused body never takes a place.
     app.add_middleware(ConcurrencyLimit, limit=settings.api_threads, wait_seconds=API_QUEUE_WAIT_SECONDS)
     app.add_middleware(
