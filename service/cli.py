@@ -10,17 +10,20 @@ from typing import Any
 import click
 from rich.console import Console
 
+# Only light modules here: `readiness --help`, `--version` and an argument error import none of torch,
+# scikit-learn, xgboost, pandas, pyarrow, FastAPI or SQLAlchemy (tests/service/test_cli_start.py); each
+# command imports what it needs when it runs.
 from service.cli_batch import submit
 from service.cli_grid import grid
 from service.cli_journal import journal
-from service.cli_support import UserErrorExit, load_settings
-from service.progress_view import ProgressView
-from service.terminal_report import render_report
-from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET
+from service.cli_support import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    DEFAULT_TEST_BUDGET,
+    UserErrorExit,
+    load_settings,
+)
 from workers.errors import ReadinessError
-from workers.report.html import render_html
-from workers.rubric.questionnaire import load_answers
-from workers.split import DEFAULT_SEED
 from workers.text import unstorable_reason
 
 _settings = load_settings
@@ -118,6 +121,10 @@ def assess(
     as a project, dataset and assessment, so the API and dashboard show what the CLI did.
     """
     from service.local_run import assess_through_service
+    from service.progress_view import ProgressView
+    from service.terminal_report import render_report
+    from workers.report.html import render_html
+    from workers.rubric.questionnaire import load_answers
 
     console = Console()
     settings = _settings()

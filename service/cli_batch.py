@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from service.cli_support import load_settings
-from service.local_records import LOCAL_TEAM, open_local
-from service.settings import Settings
+from service.cli_support import LOCAL_TEAM, load_settings
 from workers.errors import FileMissing, FileTooLarge, InvalidOption, UnreadableFile
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: `readiness --help` need not load the API
     from sqlalchemy import Engine
 
     from service.batches import BatchStatus
+    from service.settings import Settings
 
 POLL_SECONDS = 0.5
 MAX_WORKERS = 16
@@ -49,6 +48,7 @@ def submit(batch_file: Path, wait: bool, workers: int, team: str) -> None:
     from service.batches import LocalFiles, submit_batch
     from service.batches.terminal import item_counts, summary_table
     from service.jobs.app import make_job_app
+    from service.local_records import open_local
 
     console = Console()
     text = _read(batch_file)

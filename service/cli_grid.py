@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import yaml
@@ -18,17 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.api.uploads import inspect_dataset, stored_suffix
-from service.cli_support import UserErrorExit, load_settings
-from service.database.engine import session_scope
-from service.experiments.grids import GridRequest, grid_progress, leaderboard, plan_grid, submit_grid
-from service.experiments.promotion import look_at_test
-from service.jobs.app import QUEUES, make_job_app
-from service.jobs.worker import run_worker_in_thread
-from service.local_records import local_dataset, local_project, open_local
-from service.models import Grid
+from service.cli_support import DEFAULT_SEED, UserErrorExit, load_settings
 from workers.numbers import format_ci, format_metric, format_seconds
-from workers.split import DEFAULT_SEED
+
+if TYPE_CHECKING:  # the rest is imported when the command runs: `readiness --help` need not load it
+    from service.experiments.grids import GridRequest
 
 GRID_FILE_KEYS = {
     "data": "the CSV/Parquet file, relative to the grid file (required)",
@@ -83,6 +77,8 @@ def _names(spec: dict[str, Any], key: str) -> tuple[str, ...]:
 
 
 def _request(spec: dict[str, Any]) -> GridRequest:
+    from service.experiments.grids import GridRequest
+
     grid = spec.get("grid")
     if grid is not None and not isinstance(grid, dict):
         raise UserErrorExit(f"grid must map hyperparameter names to values; got {grid!r}.")
@@ -144,6 +140,15 @@ def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
 )
 def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: str | None) -> None:
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
+    from service.api.uploads import inspect_dataset, stored_suffix
+    from service.database.engine import session_scope
+    from service.experiments.grids import grid_progress, leaderboard, plan_grid, submit_grid
+    from service.experiments.promotion import look_at_test
+    from service.jobs.app import QUEUES, make_job_app
+    from service.jobs.worker import run_worker_in_thread
+    from service.local_records import local_dataset, local_project, open_local
+    from service.models import Grid
+
     console = Console(highlight=False)
     spec = read_grid_file(file)
     data = (file.parent / str(spec["data"])).resolve()

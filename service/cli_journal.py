@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import String, cast, select
-from sqlmodel import Session
 
-from service.cli_support import UserErrorExit, load_settings, team_id_of
-from service.database.engine import session_scope
-from service.experiments.export import hyperparameter_text, journal_csv, journal_markdown
-from service.experiments.journal import JournalFilter, edit_text, journal_query, list_experiments, revisions
-from service.local_records import LOCAL_TEAM, open_local
-from service.models import Experiment, Project
+from service.cli_support import LOCAL_TEAM, UserErrorExit, load_settings, team_id_of
 from workers.numbers import format_ci, format_metric
+
+if TYPE_CHECKING:  # the rest is imported when a command runs: `readiness --help` need not load it
+    from sqlmodel import Session
+
+    from service.models import Experiment
 
 MIN_ID_PREFIX = 6
 
 
 def _project_id(session: Session, team_id: object, name: str | None) -> uuid.UUID | None:
+    from sqlalchemy import select
+
+    from service.models import Project
+
     if name is None:
         return None
     project = session.scalar(select(Project).where(Project.team_id == team_id, Project.name == name))
@@ -33,6 +36,11 @@ def _project_id(session: Session, team_id: object, name: str | None) -> uuid.UUI
 
 def _experiment(session: Session, team_id: object, ident: str) -> Experiment:
     """By full id or by a unique prefix of it (as `journal list` shows them)."""
+    from sqlalchemy import String, cast
+
+    from service.experiments.journal import JournalFilter, journal_query
+    from service.models import Experiment
+
     if len(ident) < MIN_ID_PREFIX:
         raise UserErrorExit(f"Give at least {MIN_ID_PREFIX} characters of the experiment's id.")
     matches = session.scalars(
@@ -75,6 +83,11 @@ def journal_list(
     project: str | None, model_family: str | None, tag: str | None, kind: str | None, limit: int, team: str
 ) -> None:
     """The newest experiments, one line each."""
+    from service.database.engine import session_scope
+    from service.experiments.export import hyperparameter_text
+    from service.experiments.journal import JournalFilter, list_experiments
+    from service.local_records import open_local
+
     _, engine, _ = open_local(load_settings())
     with session_scope(engine) as session:
         team_id = team_id_of(session, team)
@@ -118,6 +131,11 @@ def journal_list(
 @team_option
 def journal_show(experiment_id: str, team: str) -> None:
     """One experiment: hypothesis, procedure, result, inference and the history of its text."""
+    from service.database.engine import session_scope
+    from service.experiments.export import hyperparameter_text
+    from service.experiments.journal import revisions
+    from service.local_records import open_local
+
     console = Console(highlight=False)
     _, engine, _ = open_local(load_settings())
     with session_scope(engine) as session:
@@ -160,6 +178,10 @@ def journal_show(experiment_id: str, team: str) -> None:
 @team_option
 def journal_note(experiment_id: str, inference: str | None, hypothesis: str | None, team: str) -> None:
     """Write an experiment's inference or hypothesis."""
+    from service.database.engine import session_scope
+    from service.experiments.journal import edit_text
+    from service.local_records import open_local
+
     if inference is None and hypothesis is None:
         raise UserErrorExit("Give --inference TEXT or --hypothesis TEXT.")
     _, engine, _ = open_local(load_settings())
@@ -182,6 +204,12 @@ def journal_note(experiment_id: str, inference: str | None, hypothesis: str | No
 @team_option
 def journal_export(project: str, fmt: str, out: Path | None, team: str) -> None:
     """A project's whole journal as Markdown or CSV, oldest first."""
+    from service.database.engine import session_scope
+    from service.experiments.export import journal_csv, journal_markdown
+    from service.experiments.journal import JournalFilter, journal_query
+    from service.local_records import open_local
+    from service.models import Experiment
+
     _, engine, _ = open_local(load_settings())
     with session_scope(engine) as session:
         team_id = team_id_of(session, team)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import click
-from pydantic import ValidationError
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
-from service.models import Team
-from service.settings import Settings
+import click
+
 from workers.errors import ReadinessError
 
+if TYPE_CHECKING:  # imported where used: `readiness --help` loads neither the database nor the models
+    from sqlmodel import Session
+
+    from service.settings import Settings
+
 USER_ERROR_EXIT = 2
+
+# The defaults the options show, copied here so that `readiness --help` need not import pandas or torch
+# (tests/service/test_cli_start.py checks that they equal the originals).
+LOCAL_TEAM = "local"  # service.local_records.LOCAL_TEAM
+DEFAULT_SEED = 20170511  # workers.split.DEFAULT_SEED
+DEFAULT_RESAMPLES = 1000  # workers.assessment.config.DEFAULT_RESAMPLES
+DEFAULT_TEST_BUDGET = 3  # workers.assessment.config.DEFAULT_TEST_BUDGET
 
 
 class UserErrorExit(click.ClickException):
@@ -19,6 +28,10 @@ class UserErrorExit(click.ClickException):
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
     try:
         return Settings()
     except ValidationError as error:
@@ -35,6 +48,10 @@ class UnknownTeam(ReadinessError):
 
 
 def team_id_of(session: Session, name: str) -> object:
+    from sqlalchemy import select
+
+    from service.models import Team
+
     team = session.scalar(select(Team).where(Team.name == name))
     if team is None:
         raise UnknownTeam(f"No team {name!r} in this database; CLI runs without --team belong to 'local'.")
