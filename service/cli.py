@@ -13,6 +13,7 @@ from rich.console import Console
 # Only light modules here: `readiness --help`, `--version` and an argument error import none of torch,
 # scikit-learn, xgboost, pandas, pyarrow, FastAPI or SQLAlchemy (tests/service/test_cli_start.py); each
 # command imports what it needs when it runs.
+from service.budget_cap import MAX_TEST_BUDGET
 from service.cli_batch import submit
 from service.cli_grid import grid
 from service.cli_journal import journal
@@ -28,6 +29,16 @@ from workers.text import unstorable_reason
 
 _settings = load_settings
 _UserErrorExit = UserErrorExit
+
+
+MAX_FILE_MB_OPTION = 1024 * 1024  # a terabyte: beyond it a limit means nothing
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets NaN through (it compares false with both ends)."""
+    if value is not None and value != value:
+        raise click.BadParameter("must be a number of megabytes, not NaN.", ctx=ctx, param=param)
+    return value
 
 
 def _write(path: Path, text: str) -> None:
@@ -87,11 +98,17 @@ def main() -> None:
 @click.option("--project", help="Project to record the assessment under (default: the file's name).")
 @click.option(
     "--max-file-mb",
-    type=click.FloatRange(min=0.001),
+    type=click.FloatRange(min=0.001, max=MAX_FILE_MB_OPTION),
+    callback=_finite,
     help="Refuse larger files (default READINESS_MAX_UPLOAD_MB, 1024).",
 )
 @click.option("--resamples", type=click.IntRange(min=100), default=DEFAULT_RESAMPLES, show_default=True)
-@click.option("--test-budget", type=click.IntRange(min=1), default=DEFAULT_TEST_BUDGET, show_default=True)
+@click.option(
+    "--test-budget",
+    type=click.IntRange(min=1, max=MAX_TEST_BUDGET),
+    default=DEFAULT_TEST_BUDGET,
+    show_default=True,
+)
 @click.option("--max-epochs", type=click.IntRange(min=1), help="Cap the deep model's epochs.")
 @click.option("--no-deep", is_flag=True, help="Run the baselines only.")
 @click.option("--no-learning-curve", is_flag=True, help="Skip the learning curves (10/25/50% of train).")

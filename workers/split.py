@@ -14,12 +14,19 @@ import numpy as np
 import pandas as pd
 
 from workers.data.dataset import Dataset
+from workers.errors import DataError
 
 TRAIN, VALIDATION, TEST = 0, 1, 2
 SPLIT_NAMES = ("train", "validation", "test")
 FRACTIONS = (0.6, 0.2, 0.2)
 DEFAULT_SEED = 20170511  # the day of the talk that named the 60/20/20 rule of thumb
 SPLIT_METHOD = "stratified by label, duplicate feature rows kept together, PCG64(seed, sha256)"
+
+
+class SplitTooSmall(DataError):
+    """The rows cannot be split into train, validation and test with every class in each."""
+
+    code = "split_too_small"
 
 
 @dataclass(frozen=True)
@@ -90,4 +97,33 @@ def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
         ends = np.cumsum(group_size[members])
         centres = (ends - group_size[members] / 2) / ends[-1]
         group_part[members] = np.searchsorted(cuts, centres, side="right")
-    return Split(assignment=group_part[groups], seed=seed, dataset_sha256=dataset.sha256)
+    assignment = group_part[groups]
+    refuse_empty_parts(assignment, dataset.y, dataset.classes, n_groups)
+    return Split(assignment=assignment, seed=seed, dataset_sha256=dataset.sha256)
+
+
+def refuse_empty_parts(assignment: np.ndarray, y: np.ndarray, classes: list, n_groups: int) -> None:
+    """`SplitTooSmall` when a part, or a class within a part, is empty: a model cannot be fitted on, chosen
+    on or scored on rows that are not there (rows in a few groups of identical features land in few parts)."""
+    counts = np.zeros((3, len(classes)), dtype=np.int64)
+    np.add.at(counts, (assignment.astype(np.intp), y), 1)
+    missing = [
+        f"{SPLIT_NAMES[part]} has no rows of class {classes[label]!r}"[:200]
+        for part in range(3)
+        for label in range(len(classes))
+        if counts[part, label] == 0
+    ]
+    if not missing:
+        return
+    empty = [SPLIT_NAMES[part] for part in range(3) if counts[part].sum() == 0]
+    what = (
+        f"the {' and '.join(empty)} split{'s' if len(empty) > 1 else ''} would be empty"
+        if empty
+        else ("; ".join(missing[:5]) + (f"; … and {len(missing) - 5} more" if len(missing) > 5 else ""))
+    )
+    raise SplitTooSmall(
+        f"The data cannot be split 60/20/20 for an honest evaluation: {what}. Rows with identical features "
+        f"are kept in one split, and the {len(assignment):,} rows fall into only {n_groups:,} distinct feature "
+        "rows. Add rows with varied features (or more rows of each class), or add a column that tells the "
+        "rows apart."
+    )

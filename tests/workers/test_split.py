@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.factories import churn_frame, write_csv
 from workers.data.loading import load_dataset
-from workers.split import TEST, TRAIN, VALIDATION, feature_row_groups, make_split
+from workers.errors import DataError
+from workers.split import TEST, TRAIN, VALIDATION, SplitTooSmall, feature_row_groups, make_split
 
 
 def test_sizes_are_60_20_20_and_stratified(tmp_path: Path) -> None:
@@ -56,3 +58,20 @@ def test_duplicate_rows_never_straddle_splits(tmp_path: Path) -> None:
     groups = feature_row_groups(dataset.features)
     parts_per_group = pd.Series(split.assignment).groupby(groups).nunique()
     assert parts_per_group.max() == 1
+
+
+def test_rows_in_two_duplicate_groups_are_refused_as_a_data_error(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"x": [1] * 30 + [2] * 30, "label": ["yes"] * 30 + ["no"] * 30})
+    dataset = load_dataset(write_csv(frame, tmp_path), target="label")
+    with pytest.raises(SplitTooSmall) as refused:
+        make_split(dataset)
+    assert refused.value.code == "split_too_small" and isinstance(refused.value, DataError)
+    assert "validation and test splits would be empty" in refused.value.detail
+
+
+def test_a_class_missing_from_a_part_is_refused_naming_it(tmp_path: Path) -> None:
+    # "no" has 12 distinct rows, "yes" all shares one feature row: its only group lands in one part.
+    frame = pd.DataFrame({"x": list(range(12)) + [99] * 12, "label": ["no"] * 12 + ["yes"] * 12})
+    dataset = load_dataset(write_csv(frame, tmp_path), target="label")
+    with pytest.raises(SplitTooSmall, match="has no rows of class 'yes'"):
+        make_split(dataset)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.schemas.text import DescriptionText, NameText, StoredJson
+from service.budget_cap import MAX_TEST_BUDGET
 
 ANSWERS_HELP = (
     "Questionnaire answers by section (dataset, reuse, feasibility, payoff, fault_tolerance); "
@@ -29,7 +30,10 @@ class ProjectCreate(BaseModel):
         default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
     )
     test_budget: int | None = Field(
-        default=None, ge=1, le=1000, description="Looks allowed at each test split (default: the server's)."
+        default=None,
+        ge=1,
+        le=MAX_TEST_BUDGET,
+        description="Looks allowed at each test split (default: the server's).",
     )
 
 
