@@ -70,6 +70,15 @@ def _submit(
     )
 
 
+def train_deep_for(engine: Engine, assessment_id, epochs: int) -> None:
+    """Make a queued assessment's deep model train exactly `epochs` epochs (no early stopping): long
+    enough that a test can act while it trains, however fast the machine. The API does not expose
+    patience; the assessment's stored configuration carries it to the worker."""
+    with session_scope(engine) as session:
+        row = session.get(Assessment, assessment_id)
+        row.config = {**row.config, "deep_params": {"max_epochs": epochs, "patience": epochs}}
+
+
 def _count(engine: Engine, model, *where) -> int:
     with session_scope(engine) as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
@@ -222,6 +231,7 @@ def test_a_worker_killed_mid_training_loses_nothing(
         target="churned",
         options={"device": "cpu", "max_epochs": 60, "n_resamples": 200},
     )
+    train_deep_for(engine, submitted.id, 300)  # killed mid-training, not after it
     log = tmp_path / "workers.log"
     first = _worker_process(settings, log)
     try:

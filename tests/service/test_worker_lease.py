@@ -21,7 +21,7 @@ from service.jobs.worker import requeue_stalled_jobs
 from service.models import AssessmentStatus, StageOutput, TestLook
 from service.settings import Settings
 from tests.factories import churn_frame, write_csv
-from tests.service.test_jobs import FINAL, _count, _submit, _wait, _worker_process
+from tests.service.test_jobs import FINAL, _count, _submit, _wait, _worker_process, train_deep_for
 from workers.assessment.runner import STAGE_NAMES
 
 BUSY_LOOPS_PER_CORE = 4
@@ -121,10 +121,12 @@ def test_a_worker_whose_heartbeat_stops_keeps_its_job_while_its_task_renews(
         settings,
         engine,
         job_app,
-        write_csv(churn_frame(12000, seed=9), tmp_path),
+        write_csv(churn_frame(4000, seed=9), tmp_path),
         target="churned",
-        options={**OPTIONS, "max_epochs": 60},
+        options=OPTIONS,
     )
+    # Long enough that a worker kept alive by its heartbeat alone would be presumed dead twice over.
+    train_deep_for(engine, submitted.id, 300)
     log = tmp_path / "worker.log"
     first = _worker_process(settings, log, stalled_seconds=stalled)
     # A second worker whose sweeper would take the job the moment the first looked dead, and run it.
@@ -159,8 +161,9 @@ def test_a_worker_that_lost_its_job_stops_it_and_the_job_resumes_where_it_was(
         job_app,
         _assessment_file(tmp_path),
         target="churned",
-        options={**OPTIONS, "max_epochs": 40},
+        options=OPTIONS,
     )
+    train_deep_for(engine, submitted.id, 200)  # still training when the job is taken away
     log = tmp_path / "worker.log"
     worker = _worker_process(settings, log, stalled_seconds=30)
     try:
