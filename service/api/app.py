@@ -14,6 +14,7 @@ from service.api.auth_first import AuthFirst
 from service.api.concurrency import ConcurrencyLimit, upload_lane_size
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
+from service.api.openapi import install_openapi
 from service.api.routes import api_router
 from service.artifacts import ArtifactStore
 from service.dashboard import install_dashboard
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         upload_limit_mb=settings.max_upload_mb,
     )
     app.include_router(api_router, prefix=API_PREFIX)
+    install_openapi(app)  # the 401s and 422s as answered: {detail, code}
     install_dashboard(app)  # the pages at `/`, after the API's error handlers, which it keeps for API paths
     return app
 

@@ -1,0 +1,70 @@
+"""The OpenAPI document as the API answers: every error is `{"detail", "code"}` (ErrorPublic).
+
+FastAPI documents a 422 as its own `HTTPValidationError` (`{"detail": [{loc, msg, type}]}`), which this API
+never sends (`service.api.errors` turns validation errors into one sentence and a code), and it leaves out
+the 401 that every operation needing a key answers (`service.api.auth_first`). The document is corrected
+once, when first built: each keyed operation (one with `security`) documents 401 with ErrorPublic, each 422
+shows ErrorPublic, and FastAPI's validation schemas, then unreferenced, are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from service.api.errors import ErrorPublic
+
+ERROR_REF = "#/components/schemas/ErrorPublic"
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+UNAUTHORIZED = "No API key, or an unknown or revoked one (`unauthorized`); sent before the body is read."
+INVALID = "The request is not valid: `detail` names each bad field, `code` says what kind of error."
+
+
+def _error_content() -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": ERROR_REF}}}
+
+
+def correct(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the 401s and 422s this API really answers (changed in place, and returned)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "ErrorPublic", ErrorPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                unauthorized = responses.setdefault("401", {"description": UNAUTHORIZED})
+                unauthorized["content"] = _error_content()
+                unauthorized.setdefault("headers", {})["WWW-Authenticate"] = {
+                    "description": "`Bearer`",
+                    "schema": {"type": "string"},
+                }
+            if "422" in responses:
+                invalid = responses["422"]
+                if invalid.get("description") in (None, "Validation Error"):
+                    invalid["description"] = INVALID
+                invalid["content"] = _error_content()
+    text = json.dumps(schema.get("paths", {}))
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        if f'"#/components/schemas/{name}"' not in text:
+            components.pop(name, None)
+    return schema
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Make `app.openapi()` (and /openapi.json, /docs) serve the corrected document."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = correct(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
