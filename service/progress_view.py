@@ -1,26 +1,26 @@
-"""Progress bars per stage in the terminal, fed from the assessment's progress as the job writes it."""
+"""Progress bars per stage in the terminal, fed from the assessment's progress as the job writes it, under an
+overall bar with the elapsed time and an ETA."""
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from workers.assessment.runner import STAGE_NAMES
+from service.progress_summary import (
+    STAGE_NAMES,
+    STAGE_TITLES,
+    eta_seconds,
+    format_duration,
+    stage_message,
+    work_done,
+)
 
-STAGE_TITLES = {
-    "profile": "Load and profile",
-    "split": "Split 60/20/20",
-    "checks": "Data checks",
-    "baselines": "Baselines",
-    "deep_model": "Deep model",
-    "validation": "Select on validation",
-    "learning_curve": "Learning curves",
-    "test_look": "Test look",
-    "report": "Report",
-}
+__all__ = ["STAGE_TITLES", "ProgressView", "describe", "time_text"]
+OVERALL = "overall"
 
 
 def describe(stage: str, detail: dict[str, Any]) -> str:
@@ -41,6 +41,12 @@ def describe(stage: str, detail: dict[str, Any]) -> str:
     return ""
 
 
+def time_text(elapsed: float, eta: float | None) -> str:
+    """ "elapsed 1m 05s, about 2m 10s left" (or "time left not yet known")."""
+    left = f"about {format_duration(eta)} left" if eta is not None else "time left not yet known"
+    return f"elapsed {format_duration(elapsed)}, {left}"
+
+
 class ProgressView:
     """One bar per stage; earlier stages are complete once a later one is reported. Each baseline's
     validation AUC is printed as soon as the baselines exist: the number the deep model has to beat."""
@@ -58,9 +64,15 @@ class ProgressView:
             disable=not enabled,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._started = time.monotonic()
+        self._config: dict[str, Any] = {}
 
     def __enter__(self) -> ProgressView:
+        self._started = time.monotonic()
         self._progress.start()
+        self._tasks[OVERALL] = self._progress.add_task(
+            "Overall", total=1.0, detail=time_text(0.0, None), start=True
+        )
         for stage in STAGE_NAMES:
             self._tasks[stage] = self._progress.add_task(
                 STAGE_TITLES[stage], total=1.0, detail="", start=False
@@ -79,7 +91,19 @@ class ProgressView:
             self._progress.start_task(self._tasks[earlier])
             self._progress.update(self._tasks[earlier], completed=1.0)
         self._progress.start_task(self._tasks[stage])
-        self._progress.update(self._tasks[stage], completed=fraction, detail=describe(stage, detail))
+        words = stage_message(stage, detail)
+        numbers = describe(stage, detail) if stage != "learning_curve" else ""
+        if stage == "deep_model" and numbers.startswith("epoch"):
+            numbers = numbers.partition(", ")[2]  # the epoch is in the words already
+        text = words if not numbers or detail.get("skipped") else f"{words} ({numbers})"
+        self._progress.update(self._tasks[stage], completed=fraction, detail=text)
+        if detail.get("skipped") and stage in ("deep_model", "learning_curve"):
+            self._config["run_deep" if stage == "deep_model" else "learning_curve"] = False
+        elapsed = time.monotonic() - self._started
+        done = work_done(stage, fraction, self._config)
+        self._progress.update(
+            self._tasks[OVERALL], completed=done, detail=time_text(elapsed, eta_seconds(elapsed, done))
+        )
 
     def baselines(self, fitted: list[dict[str, Any]]) -> None:
         if not self.enabled:
@@ -93,3 +117,5 @@ class ProgressView:
         for task in self._tasks.values():
             self._progress.start_task(task)
             self._progress.update(task, completed=1.0)
+        elapsed = format_duration(time.monotonic() - self._started)
+        self._progress.update(self._tasks[OVERALL], detail=f"done in {elapsed}")

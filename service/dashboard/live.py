@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.models import Assessment, AssessmentStatus
-from service.progress_view import STAGE_TITLES
-from workers.assessment.runner import STAGE_NAMES
+from service.progress_summary import STAGE_NAMES, STAGE_TITLES, format_duration, stage_message, summarize
 from workers.numbers import format_loss, format_metric, format_percent
 
 FINISHED = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
@@ -43,8 +42,27 @@ def describe(stage: str | None, detail: dict[str, Any]) -> str:
         return f"Epoch {epoch['epoch']}: " + ", ".join(parts)
     fitted = detail.get("fitted")
     if stage == "baselines" and isinstance(fitted, list) and fitted and isinstance(fitted[-1], dict):
-        return f"Fitted {fitted[-1].get('name', 'a baseline')}"
+        text = f"Fitted {fitted[-1].get('name', 'a baseline')}"
+        return text + (f"; fitting {detail['fitting']}" if detail.get("fitting") else "")
     return ""
+
+
+def _text(assessment: Assessment, detail: dict[str, Any]) -> str:
+    """`describe`, or while it runs what the stage is doing: the page never goes dark."""
+    text = describe(assessment.stage, detail)
+    if text or assessment.stage is None or assessment.status != AssessmentStatus.running:
+        return text
+    phrase = stage_message(assessment.stage, detail)
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _time_text(elapsed: float | None, eta: float | None, status: AssessmentStatus) -> str:
+    if elapsed is None:
+        return ""
+    text = f"Elapsed {format_duration(elapsed)}"
+    if status == AssessmentStatus.running:
+        text += f" · about {format_duration(eta)} left" if eta is not None else " · time left not yet known"
+    return text
 
 
 def progress(assessment: Assessment) -> dict[str, Any]:
@@ -56,6 +74,15 @@ def progress(assessment: Assessment) -> dict[str, Any]:
     overall = 1.0 if status == AssessmentStatus.succeeded else max(current, 0) / len(STAGE_NAMES)
     if current >= 0 and status != AssessmentStatus.succeeded:
         overall += fraction / len(STAGE_NAMES)
+    info = summarize(
+        status=status.value,
+        stage=assessment.stage,
+        fraction=fraction,
+        detail=detail,
+        config=assessment.config,
+        started_at=assessment.started_at,
+        finished_at=assessment.finished_at,
+    )
     return {
         "status": status.value,
         "finished": status in FINISHED,
@@ -63,7 +90,11 @@ def progress(assessment: Assessment) -> dict[str, Any]:
         "stage_title": STAGE_TITLES.get(assessment.stage or "", "Waiting for a worker"),
         "overall": round(overall, 4),
         "overall_text": format_percent(overall),
-        "text": describe(assessment.stage, detail),
+        "text": _text(assessment, detail),
+        "message": info["message"],
+        "elapsed_seconds": info["elapsed_seconds"],
+        "eta_seconds": info["eta_seconds"],
+        "time_text": _time_text(info["elapsed_seconds"], info["eta_seconds"], status),
         "epoch": _epoch(assessment.stage, detail),
         "cancel_requested": assessment.cancel_requested,
         "stages": [

@@ -14,9 +14,11 @@ from workers.deep.device import resolve_device
 from workers.deep.trainer import ResNetMLPClassifier
 from workers.errors import OverfitCheckFailed
 from workers.evaluation import validation_metrics
+from workers.experiments.families import BASELINE_FAMILIES, FAMILY_LABELS
 from workers.features import make_preprocessor
 
 DEEP_MODEL_NAME = "ResNet MLP"
+BASELINE_LABELS = [FAMILY_LABELS[family] for family in BASELINE_FAMILIES]  # the order they are fitted in
 
 
 def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
@@ -30,7 +32,10 @@ def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
         # shown as soon as it exists (a progress reader may miss an intermediate update, not a result).
         auc = validation_metrics(y_val, model.predict_proba(val_frame))["roc_auc"]
         fitted.append({"name": model.name, "seconds": model.fit_seconds, "val_roc_auc": auc})
-        ctx.store.progress("baselines", len(fitted) / 3, {"fitted": list(fitted)})
+        fitting = BASELINE_LABELS[len(fitted)] if len(fitted) < len(BASELINE_LABELS) else None
+        ctx.store.progress("baselines", len(fitted) / 3, {"fitted": list(fitted), "fitting": fitting})
+
+    ctx.store.progress("baselines", 0.0, {"fitted": [], "fitting": BASELINE_LABELS[0]})
 
     models = fit_baselines(
         frame,
@@ -64,7 +69,10 @@ def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
     max_epochs = estimator.max_epochs
 
     def on_epoch(record: dict[str, Any]) -> None:
-        ctx.store.progress("deep_model", min(1.0, record["epoch"] / max_epochs), record)
+        # The cap goes with each epoch ("epoch 7 of ≤60"): early stopping may end it sooner.
+        ctx.store.progress(
+            "deep_model", min(1.0, record["epoch"] / max_epochs), {**record, "max_epochs": max_epochs}
+        )
 
     start = time.perf_counter()
     try:

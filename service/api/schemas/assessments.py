@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.schemas.text import ColumnText
 from service.jobs.submit import MAX_EPOCHS, MAX_RESAMPLES, MAX_SEED, MIN_RESAMPLES
 from service.models import Assessment, AssessmentStatus
+from service.progress_summary import summarize
 
 # More names than any table a person uploads has columns: the list is bounded before it is checked by name.
 MAX_KEEP_COLUMNS = 10_000
@@ -46,6 +47,24 @@ class AssessmentError(BaseModel):
     detail: str | None
 
 
+class ProgressInfo(BaseModel):
+    """What the assessment is doing now, in words, with its elapsed time and an ETA (service/progress_summary.py)."""
+
+    stage: str | None
+    stage_title: str
+    fraction: float = Field(description="0..1 within the current stage (as `progress`).")
+    detail: dict[str, Any] = Field(description="As `progress_detail`.")
+    message: str = Field(
+        description='A short phrase: "fitting XGBoost", "training the deep model, epoch 7 of ≤60", '
+        '"learning curve: 4 of 6 points done", "bootstrapping test metrics".'
+    )
+    work_done: float = Field(description="0..1 of the whole assessment, by rough stage weights.")
+    elapsed_seconds: float | None = Field(description="Since a worker started it (to its end once finished).")
+    eta_seconds: float | None = Field(
+        description="Seconds left at the pace so far; null when unknown (queued, just started, failed), never negative."
+    )
+
+
 class AssessmentSummary(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
@@ -63,12 +82,26 @@ class AssessmentSummary(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    progress_info: ProgressInfo = Field(description="The progress in words, with elapsed time and ETA.")
 
     @classmethod
     def from_row(cls, row: Assessment, **extra: Any) -> Any:
-        fields = {name: getattr(row, name) for name in AssessmentSummary.model_fields if name != "error"}
+        fields = {
+            name: getattr(row, name)
+            for name in AssessmentSummary.model_fields
+            if name not in ("error", "progress_info")
+        }
         error = AssessmentError(code=row.error_code, detail=row.error_detail) if row.error_code else None
-        return cls(**fields, error=error, **extra)
+        info = summarize(
+            status=row.status.value,
+            stage=row.stage,
+            fraction=row.progress or 0.0,
+            detail=row.progress_detail,
+            config=row.config,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )
+        return cls(**fields, error=error, progress_info=ProgressInfo(**info), **extra)
 
 
 class AssessmentPublic(AssessmentSummary):

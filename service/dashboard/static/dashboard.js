@@ -105,6 +105,7 @@
       text("[data-live-stage]", state.stage_title);
       text("[data-live-cancel]", state.cancel_requested ? " — cancel requested; it stops at the next batch" : "");
       text("[data-live-detail]", state.text || "\u00a0");
+      text("[data-live-time]", state.time_text || "\u00a0"); // elapsed and ETA, outside the aria-live status
       text("[data-live-percent]", state.overall_text);
       const bar = section.querySelector("[data-live-bar]");
       if (bar) bar.value = state.overall;
