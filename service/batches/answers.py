@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from service.batches.files import BatchFiles
 from workers.errors import InvalidAnswers
-from workers.rubric.questionnaire import Answers, parse_answers
+from workers.rubric.questionnaire import Answers, parse_answers, read_answers_yaml
 
 
 def read_answers(given: Any, *, project: str, files: BatchFiles) -> Answers:
@@ -21,8 +19,4 @@ def read_answers(given: Any, *, project: str, files: BatchFiles) -> Answers:
             "answers must be a mapping of questionnaire sections, or the name of a YAML file with them; "
             f"got {type(given).__name__}."
         )
-    try:
-        data = yaml.safe_load(files.read_text(given))
-    except yaml.YAMLError as error:
-        raise InvalidAnswers(f"{given} is not valid YAML: {error}") from None
-    return parse_answers(data, source=given)
+    return parse_answers(read_answers_yaml(files.read_text(given), source=given), source=given)

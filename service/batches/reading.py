@@ -13,6 +13,7 @@ import yaml
 
 from service.api.schemas.text import unstorable_reason
 from service.batches.problems import BATCH_FILE, InvalidBatch, Problem
+from workers.safe_yaml import DocumentTooComplex, bounded_message, load_json, load_yaml
 
 # YAML anchors can make a small file expand into a huge structure; reading stops past this many values.
 MAX_VALUES = 200_000
@@ -22,13 +23,15 @@ def load_file(text: str, filename: str) -> dict[str, Any]:
     """The top-level mapping of a YAML or JSON file (JSON: a `.json` name, or text starting with `{`)."""
 
     def refuse(detail: str) -> InvalidBatch:
-        return InvalidBatch([Problem(BATCH_FILE, detail, "invalid_batch_file")])
+        return InvalidBatch([Problem(BATCH_FILE, bounded_message(detail), "invalid_batch_file")])
 
     if not text.strip():
         raise refuse("the file is empty; see docs/batches.md for the format.")
     as_json = PurePath(filename).suffix.lower() == ".json" or text.lstrip().startswith("{")
     try:
-        data = json.loads(text) if as_json else yaml.safe_load(text)
+        data = load_json(text) if as_json else load_yaml(text, max_nodes=MAX_VALUES)
+    except DocumentTooComplex as error:
+        raise refuse(f"{error}") from None
     except json.JSONDecodeError as error:
         raise refuse(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
     except yaml.YAMLError as error:

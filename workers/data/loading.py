@@ -22,6 +22,7 @@ from workers.errors import (
     UnknownTarget,
     UnreadableFile,
 )
+from workers.safe_yaml import bounded_message
 
 DEFAULT_MAX_FILE_BYTES = (
     1024 * 1024 * 1024
@@ -74,7 +75,9 @@ def _read_parquet(path: Path, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
-        raise UnreadableFile(f"{name} is not a readable Parquet file ({exc}).") from exc
+        # pyarrow names the file by its path: on a server, a hashed name under READINESS_HOME.
+        reason = bounded_message(str(exc).replace(str(path), name).replace(str(path.parent), "…"), 500)
+        raise UnreadableFile(f"{name} is not a readable Parquet file ({reason}).") from exc
     if frame.empty:
         raise EmptyDataset(f"{name} has no data rows.")
     return frame

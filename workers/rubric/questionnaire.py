@@ -18,7 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from workers.errors import InvalidAnswers
+from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
 from workers.text import unstorable_reason
+
+MAX_ANSWERS_CHARS = 1024 * 1024  # a questionnaire is a page of YAML
+MAX_SHOWN_ERRORS = 20
+MAX_SHOWN_INPUT_CHARS = 80
 
 Criterion = Literal["dataset", "reuse", "feasibility", "payoff", "fault_tolerance"]
 
@@ -157,9 +162,12 @@ def parse_answers(data: Mapping[str, Any] | None, *, source: str = "answers") ->
     try:
         answers = Answers.model_validate(dict(data))
     except ValidationError as exc:
-        lines = [_describe(error) for error in exc.errors()]
+        errors = exc.errors()
+        lines = [_describe(error) for error in errors[:MAX_SHOWN_ERRORS]]
+        if len(errors) > MAX_SHOWN_ERRORS:
+            lines.append(f"… and {len(errors) - MAX_SHOWN_ERRORS} more")
         raise InvalidAnswers(
-            f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines)
+            bounded_message(f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines))
         ) from None
     # The answers are stored as JSON, which cannot hold a NUL or a lone surrogate, whichever door they came by.
     reason = unstorable_reason(answers.model_dump(mode="json", exclude_none=True))
@@ -177,11 +185,27 @@ def load_answers(path: str | Path) -> Answers:
         raise InvalidAnswers(f"answers file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidAnswers(f"cannot read answers file {path}: {exc}") from None
+    if len(text) > MAX_ANSWERS_CHARS:
+        raise InvalidAnswers(
+            f"{path} has {len(text):,} characters; a questionnaire fits in {MAX_ANSWERS_CHARS:,} (a page of YAML)."
+        )
+    return parse_answers(read_answers_yaml(text, source=str(path)), source=str(path))
+
+
+def read_answers_yaml(text: str, *, source: str) -> Any:
+    """The answers file's YAML within the size, depth and alias limits of `workers.safe_yaml`."""
     try:
-        data = yaml.safe_load(text)
+        return load_yaml(text, max_chars=MAX_ANSWERS_CHARS)
+    except DocumentTooComplex as exc:
+        raise InvalidAnswers(bounded_message(f"{source} cannot be read: {exc}")) from None
     except yaml.YAMLError as exc:
-        raise InvalidAnswers(f"{path} is not valid YAML: {exc}") from None
-    return parse_answers(data, source=str(path))
+        raise InvalidAnswers(bounded_message(f"{source} is not valid YAML: {exc}")) from None
+
+
+def _shown(value: Any) -> str:
+    """A bad answer as quoted in a message, cut short: a megabyte of text is not repeated back."""
+    shown = repr(value)
+    return shown if len(shown) <= MAX_SHOWN_INPUT_CHARS else shown[:MAX_SHOWN_INPUT_CHARS] + "…"
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -196,12 +220,12 @@ def _describe(error: ErrorDetails) -> str:
         what = "section" if len(loc) == 1 else "question"
         return f"{where}: unknown {what}{suggestion}; allowed here: {', '.join(allowed)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{where}: expected a mapping of questions to answers, got {error['input']!r}"
+        return f"{where}: expected a mapping of questions to answers, got {_shown(error['input'])}"
     ctx = error.get("ctx", {})
     message = _MESSAGES.get(kind, error["msg"].removeprefix("Value error, ")).format(**ctx)
     if kind.startswith("value_error"):
         return f"{where}: {message}"
-    return f"{where}: {message} (got {error['input']!r})"
+    return f"{where}: {message} (got {_shown(error['input'])})"
 
 
 # pydantic's wording, rephrased as what the answer must be; `{...}` fields come from the error's ctx.
