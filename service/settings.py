@@ -12,9 +12,10 @@ DEFAULT_PORT = 8000
 # Requests served at once by one API process (threads). Requests wait on the database far more than they
 # compute, so a few per core keep two cores busy; each holds at most one pooled connection at a time.
 DEFAULT_API_THREADS = 16
-# A worker's heartbeat comes from a process of its own (service.jobs.heartbeat): under 4 busy loops per
-# core it came at most ~0.4 s late (benchmarks/bench_heartbeat.py). A minute is a wide margin over that,
-# and still takes a dead worker's job over within a minute or so.
+# A worker's heartbeat comes from a process of its own (service.jobs.heartbeat): while the README's first
+# command trained under 4 busy loops per core, no heartbeat was ever more than 1.0 s old with a 1 s beat
+# (benchmarks/bench_heartbeat.py): it came on time. A minute is a wide margin over that, for hosts far
+# busier than ours, and still takes a dead worker's job over within about a minute.
 DEFAULT_STALLED_WORKER_SECONDS = 60.0
 MISSED_BEATS = 2  # the stalled timeout spans at least this many heartbeats
 DEFAULT_MAX_UPLOAD_MB = 1024
