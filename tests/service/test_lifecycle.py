@@ -225,3 +225,27 @@ def test_threads_starting_the_server_at_once_all_get_it(home: Path) -> None:
     )
     assert done.stdout.split() == ["3", "1", "[]"], done.stdout + done.stderr
     assert _wait_for(lambda: not _postgres_of(home), timeout=30)
+
+
+def test_serve_with_two_api_processes_answers_and_stops_whole(home: Path) -> None:
+    # Each API process imports torch and scikit-learn before it answers uvicorn's health pings: with
+    # uvicorn's 5 s default a busy machine killed and restarted them forever.
+    port = _free_port()
+    process, log = _start(home, "serve", "--no-worker", "--port", str(port), "--workers", "2")
+    try:
+        up = _wait_for(lambda: _healthy(port) or process.poll() is not None, timeout=STARTUP_S)
+        assert up and process.poll() is None, f"serve did not come up:\n{log.read_text()}"
+        both = _wait_for(lambda: log.read_text().count("Application startup complete") >= 2, STARTUP_S)
+        text = log.read_text()
+        assert both and "died" not in text, text
+        key = next(word for word in text.split() if word.startswith("rdy_"))
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/projects", headers={"Authorization": f"Bearer {key}"}
+        )
+        for _ in range(10):  # the kernel spreads connections over both processes
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.status == 200
+        _stop_and_check(process, log, home, signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
