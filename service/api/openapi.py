@@ -3,8 +3,9 @@
 FastAPI documents a 422 as its own `HTTPValidationError` (`{"detail": [{loc, msg, type}]}`), which this API
 never sends (`service.api.errors` turns validation errors into one sentence and a code), and it leaves out
 the 401 that every operation needing a key answers (`service.api.auth_first`). The document is corrected
-once, when first built: each keyed operation (one with `security`) documents 401 with ErrorPublic, each 422
-shows ErrorPublic, and FastAPI's validation schemas, then unreferenced, are dropped.
+once, when first built: each keyed operation (one with `security`) documents 401 and 503, each with a body
+400 and 413, each with a path id 404, each 422 shows ErrorPublic, and FastAPI's validation schemas, then
+unreferenced, are dropped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ ERROR_REF = "#/components/schemas/ErrorPublic"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 UNAUTHORIZED = "No API key, or an unknown or revoked one (`unauthorized`); sent before the body is read."
+MALFORMED = "The body could not be parsed (`malformed_request`): not UTF-8, or broken multipart."
+TOO_LARGE = "The body is over READINESS_MAX_JSON_MB, or an upload over READINESS_MAX_UPLOAD_MB."
+NOT_FOUND = "No such resource in your team (`not_found`); a malformed id is as unknown as any other."
+BUSY = "Busy or away (`server_busy`, `database_busy`, `database_unavailable`): retry after Retry-After."
 INVALID = "The request is not valid: `detail` names each bad field, `code` says what kind of error."
+
+
+def _document(responses: dict[str, Any], status: str, description: str) -> None:
+    """An error answer the operation can give, as ErrorPublic (a route's own description kept)."""
+    answer = responses.setdefault(status, {"description": description})
+    answer["content"] = _error_content()
 
 
 def _error_content() -> dict[str, Any]:
@@ -46,6 +57,13 @@ def correct(schema: dict[str, Any]) -> dict[str, Any]:
                     "description": "`Bearer`",
                     "schema": {"type": "string"},
                 }
+            if operation.get("requestBody"):
+                _document(responses, "400", MALFORMED)
+                _document(responses, "413", TOO_LARGE)
+            if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+                _document(responses, "404", NOT_FOUND)
+            if operation.get("security"):
+                _document(responses, "503", BUSY)
             if "422" in responses:
                 invalid = responses["422"]
                 if invalid.get("description") in (None, "Validation Error"):
