@@ -56,7 +56,8 @@ def main() -> int:
             "--suppress-health-check", "all",
             "--report", "ndjson", "--report-ndjson-path", str(report),
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Run from the report's folder: schemathesis leaves a .schemathesis/ folder where it runs.
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=report.parent)
         print(done.stdout[-6000:])
         if done.stderr.strip():
             print(done.stderr[-3000:], file=sys.stderr)
