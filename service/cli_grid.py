@@ -20,6 +20,7 @@ from rich.table import Table
 
 from service.cli_support import DEFAULT_SEED, UserErrorExit, load_settings
 from workers.numbers import format_ci, format_metric, format_seconds
+from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: `readiness --help` need not load it
     from service.experiments.grids import GridRequest
@@ -44,11 +45,13 @@ POLL_SECONDS = 0.5
 
 def read_grid_file(path: Path) -> dict[str, Any]:
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserErrorExit(f"{path} does not exist.") from None
+    except DocumentTooComplex as error:
+        raise UserErrorExit(f"{path} cannot be read: {error}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise UserErrorExit(f"{path} is not a readable YAML file: {error}") from None
+        raise UserErrorExit(bounded_message(f"{path} is not a readable YAML file: {error}")) from None
     if not isinstance(spec, dict):
         raise UserErrorExit(f"{path} must be a mapping with the keys {', '.join(GRID_FILE_KEYS)}.")
     unknown = sorted(set(map(str, spec)) - set(GRID_FILE_KEYS))

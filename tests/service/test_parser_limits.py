@@ -179,3 +179,23 @@ def test_a_parquet_error_does_not_show_the_servers_storage_path(
     body = assert_error(answer, 422, "unreadable_file")
     assert str(settings.home) not in body["detail"] and "x.parquet" in body["detail"]
     assert len(body["detail"]) <= BOUNDED
+
+
+def test_readiness_grid_with_a_file_nested_10000_deep_exits_2(cli_env: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text("data: x.csv\ntarget: y\nfamily: " + "[" * DEEP + "]" * DEEP + "\n")
+    result = CliRunner().invoke(main, ["grid", str(path)])
+    assert result.exit_code == 2, result.output[:500]
+    assert "nests more than" in result.output and "Traceback" not in result.output
+
+
+def test_a_json_body_nested_10000_deep_is_a_4xx_not_a_500(
+    client: TestClient, headers: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    before = snapshot(engine, settings)
+    body = '{"name": "p", "answers": {"dataset": ' + "[" * DEEP + "]" * DEEP + "}}"
+    answer = client.post(
+        "/api/v1/projects", content=body, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert 400 <= answer.status_code < 500 and set(answer.json()) == {"detail", "code"}, answer.text
+    assert snapshot(engine, settings) == before
