@@ -121,8 +121,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     elif exc.status_code == 413 and detail == "Content Too Large":
         detail = too_large_detail(request.app.state.settings.max_upload_mb)
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
+        multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
         detail = (
             "The request body could not be parsed: a file upload must be well-formed multipart/form-data."
+            if multipart
+            else "The request body could not be parsed: JSON must be UTF-8 and nested at most a few hundred "
+            "levels deep."
         )
     code = HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, detail, code, exc.headers)

@@ -198,4 +198,5 @@ def test_a_json_body_nested_10000_deep_is_a_4xx_not_a_500(
         "/api/v1/projects", content=body, headers={**headers, "Content-Type": "application/json"}
     )
     assert 400 <= answer.status_code < 500 and set(answer.json()) == {"detail", "code"}, answer.text
+    assert "JSON" in answer.json()["detail"] and "multipart" not in answer.json()["detail"]
     assert snapshot(engine, settings) == before
