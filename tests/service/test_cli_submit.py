@@ -56,7 +56,11 @@ def test_an_item_that_fails_at_run_time_makes_the_exit_code_1(tmp_path: Path) ->
     frame = churn_frame(300)
     # Only an ID column and a leak: the upload's checks pass, but nothing is left to learn from once the
     # assessment leaves them out, so the job fails when it runs.
-    frame = frame[["customer_id", "churned"]].assign(refund=np.where(frame["churned"] == "yes", 10.0, 0.0))
+    # Distinct refund values on every row: a two-valued leak alone would leave too few distinct rows to
+    # split at all, which is refused at upload, before any job.
+    frame = frame[["customer_id", "churned"]].assign(
+        refund=np.where(frame["churned"] == "yes", 10.0, 0.0) + np.random.default_rng(0).uniform(0, 1, len(frame))
+    )
     frame.to_csv(tmp_path / "leaky.csv", index=False)
     (tmp_path / "batch.yaml").write_text(
         """

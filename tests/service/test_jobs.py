@@ -119,7 +119,11 @@ def test_bad_data_fails_once_with_its_reason(
 ) -> None:
     frame = churn_frame(300)
     # Only an ID column and a leak: nothing is left to learn from once the checks have run.
-    frame = frame[["customer_id", "churned"]].assign(refund=np.where(frame["churned"] == "yes", 10.0, 0.0))
+    # Distinct refund values on every row: a two-valued leak alone would leave too few distinct rows to
+    # split at all, which is refused at upload, before any job.
+    frame = frame[["customer_id", "churned"]].assign(
+        refund=np.where(frame["churned"] == "yes", 10.0, 0.0) + np.random.default_rng(0).uniform(0, 1, len(frame))
+    )
     submitted = _submit(
         settings, engine, job_app, write_csv(frame, tmp_path), target="churned", options={"run_deep": False}
     )
