@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from workers.numbers import format_ci, format_count, format_metric, format_p, format_percent
+from workers.numbers import format_ci, format_count, format_metric, format_p, format_percent, format_seconds
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
@@ -150,6 +150,18 @@ def history_panel(history: dict[str, Any]) -> Panel:
     )
 
 
+def elapsed_line(elapsed: dict[str, Any]) -> Text:
+    """Where the time went, from submission to report."""
+    return Text(
+        f"{format_seconds(elapsed.get('wall_seconds'))} from submission to report: "
+        f"{format_seconds(elapsed.get('stage_seconds'))} of stages, "
+        f"{format_seconds(elapsed.get('waiting_seconds'))} waiting for the learning-curve points, "
+        f"{format_seconds(elapsed.get('queued_seconds'))} queued; "
+        f"{format_seconds(elapsed.get('cpu_seconds'))} of CPU in the assessment's job.",
+        style="dim",
+    )
+
+
 def render_report(console: Console, report: dict[str, Any]) -> None:
     console.print(findings_table(report["checks"]))
     for model in report["models"]:
@@ -164,6 +176,8 @@ def render_report(console: Console, report: dict[str, Any]) -> None:
     if report.get("history"):
         console.print(history_panel(report["history"]))
     console.print(readiness_table(report["readiness"]))
+    if elapsed := report.get("elapsed"):
+        console.print(elapsed_line(elapsed))
     verdict = report["verdict"]
     style = VERDICT_STYLE.get(verdict["code"], "white")
     console.print(

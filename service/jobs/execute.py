@@ -91,15 +91,31 @@ def execute_assessment(
     with session_scope(engine) as session:
         assessment = session.get(Assessment, assessment_id)
         assessment.status = AssessmentStatus.succeeded
-        assessment.report = report
-        assessment.progress = 1.0
         assessment.finished_at = utcnow()
+        assessment.report = {**report, "elapsed": elapsed(assessment, report)}
+        assessment.progress = 1.0
         project = session.get(Project, assessment.project_id)
         project.readiness = report["readiness"]
         record_assessment_experiments(
             session, assessment, project, session.get(Dataset, assessment.dataset_id), report
         )
     return AssessmentStatus.succeeded.value
+
+
+def elapsed(assessment: Assessment, report: dict[str, Any]) -> dict[str, float]:
+    """Where the time went, from submission to report: what a user waited, not just what the stages took.
+    `waiting_seconds` is the time between the stages — for the learning-curve points, which run as jobs
+    of their own, and for a worker to take the resumed job."""
+    wall = (assessment.finished_at - assessment.created_at).total_seconds()
+    queued = ((assessment.started_at or assessment.created_at) - assessment.created_at).total_seconds()
+    stages = sum(seconds or 0.0 for seconds in (report.get("timings") or {}).values())
+    return {
+        "wall_seconds": wall,
+        "queued_seconds": queued,
+        "stage_seconds": stages,
+        "waiting_seconds": max(0.0, wall - queued - stages),
+        "cpu_seconds": sum(seconds or 0.0 for seconds in (report.get("cpu_timings") or {}).values()),
+    }
 
 
 def mark_crashed(engine: Engine, assessment_id: uuid.UUID, error: BaseException) -> None:

@@ -34,6 +34,7 @@ from tests.factories import churn_frame, write_csv
 from tests.service.records import project_with_dataset
 from workers.assessment.runner import STAGE_NAMES
 from workers.errors import InvalidOption, TestBudgetExhausted
+from workers.report.html import render_html
 
 ROOT = Path(__file__).resolve().parents[2]
 FINAL = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
@@ -112,6 +113,12 @@ def test_a_worker_runs_an_assessment_and_records_one_test_look(
     assert _count(engine, Experiment, Experiment.kind == ExperimentKind.learning_curve) == 3
     assert _count(engine, Experiment, Experiment.kind == ExperimentKind.assessment) == 3
     assert done.report["learning_curves"] is not None
+    # What the user waited for: the stages plus the wait for the points' jobs, and the job's CPU.
+    elapsed = done.report["elapsed"]
+    assert elapsed["wall_seconds"] >= elapsed["stage_seconds"] + elapsed["waiting_seconds"] - 1e-6
+    assert elapsed["waiting_seconds"] > 0 and elapsed["cpu_seconds"] > 0
+    assert set(done.report["cpu_timings"]) == set(STAGE_NAMES) - {"report"}  # it cannot time itself
+    assert "From submission to report" in render_html(done.report)
 
 
 def test_bad_data_fails_once_with_its_reason(

@@ -152,5 +152,6 @@ def report_stage(ctx: AssessmentContext) -> dict[str, Any]:
         "history": history_summary(dataset_shape(dataset), ctx.store.history()),
         "answers": ctx.answers.model_dump(mode="json"),
         "timings": {stage: out.get("_seconds") for stage, out in ctx.outputs.items()},
+        "cpu_timings": {stage: out.get("_cpu_seconds") for stage, out in ctx.outputs.items()},
     }
     return {"report": json_ready(report)}

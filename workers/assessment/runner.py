@@ -59,9 +59,11 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
         if ctx.store.should_stop():
             raise AssessmentCancelled(f"The assessment was cancelled before the {name} stage.")
         ctx.store.progress(name, 0.0)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         output = stage(ctx)  # PointsPending propagates from here: nothing of this stage is saved
         output["_seconds"] = time.perf_counter() - start
+        # The whole process's CPU (torch's and XGBoost's threads included): a worker runs one job at a time.
+        output["_cpu_seconds"] = time.process_time() - cpu_start
         if name == "profile":
             output["_seconds"] += ctx.load_seconds  # reading the file is this stage's work too
         ctx.store.save_stage(name, output)

@@ -134,7 +134,7 @@ def report_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "split": _split(report.get("split"), report.get("test_budget")),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
-        "timings": _timings(report.get("timings")),
+        "timings": _timings(report.get("timings"), report.get("elapsed")),
     }
     view["sections"] = _sections(view)
     return view
@@ -565,8 +565,13 @@ def _classes(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _timings(v: object) -> dict[str, Any] | None:
+def _timings(v: object, elapsed: object = None) -> dict[str, Any] | None:
     timings = {str(k): as_number(s) for k, s in _mapping(v).items()}
     if not timings:
         return None
-    return {"rows": list(timings.items()), "total": sum(s for s in timings.values() if s is not None)}
+    waited = {str(k): as_number(s) for k, s in _mapping(elapsed).items()}  # a service run only
+    return {
+        "rows": list(timings.items()),
+        "total": sum(s for s in timings.values() if s is not None),
+        "elapsed": waited if waited.get("wall_seconds") is not None else None,
+    }
