@@ -25,6 +25,7 @@ from typing import Any
 
 from procrastinate import jobs, manager
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from service.jobs.heartbeat import BEAT_SQL, HeartbeatProcess
 
@@ -68,10 +69,18 @@ class JobLease:
         if not force and now - self._last < RENEW_INTERVAL:
             return
         ids = {"job_id": self.job_id, "worker_id": self.worker_id}
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(BEAT_SQL, ids)
-            connection.execute(RECLAIM_SQL, ids)
-            owned = connection.execute(OWNED_SQL, ids).scalar() is not None
+        try:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(BEAT_SQL, ids)
+                connection.execute(RECLAIM_SQL, ids)
+                owned = connection.execute(OWNED_SQL, ids).scalar() is not None
+        except OperationalError:
+            if force:
+                raise  # a write follows: it cannot go ahead without the database either
+            # A database blip in the middle of training: the heartbeat process keeps the lease meanwhile,
+            # and the next boundary tries again.
+            logger.warning("could not renew the lease of job %s; trying again at the next boundary", self.job_id)
+            return
         self._last = now
         if not owned:
             raise JobTaken(self.job_id)
