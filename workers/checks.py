@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
 from workers.data.dataset import Dataset
@@ -49,8 +50,18 @@ class Finding:
 
 
 def _separation_auc(y: np.ndarray, score: np.ndarray) -> float:
-    """How well a score separates two classes regardless of direction (0.5 = not at all, 1 = perfectly)."""
-    auc = roc_auc_score(y, score)
+    """How well a score separates two classes regardless of direction (0.5 = not at all, 1 = perfectly).
+    The Mann-Whitney form of the ROC AUC (ties count a half), as `roc_auc_score` computes it for labels
+    0/1, without its input validation: that cost ~2.5 ms a call, and the checks make one or two per column."""
+    score = np.asarray(score, dtype=float)
+    positive = np.asarray(y) == 1
+    n_positive = int(positive.sum())
+    n_negative = len(positive) - n_positive
+    if n_positive == 0 or n_negative == 0 or not np.isfinite(score).all():
+        auc = roc_auc_score(y, score)  # its own error for one class or a NaN score
+    else:
+        ranks = rankdata(score, method="average")
+        auc = (ranks[positive].sum() - n_positive * (n_positive + 1) / 2) / (n_positive * n_negative)
     return float(max(auc, 1 - auc))
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from workers.data.dataset import Dataset
 from workers.data.labels import encode_target
+from workers.data.limits import BYTES_PER_CELL, NO_LIMITS, TableLimits
 from workers.data.profiling import normalise_column, profile_column
 from workers.errors import (
     DuplicateColumns,
@@ -49,10 +51,15 @@ def file_sha256(path: Path) -> str:
 
 
 def read_table(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, name: str | None = None
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    name: str | None = None,
+    limits: TableLimits = NO_LIMITS,
 ) -> pd.DataFrame:
     """Read a CSV (delimiter sniffed) or Parquet file into a DataFrame, or raise a `DataError`.
-    `name` is what messages call the file (an upload's own name, not where the service stored it)."""
+    `name` is what messages call the file (an upload's own name, not where the service stored it).
+    `limits` are checked from the file's metadata before it is decompressed or parsed."""
     name = name or path.name
     if not path.exists():
         raise FileMissing(f"No such file: {path}")
@@ -67,17 +74,43 @@ def read_table(
     if size == 0:
         raise EmptyDataset(f"{name} is empty.")
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        return _read_parquet(path, name)
-    return _read_csv(path, name)
+        return _read_parquet(path, name, limits)
+    return _read_csv(path, name, limits)
 
 
-def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+def _unreadable_parquet(path: Path, name: str, exc: Exception) -> UnreadableFile:
+    # pyarrow names the file by its path: on a server, a hashed name under READINESS_HOME.
+    reason = bounded_message(str(exc).replace(str(path), name).replace(str(path.parent), "…"), 500)
+    return UnreadableFile(f"{name} is not a readable Parquet file ({reason}).")
+
+
+def _check_parquet_limits(path: Path, name: str, limits: TableLimits) -> None:
+    """The footer's row-group metadata against the limits: nothing is decompressed. The memory estimate is
+    the larger of the row groups' uncompressed size and 8 bytes a cell (a constant column run-length encodes
+    to almost nothing, yet pandas stores every cell)."""
+    if limits == NO_LIMITS:
+        return
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
+        raise _unreadable_parquet(path, name, exc) from exc
+    rows, columns = int(metadata.num_rows), int(metadata.num_columns)
+    uncompressed = sum(int(metadata.row_group(i).total_byte_size) for i in range(metadata.num_row_groups))
+    limits.check(
+        name,
+        columns=columns,
+        rows=rows,
+        decompressed_bytes=max(uncompressed, rows * columns * BYTES_PER_CELL),
+        rows_exact=True,
+    )
+
+
+def _read_parquet(path: Path, name: str, limits: TableLimits = NO_LIMITS) -> pd.DataFrame:
+    _check_parquet_limits(path, name, limits)
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
-        # pyarrow names the file by its path: on a server, a hashed name under READINESS_HOME.
-        reason = bounded_message(str(exc).replace(str(path), name).replace(str(path.parent), "…"), 500)
-        raise UnreadableFile(f"{name} is not a readable Parquet file ({reason}).") from exc
+        raise _unreadable_parquet(path, name, exc) from exc
     if frame.empty:
         raise EmptyDataset(f"{name} has no data rows.")
     return frame
@@ -131,7 +164,36 @@ def _refuse_repeated_columns(path: Path, name: str, delimiter: str, encoding: st
         )
 
 
-def _read_csv(path: Path, name: str) -> pd.DataFrame:
+def _csv_shape(path: Path, encoding: str, delimiter: str) -> tuple[int, int]:
+    """(columns in the header line, lines after it), streamed in 1 MiB chunks: nothing is parsed but the
+    header. A value with a quoted line break counts as two lines, so rows are an upper bound; any byte 0x0A
+    counts as a line break, which UTF-16/32 text holds once per line (and very rarely inside a character)."""
+    header = b""
+    newlines = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            if not newlines and b"\n" not in header:
+                header += chunk
+            newlines += chunk.count(b"\n")
+            last = chunk
+    header = header.split(b"\n", 1)[0]
+    text = header.decode(encoding, errors="ignore").lstrip("\ufeff").rstrip("\r\x00")
+    columns = len(next(csv.reader([text], delimiter=delimiter), [])) if text else 0
+    lines = newlines + (0 if last.rstrip(b"\x00").endswith(b"\n") else 1)
+    return columns, max(lines - 1, 0)
+
+
+def _check_csv_limits(path: Path, name: str, encoding: str, delimiter: str, limits: TableLimits) -> None:
+    if limits == NO_LIMITS:
+        return
+    columns, rows = _csv_shape(path, encoding, delimiter)
+    limits.check(
+        name, columns=columns, rows=rows, decompressed_bytes=rows * columns * BYTES_PER_CELL, rows_exact=False
+    )
+
+
+def _read_csv(path: Path, name: str, limits: TableLimits = NO_LIMITS) -> pd.DataFrame:
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     encoding = _encoding(head, name)
@@ -140,6 +202,7 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
     except UnicodeDecodeError:
         sample = head.decode("latin-1")
     delimiter = _sniff_delimiter(sample.lstrip("\ufeff"))
+    _check_csv_limits(path, name, encoding, delimiter, limits)
     try:
         _refuse_repeated_columns(path, name, delimiter, encoding)
         frame = pd.read_csv(
@@ -206,12 +269,15 @@ def frame_to_dataset(
         raise EmptyDataset(f"Every row of {source or 'the file'} is missing the target {target!r}.")
     encoded = encode_target(labels, target=target, positive=positive)
     notes.extend(encoded.notes)
-    features = pd.DataFrame(index=frame.index)
+    # Columns are gathered in a dict and become one frame at the end: inserting them one at a time costs
+    # the square of the width (each insert copies the column index; 4,000 columns took minutes).
     columns = {}
-    for name in frame.columns:
-        profile = profile_column(name, frame[name])
+    normalised: dict[str, pd.Series] = {}
+    for name, series in frame.items():
+        profile = profile_column(name, series)
         columns[name] = profile
-        features[name] = normalise_column(frame[name], profile.kind)
+        normalised[name] = normalise_column(series, profile.kind)
+    features = pd.DataFrame(normalised, index=frame.index) if normalised else pd.DataFrame(index=frame.index)
     if all(profile.kind in ("empty", "constant") for profile in columns.values()):
         described = ", ".join(f"{p.name!r} ({p.kind})" for p in columns.values()) or "only the target"
         raise NoUsableFeatures(
@@ -238,12 +304,14 @@ def load_dataset(
     positive: str | None = None,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     name: str | None = None,
+    limits: TableLimits = NO_LIMITS,
 ) -> Dataset:
     """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake.
-    `name` is how messages and the report call the file (default: its file name)."""
+    `name` is how messages and the report call the file (default: its file name); `limits` (columns, rows,
+    memory once read) are checked from the file's metadata before it is parsed."""
     path = Path(path)
     name = name or path.name
-    frame = read_table(path, max_bytes=max_bytes, name=name)
+    frame = read_table(path, max_bytes=max_bytes, name=name, limits=limits)
     return frame_to_dataset(
         frame,
         target=target,
