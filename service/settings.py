@@ -8,6 +8,8 @@ import platformdirs
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.data.limits import TableLimits
+
 DEFAULT_PORT = 8000
 # Requests served at once by one API process (threads). Requests wait on the database far more than they
 # compute, so a few per core keep two cores busy; each holds at most one pooled connection at a time.
@@ -20,6 +22,18 @@ DEFAULT_STALLED_WORKER_SECONDS = 60.0
 MISSED_BEATS = 2  # the stalled timeout spans at least this many heartbeats
 DEFAULT_MAX_UPLOAD_MB = 1024
 DEFAULT_MAX_JSON_MB = 1.0  # a JSON or form body: fields of text, never a file
+# What an uploaded table may expand to, checked from its metadata before it is parsed (workers/data/limits.py).
+# Columns: the wide tables teams bring (survey exports, one-hot feature stores) have hundreds to a few thousand
+# columns; loading, profiling and checks cost about 2 ms a column at 100 rows (benchmarks/bench_wide_tables.py),
+# so 10,000 columns is about 20 s of an upload's work and a 1.5 MB profile. A wider table (gene expression)
+# is better assessed on a selection of its columns.
+DEFAULT_MAX_COLUMNS = 10_000
+# Rows: ten million is far more than the assessment needs (its learning curve saturates long before) and, at
+# 8 bytes a cell, 80 MB a column in memory.
+DEFAULT_MAX_ROWS = 10_000_000
+# Memory once read (the larger of Parquet's uncompressed size and 8 bytes a cell): 4 GiB is what a laptop-sized
+# pandas load can hold beside the server; a 419 KB Parquet file expanding to 30 M rows is refused before reading.
+DEFAULT_MAX_DECOMPRESSED_MB = 4096
 
 
 def default_home() -> Path:
@@ -43,6 +57,13 @@ class Settings(BaseSettings):
         default=DEFAULT_MAX_JSON_MB,
         gt=0,
         description="Largest JSON or form body; uploads have their own limit.",
+    )
+    max_columns: int = Field(
+        default=DEFAULT_MAX_COLUMNS, ge=2, description="Widest table read, target included."
+    )
+    max_rows: int = Field(default=DEFAULT_MAX_ROWS, ge=1, description="Longest table read.")
+    max_decompressed_mb: float = Field(
+        default=DEFAULT_MAX_DECOMPRESSED_MB, gt=0, description="Most memory a table may take once read."
     )
     default_test_budget: int = Field(default=3, ge=1)
     worker_heartbeat_seconds: float = Field(
@@ -88,3 +109,12 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def table_limits(self) -> TableLimits:
+        """What a table may expand to, checked before it is parsed (READINESS_MAX_COLUMNS, _ROWS, …)."""
+        return TableLimits(
+            max_columns=self.max_columns,
+            max_rows=self.max_rows,
+            max_decompressed_bytes=int(self.max_decompressed_mb * 1024 * 1024),
+        )
