@@ -20,8 +20,10 @@ from service.api.schemas.text import has_nul
 from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
 from service.models import Dataset
+from service.settings import Settings
 from workers.assessment.report_stage import json_ready
 from workers.checks import excluded_columns, run_checks
+from workers.data.limits import TableLimits
 from workers.data.loading import load_dataset
 from workers.errors import ReadinessError, UnreadableFile
 from workers.split import DEFAULT_SEED, make_split
@@ -89,12 +91,27 @@ def store_upload(artifacts: ArtifactStore, file: BinaryIO, *, suffix: str, max_b
     return artifacts.put_chunks(chunks, suffix=suffix, max_bytes=max_bytes)
 
 
+def table_limits(limits: TableLimits | None) -> TableLimits:
+    """The limits given, else the settings' (READINESS_MAX_COLUMNS, _MAX_ROWS, _MAX_DECOMPRESSED_MB)."""
+    return limits if limits is not None else Settings().table_limits
+
+
 def inspect_dataset(
-    path: Path, *, target: str, positive: str | None, max_bytes: int, name: str | None = None
+    path: Path,
+    *,
+    target: str,
+    positive: str | None,
+    max_bytes: int,
+    name: str | None = None,
+    limits: TableLimits | None = None,
 ) -> Inspection:
     """Load the file (a `DataError` for every user mistake), then run the checks on the default split.
-    `name` is the file's name as the user knows it; messages never show the store's hashed name."""
-    dataset = load_dataset(path, target=target, positive=positive, max_bytes=max_bytes, name=name)
+    `name` is the file's name as the user knows it; messages never show the store's hashed name. A table
+    past `limits` (default: the settings') is refused from its metadata, before it is parsed. Every door
+    comes here: the API's and the dashboard's uploads, batches, `readiness assess` and `readiness grid`."""
+    dataset = load_dataset(
+        path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=table_limits(limits)
+    )
     split = make_split(dataset, seed=DEFAULT_SEED)
     findings = run_checks(dataset, split)
     excluded = excluded_columns(dataset, findings)
@@ -149,6 +166,7 @@ def save_dataset(
     target: str,
     positive: str | None,
     max_bytes: int,
+    limits: TableLimits | None = None,
 ) -> Dataset:
     """Take in an uploaded file as a new dataset of the project: streamed into the content-addressed store
     under the size limit, read, profiled and checked, and committed only if all of that succeeds (a refused
@@ -163,6 +181,7 @@ def save_dataset(
             positive=positive,
             max_bytes=max_bytes,
             name=clean_filename(file.filename),
+            limits=limits,
         )
         dataset = found.dataset_row(project_id=project_id, filename=file.filename, stored_as=name, size=size)
         lock_artifact(session, name)
