@@ -204,6 +204,15 @@ def migrate() -> None:
     click.echo(f"Database schema at {revision}.")
 
 
+def _watch_embedded_database(embedded: bool, data_dir: Path) -> None:
+    """A long-running process that holds the embedded Postgres starts it again if its postmaster dies
+    (service.database.watchdog); an external server (READINESS_DATABASE_URL) is not ours to restart."""
+    if embedded:
+        from service.database.watchdog import watch_embedded
+
+        watch_embedded(data_dir)
+
+
 @main.command()
 @click.option(
     "--queue",
@@ -220,7 +229,9 @@ def worker(queues: tuple[str, ...]) -> None:
     from service.orphans import sweep_in_background
 
     settings = _settings()
+    embedded = not settings.database_url
     settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
+    _watch_embedded_database(embedded, settings.embedded_data_path)
     upgrade_to_head(make_engine(settings.database_url or ""))
     sweep_in_background(settings)  # files a crashed request or stage left behind, older than a day
     click.echo(f"Worker on queue(s) {', '.join(queues) or 'cpu, gpu'}; Ctrl-C to stop.")
@@ -249,7 +260,9 @@ def serve(host: str | None, port: int | None, no_worker: bool, api_processes: in
     settings = _settings()
     # The database is started (if embedded) and migrated here, once, so that the sweep's thread does not
     # race the server's start for it; `run_server` then finds the URL resolved.
+    embedded = not settings.database_url
     settings = settings.model_copy(update={"database_url": resolve_database_url(settings)})
+    _watch_embedded_database(embedded, settings.embedded_data_path)
     upgrade_to_head(make_engine(settings.database_url or ""))
     sweep_in_background(settings)  # files a crashed request or stage left behind, older than a day
     run_server(
