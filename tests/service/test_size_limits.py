@@ -1,6 +1,7 @@
 """Issue 17: a table past READINESS_MAX_COLUMNS, _MAX_ROWS or _MAX_DECOMPRESSED_MB is refused from its
 metadata (the CSV's header and a streamed line count, the Parquet footer) at every door: the API's upload
-(413, nothing written), a batch, and `readiness assess` (exit 2), each saying the limit and how to raise it."""
+(413, nothing written), the dashboard's form, a batch, and `readiness assess` (exit 2), each saying the
+limit and how to raise it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from sqlalchemy import Engine
 from service.api.app import create_app
 from service.cli import main
 from service.settings import Settings
-from tests.service.test_api_harness import assert_error, bearer, make_project, upload
+from tests.dashboard.browsing import csrf_token, new_key, sign_in
+from tests.dashboard.test_forms import _create_project
+from tests.service.test_api_harness import assert_error, bearer, make_project, running_api, upload
 from tests.service.test_batches import assert_nothing_written, post_batch, refused
 from tests.service.test_nothing_half_written import snapshot
 
@@ -126,3 +129,23 @@ def test_readiness_assess_refuses_a_table_past_a_limit_with_exit_2(
     assert variable in result.output and "Traceback" not in result.output
     uploads = tmp_path / "home" / "artifacts"
     assert not uploads.exists() or not [p for p in uploads.rglob("*") if p.is_file()]
+
+
+def test_the_dashboard_refuses_a_table_past_a_limit_on_its_form(
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_api(settings) as client:
+        client.follow_redirects = False
+        sign_in(client, new_key(engine, "team-a"))
+        token = csrf_token(client)
+        page = _create_project(client, token)
+        before = snapshot(engine, settings)
+        monkeypatch.setenv("READINESS_MAX_COLUMNS", "50")
+        answer = client.post(
+            f"{page}/datasets/new",
+            data={"csrf_token": token, "target": "target", "positive": "yes"},
+            files={"file": ("wide.csv", wide_csv(60), "text/csv")},
+        )
+    assert answer.status_code == 400, answer.text
+    assert "READINESS_MAX_COLUMNS" in answer.text and "61 columns" in answer.text
+    assert snapshot(engine, settings) == before
