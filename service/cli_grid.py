@@ -164,6 +164,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
         positive=spec.get("positive"),
         max_bytes=settings.max_upload_bytes,
         name=data.name,
+        limits=settings.table_limits,
     )
     settings, engine, artifacts = open_local(settings)
     with session_scope(engine) as session:

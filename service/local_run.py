@@ -73,7 +73,12 @@ def assess_through_service(
     check_project_name(project_name)
     stored_suffix(path.name)
     found = inspect_dataset(
-        path, target=target, positive=positive, max_bytes=settings.max_upload_bytes, name=path.name
+        path,
+        target=target,
+        positive=positive,
+        max_bytes=settings.max_upload_bytes,
+        name=path.name,
+        limits=settings.table_limits,
     )
     size = path.stat().st_size
     unsaved = found.dataset_row(project_id=None, filename=path.name, stored_as="", size=size)

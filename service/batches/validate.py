@@ -174,6 +174,7 @@ class _Planner:
                 positive=fields.positive,
                 max_bytes=self.settings.max_upload_bytes,
                 name=PurePath(fields.file).name,
+                limits=self.settings.table_limits,
             )
         except ReadinessError as error:
             self.problems.add_error(item.where, error, item.position)

@@ -57,6 +57,19 @@ CASES = {
 }
 
 
+FIELDS = {
+    "READINESS_MAX_COLUMNS": "max_columns",
+    "READINESS_MAX_ROWS": "max_rows",
+    "READINESS_MAX_DECOMPRESSED_MB": "max_decompressed_mb",
+}
+
+
+def limit(client: TestClient, settings: Settings, variable: str, value: str) -> None:
+    """Run the app from here on as if started with `variable=value` (its settings are read per request)."""
+    field = FIELDS[variable]
+    client.app.state.settings = settings.model_copy(update={field: type(getattr(settings, field))(value)})
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
@@ -71,20 +84,20 @@ def test_the_parquet_file_is_small_but_expands() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_api_refuses_a_table_past_a_limit_with_413_and_writes_nothing(
-    case: str, client: TestClient, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    case: str, client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     filename, make, variable, value, code = CASES[case]
     headers = bearer(engine, "team-a")
     project = make_project(client, headers)
     before = snapshot(engine, settings)
-    monkeypatch.setenv(variable, value)
+    limit(client, settings, variable, value)
     answer = upload(
         client, headers, project["id"], content=make(), filename=filename, target="target", positive="yes"
     )
     body = assert_error(answer, 413, code)
     assert variable in body["detail"] and filename in body["detail"]
     assert snapshot(engine, settings) == before
-    monkeypatch.delenv(variable)
+    client.app.state.settings = settings
     accepted = upload(
         client, headers, project["id"], content=make(), filename=filename, target="target", positive="yes"
     )
@@ -92,9 +105,9 @@ def test_the_api_refuses_a_table_past_a_limit_with_413_and_writes_nothing(
 
 
 def test_a_batch_with_a_table_past_a_limit_is_refused_and_nothing_is_written(
-    client: TestClient, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, engine: Engine, settings: Settings
 ) -> None:
-    monkeypatch.setenv("READINESS_MAX_COLUMNS", "50")
+    limit(client, settings, "READINESS_MAX_COLUMNS", "50")
     spec = """
 name: wide
 items:
@@ -131,16 +144,14 @@ def test_readiness_assess_refuses_a_table_past_a_limit_with_exit_2(
     assert not uploads.exists() or not [p for p in uploads.rglob("*") if p.is_file()]
 
 
-def test_the_dashboard_refuses_a_table_past_a_limit_on_its_form(
-    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_dashboard_refuses_a_table_past_a_limit_on_its_form(settings: Settings, engine: Engine) -> None:
     with running_api(settings) as client:
         client.follow_redirects = False
         sign_in(client, new_key(engine, "team-a"))
         token = csrf_token(client)
         page = _create_project(client, token)
         before = snapshot(engine, settings)
-        monkeypatch.setenv("READINESS_MAX_COLUMNS", "50")
+        limit(client, settings, "READINESS_MAX_COLUMNS", "50")
         answer = client.post(
             f"{page}/datasets/new",
             data={"csrf_token": token, "target": "target", "positive": "yes"},

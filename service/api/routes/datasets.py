@@ -25,7 +25,11 @@ router = APIRouter(tags=["datasets"])
 
 UPLOAD_ERRORS = {
     404: {"model": ErrorPublic, "description": "No such project in your team."},
-    413: {"model": ErrorPublic, "description": "Larger than READINESS_MAX_UPLOAD_MB (file_too_large)."},
+    413: {
+        "model": ErrorPublic,
+        "description": "Larger than READINESS_MAX_UPLOAD_MB (file_too_large), or a table past READINESS_MAX_COLUMNS, "
+        "_MAX_ROWS or _MAX_DECOMPRESSED_MB (too_many_columns, too_many_rows, too_large_decompressed).",
+    },
     415: {"model": ErrorPublic, "description": "Not multipart, or not a .csv/.parquet/.pq file."},
     422: {"model": ErrorPublic, "description": "The file cannot be used as given (its code says why)."},
 }
@@ -69,6 +73,7 @@ def upload_dataset(
         target=target,
         positive=positive or None,
         max_bytes=settings.max_upload_bytes,
+        limits=settings.table_limits,
     )
     response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
     return dataset

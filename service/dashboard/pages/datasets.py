@@ -90,6 +90,7 @@ def upload(
                 target=values["target"],
                 positive=values["positive"] or None,
                 max_bytes=settings.max_upload_bytes,
+                limits=settings.table_limits,
             )
         except ReadinessError as error:
             errors[_field_of(error)] = error.detail
