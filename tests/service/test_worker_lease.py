@@ -116,7 +116,7 @@ def test_an_assessment_on_an_oversubscribed_cpu_finishes_in_one_run(
 def test_a_worker_whose_heartbeat_stops_keeps_its_job_while_its_task_renews(
     settings: Settings, engine: Engine, job_app, tmp_path: Path
 ) -> None:
-    stalled = 3
+    stalled = 5  # longer than any stretch between two of the task's boundaries, even on a busy machine
     submitted = _submit(
         settings,
         engine,
@@ -126,7 +126,7 @@ def test_a_worker_whose_heartbeat_stops_keeps_its_job_while_its_task_renews(
         options=OPTIONS,
     )
     # Long enough that a worker kept alive by its heartbeat alone would be presumed dead twice over.
-    train_deep_for(engine, submitted.id, 300)
+    train_deep_for(engine, submitted.id, 400)
     log = tmp_path / "worker.log"
     first = _worker_process(settings, log, stalled_seconds=stalled)
     # A second worker whose sweeper would take the job the moment the first looked dead, and run it.
