@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from service.api.auth_first import CHECKED_KEY
 from service.api.errors import NotFound
 from service.artifacts import ArtifactStore
 from service.auth import authenticate
@@ -70,9 +71,13 @@ bearer_scheme = HTTPBearer(auto_error=False, description="An API key: `readiness
 
 
 def current_key(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> ApiKey:
+    checked = getattr(request.state, CHECKED_KEY, None)  # `service.api.auth_first` checked it already
+    if checked is not None:
+        return checked
     key = authenticate(session, credentials.credentials if credentials else None)
     release(session)
     return key
