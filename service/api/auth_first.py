@@ -1,16 +1,16 @@
-"""The API key is checked before the request body is read.
+"""The API key is checked before a large request body is read.
 
 FastAPI parses a multipart body (spooling it to a temporary file) before it solves any dependency, the
 key check included: an anonymous client could make the server read 300 MB only to be told 401. This ASGI
-middleware looks at the `Authorization` header of every request that reaches an operation needing a key
-(one the OpenAPI document marks with `security`: every one
-whose dependencies include `current_key`), checks the key against the database in a short session
-of its own, and answers 401 `{"detail", "code": "unauthorized"}` with `WWW-Authenticate` at once, before
-a byte of the body is received. The route's own `current_key` dependency still runs (it is what gives the
-route its key); this only makes the refusal early. Unknown paths, /api/v1/health, the docs and the
-dashboard (cookie sessions) pass through untouched.
+middleware looks at the `Authorization` header of every request that carries an upload, a streamed body
+or a body over SMALL_BODY_BYTES to an operation needing a key (one the OpenAPI document marks with
+`security`: every one whose dependencies include `current_key`), checks the key against the database in
+a short session of its own, and answers 401 `{"detail", "code": "unauthorized"}` with `WWW-Authenticate`
+at once, before a byte of the body is received. The route's own `current_key` dependency then takes the
+key it checked from the request's state instead of a second lookup; a small body is left to that
+dependency alone. Unknown paths, /api/v1/health, the docs and the dashboard (cookie sessions) pass
+through untouched.
 """
-
 from __future__ import annotations
 
 import re
