@@ -174,3 +174,18 @@ def format_duration(seconds: float | None) -> str:
     if whole < 3600:
         return f"{whole // 60}m {whole % 60:02d}s"
     return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
+def summarize_record(assessment: Any) -> dict[str, Any]:
+    """`summarize` of an assessment row (anything with its fields: this module imports no model, so the
+    command line that uses it starts without the database libraries)."""
+    status = assessment.status
+    return summarize(
+        status=getattr(status, "value", status),
+        stage=assessment.stage,
+        fraction=min(max(assessment.progress or 0.0, 0.0), 1.0),
+        detail=assessment.progress_detail,
+        config=assessment.config,
+        started_at=assessment.started_at,
+        finished_at=assessment.finished_at,
+    )

@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from service.models import Assessment, AssessmentStatus
-from service.progress_summary import STAGE_NAMES, STAGE_TITLES, format_duration, stage_message, summarize
+from service.progress_summary import (
+    STAGE_NAMES,
+    STAGE_TITLES,
+    format_duration,
+    stage_message,
+    summarize_record,
+)
 from workers.numbers import format_loss, format_metric, format_percent
 
 FINISHED = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
@@ -74,15 +80,7 @@ def progress(assessment: Assessment) -> dict[str, Any]:
     overall = 1.0 if status == AssessmentStatus.succeeded else max(current, 0) / len(STAGE_NAMES)
     if current >= 0 and status != AssessmentStatus.succeeded:
         overall += fraction / len(STAGE_NAMES)
-    info = summarize(
-        status=status.value,
-        stage=assessment.stage,
-        fraction=fraction,
-        detail=detail,
-        config=assessment.config,
-        started_at=assessment.started_at,
-        finished_at=assessment.finished_at,
-    )
+    info = summarize_record(assessment)
     return {
         "status": status.value,
         "finished": status in FINISHED,

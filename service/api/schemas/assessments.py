@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.schemas.text import ColumnText
 from service.jobs.submit import MAX_EPOCHS, MAX_RESAMPLES, MAX_SEED, MIN_RESAMPLES
 from service.models import Assessment, AssessmentStatus
-from service.progress_summary import summarize
+from service.progress_summary import summarize_record
 
 # More names than any table a person uploads has columns: the list is bounded before it is checked by name.
 MAX_KEEP_COLUMNS = 10_000
@@ -92,15 +92,7 @@ class AssessmentSummary(BaseModel):
             if name not in ("error", "progress_info")
         }
         error = AssessmentError(code=row.error_code, detail=row.error_detail) if row.error_code else None
-        info = summarize(
-            status=row.status.value,
-            stage=row.stage,
-            fraction=row.progress or 0.0,
-            detail=row.progress_detail,
-            config=row.config,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-        )
+        info = summarize_record(row)
         return cls(**fields, error=error, progress_info=ProgressInfo(**info), **extra)
 
 
