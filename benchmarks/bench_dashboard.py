@@ -24,7 +24,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from service.api.app import create_app
+from service.app import create_app
 from service.artifacts import ArtifactStore
 from service.database.embedded import embedded_url
 from service.database.engine import make_engine, with_database

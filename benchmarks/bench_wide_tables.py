@@ -1,5 +1,5 @@
 """Wide tables: seconds (and seconds per column) to load, profile and check a CSV of N columns × 100 rows,
-the work an upload does (service/api/uploads.py `inspect_dataset`: load_dataset → make_split → run_checks).
+the work an upload does (service/datasets/intake.py `inspect_dataset`: load_dataset → make_split → run_checks).
 
     python benchmarks/bench_wide_tables.py               # 1k, 2k, 4k, 8k, 20k columns
     python benchmarks/bench_wide_tables.py 1000 2000     # chosen widths

@@ -41,7 +41,7 @@ def start_server(home: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     """`readiness serve` in `home`; returns the process and the login link it printed."""
     env = {**os.environ, "READINESS_HOME": str(home), "OMP_NUM_THREADS": "2", "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-c", "from service.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from service.cli.main import main; main()", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -1,8 +1,8 @@
 """The OpenAPI document as the API answers: every error is `{"detail", "code"}` (ErrorPublic).
 
 FastAPI documents a 422 as its own `HTTPValidationError` (`{"detail": [{loc, msg, type}]}`), which this API
-never sends (`service.api.errors` turns validation errors into one sentence and a code), and it leaves out
-the 401 that every operation needing a key answers (`service.api.auth_first`). The document is corrected
+never sends (`service.web.errors` turns validation errors into one sentence and a code), and it leaves out
+the 401 that every operation needing a key answers (`service.web.auth_first`). The document is corrected
 once, when first built: each keyed operation (one with `security`) documents 401 and 503, each with a body
 400 and 413, each with a path id 404, each 422 shows ErrorPublic, and FastAPI's validation schemas, then
 unreferenced, are dropped.
@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from service.api.errors import ErrorPublic
+from service.web.errors import ErrorPublic
 
 ERROR_REF = "#/components/schemas/ErrorPublic"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

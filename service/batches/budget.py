@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from service.batches.plan import BatchPlan, DatasetPlan
 from service.batches.problems import Problems
-from service.jobs.store import looks_used
+from service.ledger.looks import looks_used
 from service.models import Split
 
 

@@ -16,8 +16,8 @@ from typing import BinaryIO
 from fastapi import UploadFile
 from sqlalchemy import Engine
 
-from service.api.uploads import clean_filename, forget_upload, store_upload, stored_suffix
 from service.artifacts import ArtifactStore
+from service.datasets.intake import clean_filename, forget_upload, store_upload, stored_suffix
 from workers.errors import FileMissing, FileTooLarge, UnreadableFile
 
 MAX_ANSWERS_BYTES = 1024 * 1024  # a questionnaire is a page of YAML

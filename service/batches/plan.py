@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.batches.spec import AssessmentItem, BatchSpec, DatasetItem, GridItem, ProjectItem
-from service.experiments.grids import GridRequest
+from service.journal.grids import GridRequest
 from service.models import Dataset, Project
 from workers.assessment.config import AssessmentConfig
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from service.api.schemas.text import unstorable_reason
 from service.batches.problems import BATCH_FILE, InvalidBatch, Problem
+from service.models.text import unstorable_reason
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_json, load_yaml
 
 # YAML anchors can make a small file expand into a huge structure; reading stops past this many values.

@@ -20,8 +20,8 @@ from service.artifacts import lock_artifact
 from service.batches.files import BatchFiles
 from service.batches.plan import BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.database.engine import session_scope
-from service.experiments.grids import add_grid
 from service.jobs.app import ASSESSMENT_TASK, EXPERIMENT_TASK
+from service.journal.grids import add_grid
 from service.models import Assessment, Batch, BatchItem, Dataset, Experiment, Grid, Project
 
 MAX_NAME_CHARS = 200  # batch.name

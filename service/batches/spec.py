@@ -31,11 +31,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.api.schemas.assessments import AssessmentCreate
-from service.api.schemas.grids import GridCreate
-from service.api.schemas.text import ColumnText, DescriptionText, StoredText
+from service.assessments.requests import AssessmentCreate
 from service.batches.problems import BATCH_FILE, Problems, item_name
 from service.batches.reading import load_file, plain_json
+from service.journal.requests import GridCreate
+from service.models.text import ColumnText, DescriptionText, StoredText
 
 KINDS = ("project", "dataset", "assessment", "grid")
 TOP_LEVEL_KEYS = ("name", "items")

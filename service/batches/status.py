@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.experiments.grids import grid_points, grid_progress
+from service.assessments.progress_view import STAGE_TITLES, describe
+from service.journal.grids import grid_points, grid_progress
 from service.models import Assessment, AssessmentStatus, Batch, BatchItem, Dataset, Grid, Project
-from service.progress_view import STAGE_TITLES, describe
 from workers.assessment.runner import STAGE_NAMES
 
 ENDED = ("succeeded", "failed", "cancelled")

@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.api.uploads import Inspection, inspect_dataset, stored_suffix
+from service.assessments.submit import assessment_config
 from service.batches.answers import read_answers
 from service.batches.budget import check_budgets
 from service.batches.files import BatchFiles
 from service.batches.plan import AssessmentPlan, BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.batches.problems import BATCH_FILE, Problems
 from service.batches.spec import AssessmentItem, BatchSpec, DatasetItem, GridItem, ProjectItem
-from service.experiments.grids import GridRequest, plan_grid
-from service.jobs.submit import assessment_config
+from service.datasets.intake import Inspection, inspect_dataset, stored_suffix
+from service.journal.grids import GridRequest, plan_grid
 from service.models import Dataset, Project
 from service.settings import Settings
 from workers.assessment.report_stage import json_ready

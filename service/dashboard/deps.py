@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from service.api.deps import EngineDep, SessionDep, release
 from service.dashboard.errors import CsrfRejected, PageNotFound, SignInRequired
 from service.dashboard.sessions import SESSION_COOKIE, SignedIn, csrf_matches, current_session
 from service.models import Assessment, Project
+from service.web.deps import EngineDep, SessionDep, release
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.models import Assessment, AssessmentStatus
-from service.progress_summary import (
+from service.assessments.progress_summary import (
     STAGE_NAMES,
     STAGE_TITLES,
     format_duration,
     stage_message,
     summarize_record,
 )
+from service.models import Assessment, AssessmentStatus
 from workers.numbers import format_loss, format_metric, format_percent
 
 FINISHED = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Float, Select, cast, func, select, true
 from sqlmodel import Session
 
-from service.jobs.store import looks_used
+from service.ledger.looks import looks_used
 from service.models import Assessment, AssessmentStatus, Dataset, Project, Split, TestLook
 
 READINESS_LEVELS = ("ready", "promising_with_gaps", "not_ready", "insufficient_information")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from procrastinate import jobs, manager
 from sqlalchemy import Engine, text
@@ -30,6 +30,18 @@ from sqlalchemy.exc import OperationalError
 from service.jobs.heartbeat import BEAT_SQL, HeartbeatProcess
 
 logger = logging.getLogger(__name__)
+
+
+class RenewLease(Protocol):
+    """`JobLease.renew`: proves the worker alive; raises `JobTaken` once it lost the job."""
+
+    def __call__(self, *, force: bool = False) -> None: ...
+
+
+def no_lease(*, force: bool = False) -> None:
+    """The lease of a run outside a job (tests, tools): nothing to renew."""
+
+
 RENEW_INTERVAL = 1.0  # seconds: the least time between two renewals by the task (boundaries can be fast)
 
 # Takes the job back if a peer pruned this worker's row (Procrastinate then sets the job's worker to NULL)

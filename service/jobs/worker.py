@@ -12,8 +12,8 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import procrastinate
 from sqlalchemy import Engine
@@ -21,55 +21,13 @@ from sqlalchemy import Engine
 from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url
 from service.database.migrate import ensure_at_head
-from service.experiments.execute import DataCache, execute_experiment, mark_experiment_crashed
-from service.experiments.fan_out import resume_if_last
 from service.jobs.app import QUEUES, is_known_queue, make_job_app
-from service.jobs.execute import execute_assessment, mark_crashed
-from service.jobs.lease import JobLease, LeasedJobManager
+from service.jobs.lease import LeasedJobManager
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 FETCH_POLLING_INTERVAL = 1.0  # seconds; LISTEN/NOTIFY wakes the worker sooner when a job is deferred
 
-
-@dataclass
-class WorkerRuntime:
-    """What the task needs, handed in through Procrastinate's job context."""
-
-    engine: Engine
-    artifacts: ArtifactStore
-    job_app: procrastinate.App | None = None  # opened for sync use: tasks queue follow-up jobs through it
-    name: str = ""
-    data_cache: DataCache = field(default_factory=DataCache)
-
-    def lease(self, job: procrastinate.jobs.Job) -> JobLease:
-        assert job.id is not None and job.worker_id is not None  # a fetched job has both
-        return JobLease(self.engine, job_id=job.id, worker_id=job.worker_id)
-
-    def execute(self, assessment_id: uuid.UUID, lease: JobLease | None = None) -> str:
-        renew = lease.renew if lease is not None else None
-        return execute_assessment(self.engine, self.artifacts, assessment_id, self.job_app, renew_lease=renew)
-
-    def mark_crashed(self, assessment_id: uuid.UUID, error: BaseException) -> None:
-        mark_crashed(self.engine, assessment_id, error)
-
-    def execute_experiment(self, experiment_id: uuid.UUID, lease: JobLease | None = None) -> str:
-        return execute_experiment(
-            self.engine,
-            self.artifacts,
-            experiment_id,
-            cache=self.data_cache,
-            worker=self.name,
-            after=self._after_experiment,
-            renew_lease=lease.renew if lease is not None else None,
-        )
-
-    def _after_experiment(self, experiment_id: uuid.UUID) -> None:
-        if self.job_app is not None:
-            resume_if_last(self.engine, self.job_app, experiment_id)
-
-    def mark_experiment_crashed(self, experiment_id: uuid.UUID, error: BaseException) -> None:
-        mark_experiment_crashed(self.engine, experiment_id, error)
 
 
 def sweep_interval(settings: Settings) -> float:
@@ -100,7 +58,14 @@ async def sweep_stalled_jobs(app: procrastinate.App, *, stalled_after: float, ev
         await asyncio.sleep(every)
 
 
-async def work(settings: Settings, queues: Sequence[str], *, install_signal_handlers: bool = True) -> None:
+# Builds what the tasks need (`service.assessments.runtime.WorkerRuntime`) from the worker's engine, artifact
+# store, follow-up job app and name: passed in, so that this adapter imports none of the use cases it runs.
+MakeRuntime = Callable[[Engine, ArtifactStore, procrastinate.App, str], Any]
+
+
+async def work(
+    settings: Settings, queues: Sequence[str], make_runtime: MakeRuntime, *, install_signal_handlers: bool = True
+) -> None:
     url = resolve_database_url(settings)
     engine = make_engine(url)
     ensure_at_head(engine)
@@ -110,9 +75,7 @@ async def work(settings: Settings, queues: Sequence[str], *, install_signal_hand
     # sync API, which needs an app opened for sync use; the worker's own app is opened async.
     follow_ups = make_job_app(url)
     follow_ups.open()
-    runtime = WorkerRuntime(
-        engine=engine, artifacts=ArtifactStore(settings.artifacts_path), job_app=follow_ups, name=name
-    )
+    runtime = make_runtime(engine, ArtifactStore(settings.artifacts_path), follow_ups, name)
     app = make_job_app(url, heartbeat_seconds=settings.worker_heartbeat_seconds)
     async with app.open_async():
         sweeper = asyncio.create_task(
@@ -144,25 +107,25 @@ def check_queues(queues: Sequence[str]) -> list[str]:
     return list(queues) or list(QUEUES)
 
 
-def run_worker(settings: Settings, queues: Sequence[str] = QUEUES) -> None:
+def run_worker(settings: Settings, make_runtime: MakeRuntime, queues: Sequence[str] = QUEUES) -> None:
     """Block, working the queues until SIGINT/SIGTERM."""
-    asyncio.run(work(settings, check_queues(queues)))
+    asyncio.run(work(settings, check_queues(queues), make_runtime))
 
 
 class WorkerThread:
     """A worker on a background thread of this process (for `readiness serve` and tests)."""
 
-    def __init__(self, settings: Settings, queues: Sequence[str] = QUEUES) -> None:
+    def __init__(self, settings: Settings, make_runtime: MakeRuntime, queues: Sequence[str] = QUEUES) -> None:
         self._loop = asyncio.new_event_loop()
         self._task: asyncio.Task[None] | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(settings, check_queues(queues)), name="readiness-worker", daemon=True
+            target=self._run, args=(settings, check_queues(queues), make_runtime), name="readiness-worker", daemon=True
         )
 
-    def _run(self, settings: Settings, queues: list[str]) -> None:
+    def _run(self, settings: Settings, queues: list[str], make_runtime: MakeRuntime) -> None:
         asyncio.set_event_loop(self._loop)
-        self._task = self._loop.create_task(work(settings, queues, install_signal_handlers=False))
+        self._task = self._loop.create_task(work(settings, queues, make_runtime, install_signal_handlers=False))
         self._ready.set()
         with contextlib.suppress(asyncio.CancelledError):
             self._loop.run_until_complete(self._task)
@@ -178,5 +141,7 @@ class WorkerThread:
         self._thread.join(timeout)
 
 
-def run_worker_in_thread(settings: Settings, queues: Sequence[str] = QUEUES) -> WorkerThread:
-    return WorkerThread(settings, queues).start()
+def run_worker_in_thread(
+    settings: Settings, make_runtime: MakeRuntime, queues: Sequence[str] = QUEUES
+) -> WorkerThread:
+    return WorkerThread(settings, make_runtime, queues).start()

@@ -15,9 +15,9 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import Engine, text
 
-from service.api.app import create_app
+from service.app import create_app
+from service.assessments.runtime import run_worker_in_thread
 from service.database.engine import make_engine, with_database
-from service.jobs.worker import run_worker_in_thread
 from service.settings import Settings
 from tests.service.conftest import TEMPLATE
 

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.experiments.grids import GridRequest, add_grid
-from service.experiments.procedures import ExperimentRequest
-from service.experiments.submit import new_experiment
+from service.journal.grids import GridRequest, add_grid
+from service.journal.procedures import ExperimentRequest
+from service.journal.submit import new_experiment
 from service.models import Batch, BatchItem, Experiment, RunStatus
 from service.settings import Settings
 from tests.dashboard.browsing import csrf_token, new_key, sign_in

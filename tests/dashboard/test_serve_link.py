@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service import serve as serve_module
-from service.serve import browser_base, serve
+from service.cli import serve as serve_module
+from service.cli.serve import browser_base, serve
 from service.settings import Settings
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from service.database.engine import session_scope
-from service.jobs.store import spend_look
+from service.ledger.looks import spend_look
 from service.models import Assessment, BudgetChange, Split
 from tests.service.test_api_harness import (
     API,

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from service.assessments.runtime import run_worker_in_thread
 from service.database.engine import session_scope
-from service.jobs.worker import run_worker_in_thread
 from service.models import Assessment, Project, TestLook
 from service.settings import Settings
 from tests.service.test_api_harness import API, bearer, make_project, running_api, upload

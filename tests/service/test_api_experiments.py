@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.jobs.worker import run_worker_in_thread
+from service.assessments.runtime import run_worker_in_thread
 from service.models import Experiment, ExperimentRevision
 from service.settings import Settings
 from tests.service.test_api_harness import API, assert_error, bearer, count_rows, make_project, upload

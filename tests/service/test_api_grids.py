@@ -8,8 +8,8 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from service.assessments.runtime import run_worker_in_thread
 from service.jobs.app import EXPERIMENT_TASK
-from service.jobs.worker import run_worker_in_thread
 from service.models import Experiment, Grid, TestLook
 from service.settings import Settings
 from tests.service.test_api_harness import API, assert_error, bearer, count_rows, make_project, upload

@@ -13,7 +13,7 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from service.api.app import create_app
+from service.app import create_app
 from service.auth import create_key
 from service.database.engine import session_scope
 from service.settings import Settings

@@ -10,11 +10,11 @@ import httpx
 import yaml
 from sqlalchemy import func, select, text
 
-from service.api.concurrency import ConcurrencyLimit
 from service.auth import create_key
 from service.database.engine import make_engine, session_scope
 from service.models import ApiKey, Assessment, Project
 from service.settings import Settings
+from service.web.concurrency import ConcurrencyLimit
 from tests.dashboard.live_server import live_server
 from tests.service.test_api_harness import API, ROOT, bearer, running_api
 

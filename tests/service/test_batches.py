@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from service.assessments.runtime import run_worker_in_thread
 from service.batches import records
-from service.jobs.worker import run_worker_in_thread
 from service.models import Assessment, Batch, BatchItem, Dataset, Experiment, Grid, GridPoint, Project
 from service.settings import Settings
 from tests.factories import churn_frame

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from service.cli import main
+from service.cli.main import main
 from service.settings import Settings
 from tests.factories import churn_frame, write_csv
 from tests.service.test_api_harness import API, bearer, running_api

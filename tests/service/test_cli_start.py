@@ -14,7 +14,7 @@ COMMANDS = ("assess", "grid", "journal", "keys", "migrate", "serve", "submit", "
 
 PROBE = """
 import json, sys
-from service.cli import main
+from service.cli.main import main
 try:
     main(sys.argv[1:], prog_name="readiness")
 except SystemExit as exit:
@@ -71,7 +71,7 @@ def test_help_still_lists_every_command() -> None:
 
 def test_the_import_log_of_readiness_help_names_no_heavy_module() -> None:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "from service.cli import main; main(['--help'])"],
+        [sys.executable, "-X", "importtime", "-c", "from service.cli.main import main; main(['--help'])"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -84,8 +84,8 @@ def test_the_import_log_of_readiness_help_names_no_heavy_module() -> None:
 
 
 def test_the_defaults_the_help_shows_are_the_workers_own() -> None:
-    from service import cli_support
-    from service.local_records import LOCAL_TEAM
+    from service.cli import support as cli_support
+    from service.datasets.local import LOCAL_TEAM
     from workers.assessment.config import DEFAULT_RESAMPLES, DEFAULT_TEST_BUDGET
     from workers.split import DEFAULT_SEED
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
-from service.cli import main
+from service.cli.main import main
 from service.models import Assessment, Batch, Dataset, Experiment, Grid, Project
 from tests.factories import churn_frame
 from tests.service.test_api_harness import count_rows

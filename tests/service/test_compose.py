@@ -17,13 +17,13 @@ import click
 import pytest
 import yaml
 
-from service.cli import main
+from service.cli.main import main
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_PREFIX = "READINESS_"
-# Subcommands the service issue is adding to service/cli.py. Until one lands, a command that uses it is
+# Subcommands the service issue is adding to service/cli/main.py. Until one lands, a command that uses it is
 # skipped with that reason; any other unknown subcommand is a plain failure (a typo, not a pending change).
 PENDING_SUBCOMMANDS = {"serve", "worker", "migrate", "keys"}
 
@@ -60,7 +60,7 @@ def _resolve(argv: list[str]) -> tuple[click.Command, list[str], list[str]]:
             known = ", ".join(sorted(command.commands)) or "none"
             if name in PENDING_SUBCOMMANDS:
                 pytest.skip(
-                    f"`{' '.join([*path, name])}` is not defined in service/cli.py yet (known: {known})"
+                    f"`{' '.join([*path, name])}` is not defined in service/cli/main.py yet (known: {known})"
                 )
             pytest.fail(f"`{' '.join([*path, name])}` is not a subcommand of the CLI (known: {known})")
         command = command.commands[name]
@@ -211,7 +211,7 @@ def live_api(settings: Settings) -> Iterator[str]:
 
     import uvicorn
 
-    from service.api.app import create_app
+    from service.app import create_app
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

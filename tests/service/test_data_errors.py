@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.api.app import create_app
-from service.budget_cap import MAX_TEST_BUDGET
-from service.cli import main
+from service.app import create_app
+from service.cli.main import main
+from service.ledger.cap import MAX_TEST_BUDGET
 from service.settings import Settings
 from tests.service.test_api_harness import API, BREAST_CANCER, assert_error, bearer, make_project, upload
 from tests.service.test_nothing_half_written import snapshot

@@ -59,7 +59,7 @@ def test_an_unreachable_database_is_a_clear_message_not_a_traceback(
 ) -> None:
     from click.testing import CliRunner
 
-    from service.cli import main
+    from service.cli.main import main
 
     # Port 1 on loopback: nothing listens there, so the connection is refused at once.
     monkeypatch.setenv("READINESS_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/readiness")

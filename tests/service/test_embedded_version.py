@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service.cli import main
+from service.cli.main import main
 from service.database.embedded import embedded_url
 from service.database.server_version import EmbeddedVersionMismatch, bundled_major, check_data_directory
 from service.settings import Settings

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
+from service.assessments.store import PostgresStore
 from service.database.engine import session_scope
-from service.jobs.store import PostgresStore
 from service.models import Assessment, AssessmentStatus, Dataset, Project, Team
 
 REPORT = json.loads((Path(__file__).parents[1] / "workers" / "fixtures" / "report_binary.json").read_text())

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from service.artifacts import ArtifactStore
+from service.assessments.runtime import run_worker_in_thread
+from service.assessments.submit import raise_budget, request_cancel, submit_assessment
 from service.database.engine import session_scope
-from service.jobs.store import spend_look
-from service.jobs.submit import raise_budget, request_cancel, submit_assessment
-from service.jobs.worker import run_worker_in_thread
+from service.ledger.looks import spend_look
 from service.models import (
     Assessment,
     AssessmentStatus,

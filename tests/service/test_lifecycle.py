@@ -25,7 +25,7 @@ import pytest
 
 from service.database.lifecycle import HANDLE_FILE, prune_dead_holders
 
-CLI = [sys.executable, "-c", "from service.cli import main; main()"]  # `readiness`, this very interpreter
+CLI = [sys.executable, "-c", "from service.cli.main import main; main()"]  # `readiness`, this very interpreter
 STARTUP_S = 120.0  # initdb + migrations on a loaded machine
 EXIT_S = 60.0
 

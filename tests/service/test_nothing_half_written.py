@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from service.api.app import create_app
-from service.cli import main
+from service.app import create_app
+from service.cli.main import main
 from service.settings import Settings
 from tests.service.test_api_harness import API, BREAST_CANCER, assert_error, bearer, make_project, upload
 from tests.service.test_batches import example_files, post_batch

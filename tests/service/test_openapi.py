@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from service.api.auth_first import keyed_operations
+from service.web.auth_first import keyed_operations
 
 ERROR = {"$ref": "#/components/schemas/ErrorPublic"}
 METHODS = {"get", "put", "post", "delete", "patch"}

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.api.app import create_app
-from service.cli import main
+from service.app import create_app
+from service.cli.main import main
 from service.settings import Settings
 from tests.service.test_api_harness import BREAST_CANCER, assert_error, bearer, make_project, upload
 from tests.service.test_batches import assert_nothing_written, post_batch

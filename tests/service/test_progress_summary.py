@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from service.progress_summary import (
+from service.assessments.progress_summary import (
     STAGE_NAMES,
     STAGE_TITLES,
     eta_seconds,
@@ -18,7 +18,7 @@ from service.progress_summary import (
     summarize,
     work_done,
 )
-from service.progress_view import ProgressView
+from service.assessments.progress_view import ProgressView
 
 START = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.api.app import create_app
-from service.cli import main
+from service.app import create_app
+from service.cli.main import main
 from service.settings import Settings
 from tests.dashboard.browsing import csrf_token, new_key, sign_in
 from tests.dashboard.test_forms import _create_project

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from service.terminal_report import render_report
+from service.cli.terminal_report import render_report
 from tests.factories import churn_frame, write_csv
 from tests.workers.test_report_html import Page, assert_well_formed
 from workers.assessment.config import AssessmentConfig

@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
-from service.api.deps import (
+from service.api.schemas.assessments import (
+    AssessmentPublic,
+    AssessmentsPublic,
+    AssessmentSummary,
+)
+from service.assessments.requests import AssessmentCreate
+from service.assessments.submit import request_cancel, submit_assessment
+from service.journal.assessment_records import repeat_warnings
+from service.models import Assessment, AssessmentStatus, Dataset
+from service.web.deps import (
     AssessmentDep,
     CurrentKey,
     EngineDep,
@@ -16,16 +25,7 @@ from service.api.deps import (
     SettingsDep,
     who,
 )
-from service.api.errors import ErrorPublic, NotFound
-from service.api.schemas.assessments import (
-    AssessmentCreate,
-    AssessmentPublic,
-    AssessmentsPublic,
-    AssessmentSummary,
-)
-from service.experiments.assessment_records import repeat_warnings
-from service.jobs.submit import request_cancel, submit_assessment
-from service.models import Assessment, AssessmentStatus, Dataset
+from service.web.errors import ErrorPublic, NotFound
 from workers.errors import ReadinessError
 
 router = APIRouter(tags=["assessments"])

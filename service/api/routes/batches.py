@@ -8,7 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from sqlalchemy import func, select
 
-from service.api.deps import (
+from service.api.schemas.batches import BatchesPublic, BatchPublic, BatchSummary
+from service.batches import MAX_SPEC_BYTES, InvalidBatch, Problem, UploadedFiles, batch_status, submit_batch
+from service.batches.problems import BATCH_FILE
+from service.models import Batch
+from service.web.deps import (
     ArtifactsDep,
     BatchDep,
     CurrentKey,
@@ -19,11 +23,7 @@ from service.api.deps import (
     SettingsDep,
     who,
 )
-from service.api.errors import ErrorPublic, UnsupportedMediaType
-from service.api.schemas.batches import BatchesPublic, BatchPublic, BatchSummary
-from service.batches import MAX_SPEC_BYTES, InvalidBatch, Problem, UploadedFiles, batch_status, submit_batch
-from service.batches.problems import BATCH_FILE
-from service.models import Batch
+from service.web.errors import ErrorPublic, UnsupportedMediaType
 from workers.errors import FileTooLarge
 
 router = APIRouter(prefix="/batches", tags=["batches"])

@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from sqlalchemy import func, select
 
-from service.api.deps import (
+from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
+from service.datasets.intake import save_dataset
+from service.models import Dataset
+from service.web.deps import (
     ArtifactsDep,
     DatasetDep,
     EngineDep,
@@ -16,10 +19,7 @@ from service.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from service.api.errors import ErrorPublic, UnsupportedMediaType
-from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
-from service.api.uploads import save_dataset
-from service.models import Dataset
+from service.web.errors import ErrorPublic, UnsupportedMediaType
 
 router = APIRouter(tags=["datasets"])
 

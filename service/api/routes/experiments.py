@@ -8,7 +8,20 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from service.api.deps import (
+from service.api.schemas.experiments import (
+    ExperimentCreate,
+    ExperimentDetail,
+    ExperimentEdit,
+    ExperimentPublic,
+    ExperimentsPublic,
+    RevisionPublic,
+)
+from service.journal.export import journal_csv, journal_markdown
+from service.journal.journal import JournalFilter, edit_text, journal_query, list_experiments, revisions
+from service.journal.procedures import ExperimentRequest
+from service.journal.submit import submit_experiment
+from service.models import Experiment
+from service.web.deps import (
     CurrentKey,
     EngineDep,
     ExperimentDep,
@@ -19,20 +32,7 @@ from service.api.deps import (
     team_dataset,
     who,
 )
-from service.api.errors import ErrorPublic
-from service.api.schemas.experiments import (
-    ExperimentCreate,
-    ExperimentDetail,
-    ExperimentEdit,
-    ExperimentPublic,
-    ExperimentsPublic,
-    RevisionPublic,
-)
-from service.experiments.export import journal_csv, journal_markdown
-from service.experiments.journal import JournalFilter, edit_text, journal_query, list_experiments, revisions
-from service.experiments.procedures import ExperimentRequest
-from service.experiments.submit import submit_experiment
-from service.models import Experiment
+from service.web.errors import ErrorPublic
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["experiments"])

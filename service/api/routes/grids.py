@@ -9,7 +9,28 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
-from service.api.deps import (
+from service.api.schemas.experiments import ExperimentPublic
+from service.api.schemas.grids import (
+    GridDetail,
+    GridPromote,
+    GridPublic,
+    GridsPublic,
+    Leaderboard,
+    PromotionPublic,
+    TestLookCreate,
+)
+from service.journal.grids import (
+    GridRequest,
+    best_point,
+    grid_points,
+    grid_progress,
+    leaderboard,
+    submit_grid,
+)
+from service.journal.promotion import NotPromotable, look_at_test
+from service.journal.requests import GridCreate
+from service.models import Grid, Project
+from service.web.deps import (
     ArtifactsDep,
     CurrentKey,
     EngineDep,
@@ -21,28 +42,7 @@ from service.api.deps import (
     team_dataset,
     who,
 )
-from service.api.errors import ErrorPublic, NotFound
-from service.api.schemas.experiments import ExperimentPublic
-from service.api.schemas.grids import (
-    GridCreate,
-    GridDetail,
-    GridPromote,
-    GridPublic,
-    GridsPublic,
-    Leaderboard,
-    PromotionPublic,
-    TestLookCreate,
-)
-from service.experiments.grids import (
-    GridRequest,
-    best_point,
-    grid_points,
-    grid_progress,
-    leaderboard,
-    submit_grid,
-)
-from service.experiments.promotion import NotPromotable, look_at_test
-from service.models import Grid, Project
+from service.web.errors import ErrorPublic, NotFound
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["grids"])

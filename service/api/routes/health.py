@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.api.deps import EngineDep
 from service.api.schemas.health import HealthPublic
 from service.database.engine import DatabaseUnavailable
 from service.database.migrate import current_revision
+from service.web.deps import EngineDep
 
 router = APIRouter(tags=["health"])
 

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
-from service.api.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
-from service.api.errors import ErrorPublic
-from service.api.schemas.projects import ProjectCreate, ProjectPublic, ProjectsPublic, ProjectUpdate
+from service.api.schemas.projects import ProjectPublic, ProjectsPublic
 from service.models import Project
+from service.projects.requests import ProjectCreate, ProjectUpdate
+from service.web.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
+from service.web.errors import ErrorPublic
 from workers.assessment.report_stage import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness

@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.deps import CurrentKey
-from service.api.errors import ErrorPublic
-from service.api.schemas.projects import ANSWERS_EXAMPLE, ANSWERS_HELP
-from service.api.schemas.text import StoredJson
+from service.models.text import StoredJson
+from service.projects.requests import ANSWERS_EXAMPLE, ANSWERS_HELP
+from service.web.deps import CurrentKey
+from service.web.errors import ErrorPublic
 from workers.assessment.report_stage import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness

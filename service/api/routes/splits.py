@@ -6,8 +6,6 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.api.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, SplitDep, who
-from service.api.errors import ErrorPublic
 from service.api.schemas.splits import (
     Budget,
     BudgetChangePublic,
@@ -17,9 +15,11 @@ from service.api.schemas.splits import (
     TestLookPublic,
     TestLooksPublic,
 )
-from service.jobs.store import looks_used
-from service.jobs.submit import raise_budget
+from service.assessments.submit import raise_budget
+from service.ledger.looks import looks_used
 from service.models import BudgetChange, Split, TestLook
+from service.web.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, SplitDep, who
+from service.web.errors import ErrorPublic
 
 router = APIRouter(tags=["splits"])
 NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such split in your team."}}

@@ -4,42 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from service.api.schemas.text import ColumnText
-from service.jobs.submit import MAX_EPOCHS, MAX_RESAMPLES, MAX_SEED, MIN_RESAMPLES
+from service.assessments.progress_summary import summarize_record
 from service.models import Assessment, AssessmentStatus
-from service.progress_summary import summarize_record
-
-# More names than any table a person uploads has columns: the list is bounded before it is checked by name.
-MAX_KEEP_COLUMNS = 10_000
-
-
-class AssessmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    dataset_id: uuid.UUID = Field(description="A dataset of this project.")
-    seed: int | None = Field(
-        default=None, ge=0, le=MAX_SEED, description="Split and model seed (a new seed, a new split)."
-    )
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    keep_columns: list[ColumnText] = Field(
-        default_factory=list, max_length=MAX_KEEP_COLUMNS, description="Keep columns the checks leave out."
-    )
-    max_epochs: int | None = Field(
-        default=None, ge=1, le=MAX_EPOCHS, description="Cap the deep model's epochs."
-    )
-    run_deep: bool = Field(default=True, description="False: the baselines only.")
-    learning_curve: bool = Field(
-        default=True,
-        description="Train the best baseline and the deep model on 10/25/50% of the training split (each "
-        "point its own job) to see whether more labels would help.",
-    )
-    n_resamples: int = Field(
-        default=1000, ge=MIN_RESAMPLES, le=MAX_RESAMPLES, description="Bootstrap resamples."
-    )
 
 
 class AssessmentError(BaseModel):
@@ -48,7 +18,7 @@ class AssessmentError(BaseModel):
 
 
 class ProgressInfo(BaseModel):
-    """What the assessment is doing now, in words, with its elapsed time and an ETA (service/progress_summary.py)."""
+    """What the assessment is doing now, in words, with its elapsed time and an ETA (service/assessments/progress_summary.py)."""
 
     stage: str | None
     stage_title: str

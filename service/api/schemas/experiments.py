@@ -8,13 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.assessments import MAX_KEEP_COLUMNS
-from service.api.schemas.text import ColumnText, StoredJson, StoredText, TagText
-from service.experiments.journal import MAX_TEXT_CHARS
-from service.jobs.submit import MAX_SEED
+from service.assessments.requests import MAX_KEEP_COLUMNS
+from service.assessments.submit import MAX_SEED
+from service.journal.journal import MAX_TEXT_CHARS
+from service.journal.requests import ModelFamily
 from service.models import Experiment, ExperimentKind, ExperimentRevision, RunStatus
-
-ModelFamily = Literal["logistic_regression", "random_forest", "xgboost", "deep"]
+from service.models.text import ColumnText, StoredJson, StoredText, TagText
 
 
 class ExperimentCreate(BaseModel):

@@ -8,31 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.assessments import MAX_KEEP_COLUMNS
-from service.api.schemas.experiments import ExperimentPublic, ModelFamily
-from service.api.schemas.text import ColumnText, StoredJson, StoredText, TagText
-from service.jobs.submit import MAX_SEED
+from service.api.schemas.experiments import ExperimentPublic
 from service.models import Grid
-
-
-class GridCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    dataset_id: uuid.UUID = Field(description="A dataset of one of your projects.")
-    model_family: ModelFamily
-    grid: StoredJson | None = Field(
-        default=None,
-        description='Hyperparameter → a list of values, {"log_range": [low, high], "count": n} or '
-        '{"range": [low, high], "count": n}. Omitted: the family\'s default grid.',
-        examples=[{"C": {"log_range": [0.01, 100], "count": 5}}],
-    )
-    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="The training seed of every point.")
-    split_seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
-    keep_columns: list[ColumnText] = Field(default_factory=list, max_length=MAX_KEEP_COLUMNS)
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    name: StoredText = Field(default="", max_length=200)
-    hypothesis: StoredText = Field(default="", max_length=20_000)
-    tags: list[TagText] = Field(default_factory=list, max_length=20)
+from service.models.text import StoredText
 
 
 class GridPromote(BaseModel):

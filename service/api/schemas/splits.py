@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from service.api.schemas.text import no_nul
+from service.models.text import no_nul
 
 
 class Budget(BaseModel):

@@ -11,16 +11,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from service.api.deps import EngineDep, JobAppDep, SessionDep, SettingsDep, who
-from service.api.schemas.assessments import AssessmentCreate
+from service.assessments.requests import AssessmentCreate
+from service.assessments.submit import request_cancel, submit_assessment
 from service.dashboard import live, queries
 from service.dashboard.deps import AssessmentPage, CheckedForm, ProjectPage, SignedInDep
 from service.dashboard.errors import PageNotFound
 from service.dashboard.forms import field_errors, number, text
 from service.dashboard.report_view import findings, results
 from service.dashboard.templating import SECURITY_HEADERS, render
-from service.jobs.submit import request_cancel, submit_assessment
 from service.models import Assessment, Dataset, Project
+from service.web.deps import EngineDep, JobAppDep, SessionDep, SettingsDep, who
 from workers.errors import InvalidOption, ReadinessError
 from workers.report.html import render_html
 from workers.split import DEFAULT_SEED

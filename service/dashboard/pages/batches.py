@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from service.api.deps import SessionDep, release
 from service.batches import batch_status
 from service.dashboard.deps import SignedInDep, _uuid
 from service.dashboard.errors import PageNotFound
 from service.dashboard.pagination import Pagination
 from service.dashboard.templating import render
 from service.models import Batch, BatchItem, Dataset
+from service.web.deps import SessionDep, release
 
 router = APIRouter()
 

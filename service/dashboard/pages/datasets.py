@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from service.api.deps import ArtifactsDep, EngineDep, SessionDep, SettingsDep
-from service.api.uploads import save_dataset
 from service.dashboard.deps import CheckedForm, ProjectPage
 from service.dashboard.forms import text
 from service.dashboard.templating import render
+from service.datasets.intake import save_dataset
 from service.models import Project
 from service.settings import Settings
+from service.web.deps import ArtifactsDep, EngineDep, SessionDep, SettingsDep
 from workers.errors import ReadinessError, UnknownPositiveLabel, UnknownTarget
 
 router = APIRouter()

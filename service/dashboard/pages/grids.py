@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from service.api.deps import SessionDep
 from service.dashboard.deps import SignedInDep, _owned, _uuid
 from service.dashboard.pagination import Pagination
 from service.dashboard.templating import render
-from service.experiments.grids import grid_progress, leaderboard
+from service.journal.grids import grid_progress, leaderboard
 from service.models import Grid, Project
+from service.web.deps import SessionDep
 
 router = APIRouter()
 

@@ -12,16 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.api.deps import SessionDep, who
-from service.api.schemas.text import unstorable_reason
 from service.dashboard.deps import CheckedForm, ProjectPage, SignedInDep, _owned, _uuid
 from service.dashboard.errors import PageNotFound
 from service.dashboard.forms import text
 from service.dashboard.pagination import Pagination
 from service.dashboard.sessions import SignedIn
 from service.dashboard.templating import render
-from service.experiments.export import hyperparameter_text, journal_csv, journal_markdown
-from service.experiments.journal import (
+from service.journal.export import hyperparameter_text, journal_csv, journal_markdown
+from service.journal.journal import (
     MAX_TEXT_CHARS,
     JournalFilter,
     edit_text,
@@ -30,6 +28,8 @@ from service.experiments.journal import (
     revisions,
 )
 from service.models import Experiment, ExperimentKind, Project
+from service.models.text import unstorable_reason
+from service.web.deps import SessionDep, who
 
 router = APIRouter()
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from service.api.deps import SessionDep
 from service.dashboard import queries
 from service.dashboard.deps import CheckedForm, ProjectPage
 from service.dashboard.pagination import Pagination
@@ -24,6 +23,7 @@ from service.dashboard.questionnaire_form import (
 from service.dashboard.report_view import findings, readiness, verdict_label
 from service.dashboard.templating import render
 from service.models import Project
+from service.web.deps import SessionDep
 
 router = APIRouter()
 

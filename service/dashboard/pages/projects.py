@@ -8,8 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from service.api.deps import SessionDep, SettingsDep
-from service.api.schemas.projects import ProjectCreate
 from service.dashboard import queries
 from service.dashboard.deps import CheckedForm, SignedInDep
 from service.dashboard.forms import field_errors, number, text
@@ -25,6 +23,8 @@ from service.dashboard.questionnaire_form import (
 from service.dashboard.report_view import verdict_label
 from service.dashboard.templating import render
 from service.models import Project
+from service.projects.requests import ProjectCreate
+from service.web.deps import SessionDep, SettingsDep
 from workers.report.html import READINESS_VERDICTS
 
 router = APIRouter()

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from service.api.deps import EngineDep
 from service.auth import Unauthorized
 from service.dashboard.deps import HOME, CheckedForm, PostedForm, SignedInDep, local_path
 from service.dashboard.errors import CsrfRejected
@@ -27,6 +26,7 @@ from service.dashboard.sessions import (
     sign_in_with_key,
 )
 from service.dashboard.templating import render
+from service.web.deps import EngineDep
 
 router = APIRouter()
 

@@ -1,0 +1,131 @@
+"""What a worker does with one assessment job: run (or resume) the stages and record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import procrastinate
+from sqlalchemy import Engine, update
+
+from service.artifacts import ArtifactStore
+from service.assessments.store import PostgresStore, dataset_path
+from service.database.engine import session_scope
+from service.jobs.lease import RenewLease
+from service.journal.assessment_records import record_assessment_experiments
+from service.models import Assessment, AssessmentStatus, Dataset, Project
+from service.models.base import utcnow
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.runner import run_assessment
+from workers.assessment.store import PointsPending
+from workers.errors import AssessmentCancelled, ReadinessError
+from workers.rubric.questionnaire import parse_answers
+
+logger = logging.getLogger(__name__)
+
+
+def _set(engine: Engine, assessment_id: uuid.UUID, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(Assessment).where(Assessment.id == assessment_id).values(**values))
+
+
+def execute_assessment(
+    engine: Engine,
+    artifacts: ArtifactStore,
+    assessment_id: uuid.UUID,
+    job_app: procrastinate.App | None = None,
+    *,
+    renew_lease: RenewLease | None = None,
+) -> str:
+    """Run one assessment to its end; returns the final status. User/data errors end it as `failed`
+    with their code and are not raised again (retrying cannot fix bad data); anything else is raised so
+    the job queue retries it, resuming at the first unfinished stage. `renew_lease` is called at the run's
+    boundaries and raises `JobTaken` when another worker took the job over."""
+    with session_scope(engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        if assessment is None:
+            logger.warning("assessment %s no longer exists; nothing to do", assessment_id)
+            return "missing"
+        if assessment.status in (
+            AssessmentStatus.succeeded,
+            AssessmentStatus.failed,
+            AssessmentStatus.cancelled,
+        ):
+            return assessment.status.value  # a duplicate delivery of a finished job
+        dataset = session.get(Dataset, assessment.dataset_id)
+        project = session.get(Project, assessment.project_id)
+        config = AssessmentConfig(**(assessment.config or {}))
+        answers = parse_answers(project.answers or {}, source="project answers")
+        path = dataset_path(artifacts, dataset)
+        filename = dataset.filename
+        who = assessment.created_by or "worker"
+        assessment.status = AssessmentStatus.running
+        assessment.started_at = assessment.started_at or utcnow()
+    store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app, renew_lease=renew_lease)
+    try:
+        report = run_assessment(path, config, store, answers=answers, key=str(assessment_id), name=filename)
+    except PointsPending:
+        # The learning-curve points run as jobs of their own; the last to finish queues this job again.
+        return "waiting"
+    except AssessmentCancelled as cancelled:
+        _set(
+            engine,
+            assessment_id,
+            status=AssessmentStatus.cancelled,
+            error_code=cancelled.code,
+            error_detail=cancelled.detail,
+            finished_at=utcnow(),
+        )
+        return AssessmentStatus.cancelled.value
+    except ReadinessError as error:
+        _set(
+            engine,
+            assessment_id,
+            status=AssessmentStatus.failed,
+            error_code=error.code,
+            error_detail=error.detail,
+            finished_at=utcnow(),
+        )
+        return AssessmentStatus.failed.value
+    store.renew_lease(force=True)
+    with session_scope(engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        assessment.status = AssessmentStatus.succeeded
+        assessment.finished_at = utcnow()
+        assessment.report = {**report, "elapsed": elapsed(assessment, report)}
+        assessment.progress = 1.0
+        project = session.get(Project, assessment.project_id)
+        project.readiness = report["readiness"]
+        record_assessment_experiments(
+            session, assessment, project, session.get(Dataset, assessment.dataset_id), report
+        )
+    return AssessmentStatus.succeeded.value
+
+
+def elapsed(assessment: Assessment, report: dict[str, Any]) -> dict[str, float]:
+    """Where the time went, from submission to report: what a user waited, not just what the stages took.
+    `waiting_seconds` is the time between the stages — for the learning-curve points, which run as jobs
+    of their own, and for a worker to take the resumed job."""
+    wall = (assessment.finished_at - assessment.created_at).total_seconds()
+    queued = ((assessment.started_at or assessment.created_at) - assessment.created_at).total_seconds()
+    stages = sum(seconds or 0.0 for seconds in (report.get("timings") or {}).values())
+    return {
+        "wall_seconds": wall,
+        "queued_seconds": queued,
+        "stage_seconds": stages,
+        "waiting_seconds": max(0.0, wall - queued - stages),
+        "cpu_seconds": sum(seconds or 0.0 for seconds in (report.get("cpu_timings") or {}).values()),
+    }
+
+
+def mark_crashed(engine: Engine, assessment_id: uuid.UUID, error: BaseException) -> None:
+    """After the last retry: say so on the record instead of leaving it 'running' forever."""
+    _set(
+        engine,
+        assessment_id,
+        status=AssessmentStatus.failed,
+        error_code="internal_error",
+        error_detail=f"The assessment failed after its retries: {type(error).__name__}: {error}",
+        finished_at=utcnow(),
+    )

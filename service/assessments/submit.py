@@ -1,0 +1,177 @@
+"""Starting, cancelling and budgeting assessments: the service's side of the job queue."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import procrastinate
+from sqlalchemy import Engine, select
+
+from service.database.engine import session_scope
+from service.jobs.app import ASSESSMENT_TASK, is_known_queue
+from service.ledger.looks import looks_used
+from service.models import Assessment, AssessmentStatus, BudgetChange, Dataset, Project, Split
+from service.models.base import utcnow
+from service.settings import Settings
+from workers.assessment.config import DEFAULT_RESAMPLES, AssessmentConfig
+from workers.errors import InvalidOption, TestBudgetExhausted
+from workers.experiments.families import DEEP, complete_hyperparameters, hyperparameters_of
+from workers.split import DEFAULT_SEED
+
+DEVICES = ("auto", "cpu", "cuda")
+MAX_SEED = 2**31 - 1  # a split's seed is a Postgres integer column
+MIN_RESAMPLES, MAX_RESAMPLES = 100, 100_000
+MAX_EPOCHS = int(next(h.high for h in hyperparameters_of(DEEP) if h.name == "max_epochs"))
+MAX_SHOWN_COLUMNS = 10  # an error lists this many unknown columns, then counts the rest
+
+
+def _whole_number(options: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = options.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidOption(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}.")
+    if not low <= value <= high:
+        raise InvalidOption(f"{name} must be from {low:,} to {high:,}; got {value:,}.")
+    return value
+
+
+def _keep_columns(dataset: Dataset, options: dict[str, Any]) -> tuple[str, ...]:
+    """The columns to keep, each once and in the order given; every one must be a column of the dataset (so
+    there are never more than the dataset has)."""
+    given = options.get("keep_columns") or ()
+    if isinstance(given, str) or not all(isinstance(name, str) for name in given):
+        raise InvalidOption("keep_columns must be a list of column names.")
+    keep = tuple(dict.fromkeys(given))
+    known = {p["name"] for p in (dataset.profile or {}).get("column_profiles", [])}
+    unknown = [name for name in keep if name not in known]
+    if unknown:
+        shown = ", ".join(repr(name[:80]) for name in unknown[:MAX_SHOWN_COLUMNS])
+        more = f" and {len(unknown) - MAX_SHOWN_COLUMNS:,} more" if len(unknown) > MAX_SHOWN_COLUMNS else ""
+        raise InvalidOption(f"keep_columns names columns that are not in the dataset: {shown}{more}.")
+    return keep
+
+
+def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Settings) -> AssessmentConfig:
+    """The engine's configuration from a request's options: every option checked here, before any row, file
+    or job is written. The API, the dashboard's form, `readiness assess` and batches all come through here,
+    so an option refused at one door is refused at every door, in the same words (`InvalidOption`, 422)."""
+    device = options.get("device") or "auto"
+    if device not in DEVICES:
+        raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.")
+    seed = _whole_number(options, "seed", DEFAULT_SEED, 0, MAX_SEED)
+    n_resamples = _whole_number(options, "n_resamples", DEFAULT_RESAMPLES, MIN_RESAMPLES, MAX_RESAMPLES)
+    deep_params: dict[str, Any] = {}
+    if options.get("max_epochs") is not None:
+        deep_params["max_epochs"] = _whole_number(options, "max_epochs", 0, 1, MAX_EPOCHS)
+    # The deep model's own check, as its journal entry will make it: nothing may fail there later.
+    complete_hyperparameters(DEEP, deep_params)
+    return AssessmentConfig(
+        target=dataset.target,
+        positive=dataset.positive_label,
+        seed=seed,
+        keep_columns=_keep_columns(dataset, options),
+        device=device,
+        max_file_bytes=max(settings.max_upload_bytes, dataset.size_bytes),
+        n_resamples=n_resamples,
+        run_deep=bool(options.get("run_deep", True)),
+        learning_curve=bool(options.get("learning_curve", True)),
+        deep_params=deep_params,
+    )
+
+
+def _check_budget(session: Any, dataset_id: Any, seed: int) -> None:
+    split = session.scalar(select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed))
+    if split is not None and looks_used(session, split.id) >= split.test_budget:
+        raise TestBudgetExhausted(
+            f"The test split of this dataset (seed {seed}) has been looked at {split.test_budget} of "
+            f"{split.test_budget} times, so a new assessment could not report test metrics. Compare models on "
+            f"validation, use another seed for a fresh split only if you have not peeked at it, or raise the "
+            f"budget with a reason (POST /api/v1/splits/{split.id}/budget)."
+        )
+
+
+def submit_assessment(
+    engine: Engine,
+    job_app: procrastinate.App,
+    *,
+    project: Project,
+    dataset: Dataset,
+    options: dict[str, Any],
+    who: str,
+    settings: Settings,
+    queue: str | None = None,
+) -> Assessment:
+    """Record a queued assessment and defer its job; a refused request leaves nothing behind.
+    The job goes to `queue`, by default `gpu` when the request asks for CUDA, else `cpu`."""
+    config = assessment_config(dataset, options, settings)
+    queue = queue or ("gpu" if config.device == "cuda" else "cpu")
+    if not is_known_queue(queue):
+        raise InvalidOption(f"queue must be cpu or gpu; got {queue!r}.")
+    with session_scope(engine) as session:
+        _check_budget(session, dataset.id, config.seed)
+        assessment = Assessment(
+            project_id=project.id,
+            dataset_id=dataset.id,
+            config=dataclasses.asdict(config),
+            queue=queue,
+            created_by=who,
+        )
+        session.add(assessment)
+    try:
+        job_id = (
+            job_app.tasks[ASSESSMENT_TASK]
+            .configure(queue=queue, queueing_lock=str(assessment.id))
+            .defer(assessment_id=str(assessment.id))
+        )
+    except Exception:
+        with session_scope(engine) as session:
+            session.delete(session.get(Assessment, assessment.id))
+        raise
+    with session_scope(engine) as session:
+        row = session.get(Assessment, assessment.id)
+        row.job_id = job_id
+        session.flush()
+        session.expunge(row)
+    return row
+
+
+def request_cancel(engine: Engine, job_app: procrastinate.App, assessment: Assessment) -> Assessment:
+    """A queued job is cancelled at once; a running one stops at its next batch boundary."""
+    with session_scope(engine) as session:
+        row = session.scalar(select(Assessment).where(Assessment.id == assessment.id).with_for_update())
+        if row.status in (AssessmentStatus.queued, AssessmentStatus.running):
+            row.cancel_requested = True
+        queued = row.status == AssessmentStatus.queued and row.job_id is not None
+        if queued and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
+            row.status = AssessmentStatus.cancelled
+            row.finished_at = utcnow()
+        session.flush()
+        session.expunge(row)
+    return row
+
+
+def raise_budget(engine: Engine, *, split: Split, new_limit: int, reason: str, who: str) -> Split:
+    """Raise a split's test budget: an audited act with a reason, never a silent edit."""
+    if not reason or not reason.strip():
+        raise InvalidOption("Raising a test budget needs a reason; it is recorded in the audit log.")
+    with session_scope(engine) as session:
+        row = session.scalar(select(Split).where(Split.id == split.id).with_for_update())
+        if new_limit <= row.test_budget:
+            raise InvalidOption(
+                f"The budget is {row.test_budget}; it can only be raised (looks already spent cannot be undone)."
+            )
+        session.add(
+            BudgetChange(
+                split_id=row.id,
+                old_limit=row.test_budget,
+                new_limit=new_limit,
+                reason=reason.strip(),
+                who=who,
+            )
+        )
+        row.test_budget = new_limit
+        session.flush()
+        session.expunge(row)
+    return row

@@ -1,0 +1,180 @@
+"""What a worker does with one experiment job: prepare the data (cached per worker), train, record.
+
+A grid runs many experiments on one split; a worker keeps the last few prepared datasets so the points
+it picks up one after another load, split and check the file once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from service.artifacts import ArtifactStore
+from service.database.engine import session_scope
+from service.jobs.lease import RenewLease, no_lease
+from service.ledger.looks import record_split
+from service.models import FINISHED_STATUSES, Dataset, Experiment, RunStatus
+from service.models.base import utcnow
+from workers.errors import ReadinessError
+from workers.experiments.data import ExperimentData, prepare_experiment_data
+from workers.experiments.procedure import Procedure
+from workers.experiments.run import run_experiment
+
+logger = logging.getLogger(__name__)
+CACHED_DATASETS = 2
+
+DataKey = tuple[str, int, tuple[str, ...]]
+AfterExperiment = Callable[[uuid.UUID], None]
+
+
+class DataCache:
+    """The last few prepared datasets of this worker, by (sha256, split seed, kept columns)."""
+
+    def __init__(self, size: int = CACHED_DATASETS) -> None:
+        self.size = size
+        self._items: OrderedDict[DataKey, ExperimentData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: DataKey, prepare: Callable[[], ExperimentData]) -> ExperimentData:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        data = prepare()
+        with self._lock:
+            self._items[key] = data
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return data
+
+
+@dataclass(frozen=True)
+class _Job:
+    procedure: Procedure
+    device: str
+    dataset_id: uuid.UUID
+    path: str
+    filename: str
+    max_bytes: int
+
+
+def _start(engine: Engine, experiment_id: uuid.UUID) -> _Job | str:
+    with session_scope(engine) as session:
+        experiment = session.get(Experiment, experiment_id)
+        if experiment is None:
+            logger.warning("experiment %s no longer exists; nothing to do", experiment_id)
+            return "missing"
+        if experiment.status in FINISHED_STATUSES:
+            return experiment.status.value  # a duplicate delivery of a finished job
+        dataset = session.get(Dataset, experiment.dataset_id)
+        experiment.status = RunStatus.running
+        experiment.started_at = experiment.started_at or utcnow()
+        return _Job(
+            procedure=Procedure.from_json(experiment.procedure),
+            device=str(experiment.procedure.get("device") or "auto"),
+            dataset_id=dataset.id,
+            path=dataset.stored_as,
+            filename=dataset.filename,
+            max_bytes=dataset.size_bytes,
+        )
+
+
+def _finish(engine: Engine, experiment_id: uuid.UUID, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(Experiment).where(Experiment.id == experiment_id).values(finished_at=utcnow(), **values)
+        )
+
+
+def execute_experiment(
+    engine: Engine,
+    artifacts: ArtifactStore,
+    experiment_id: uuid.UUID,
+    *,
+    cache: DataCache | None = None,
+    after: AfterExperiment | None = None,
+    worker: str = "",
+    renew_lease: RenewLease | None = None,
+) -> str:
+    """Run one experiment to its end and return its final status. Data errors end it `failed` with their
+    code (a retry cannot fix them); crashes are raised for the queue to retry. `after` runs once the
+    outcome is recorded (an assessment waiting for its learning-curve points resumes there).
+    `renew_lease` is called at every batch-group boundary and before the result is written; it raises
+    `JobTaken` when another worker took the job over."""
+    renew = renew_lease or no_lease
+
+    def still_ours() -> bool:
+        renew()
+        return False  # experiments are not cancelled while running; the check is the lease's
+
+    job = _start(engine, experiment_id)
+    if isinstance(job, str):
+        return job
+    procedure = job.procedure
+    key: DataKey = (procedure.dataset_sha256, procedure.split_seed, procedure.keep_columns)
+    try:
+        data = (cache or DataCache(0)).get(
+            key,
+            lambda: prepare_experiment_data(
+                str(artifacts.path(job.path)),
+                target=procedure.target or "",
+                positive=procedure.positive_label,
+                seed=procedure.split_seed,
+                keep_columns=procedure.keep_columns,
+                max_bytes=job.max_bytes,
+                name=job.filename,
+            ),
+        )
+        result = run_experiment(
+            data,
+            procedure.family,
+            procedure.hyperparameters,
+            seed=procedure.seed,
+            train_fraction=procedure.train_fraction,
+            device=job.device,
+            should_stop=still_ours,
+        )
+    except ReadinessError as error:
+        _finish(engine, experiment_id, status=RunStatus.failed, error_code=error.code, error_detail=error.detail)
+        if after is not None:
+            after(experiment_id)
+        return RunStatus.failed.value
+    renew(force=True)
+    # The fitted model is kept so the best grid point can be looked at on the test split without retraining.
+    model_artifact = artifacts.put_object(result.model) if result.model is not None else None
+    with session_scope(engine) as session:
+        split = record_split(
+            session, job.dataset_id, seed=data.split.seed, split_hash=data.split_hash, sizes=data.split.sizes
+        )
+        experiment = session.get(Experiment, experiment_id)
+        experiment.split_id = split.id
+        experiment.procedure = {**procedure.with_data(data).to_json(), "device": job.device}
+        experiment.result = {**result.to_json(), "model_artifact": model_artifact, "excluded": data.excluded, "worker": worker}
+        experiment.finished_at = utcnow()
+        if result.failed:
+            experiment.status = RunStatus.failed
+            experiment.error_code = "overfit_check_failed"
+            experiment.error_detail = result.error
+        else:
+            experiment.status = RunStatus.succeeded
+        status = experiment.status.value
+    if after is not None:
+        after(experiment_id)
+    return status
+
+
+def mark_experiment_crashed(engine: Engine, experiment_id: uuid.UUID, error: BaseException) -> None:
+    """After the last retry: say so on the record instead of leaving it 'running' forever."""
+    _finish(
+        engine,
+        experiment_id,
+        status=RunStatus.failed,
+        error_code="internal_error",
+        error_detail=f"The experiment failed after its retries: {type(error).__name__}: {error}",
+    )

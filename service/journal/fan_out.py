@@ -1,0 +1,186 @@
+"""An assessment's fan-out points (its learning curve) as experiments of their own, one job each.
+
+The assessment's job creates the missing points and ends (`PointsPending`); each point's job, when it has
+recorded its outcome, checks under a lock on the assessment whether it was the last one, and if so queues the
+assessment again — which resumes at the learning-curve stage with every point's result in the journal.
+Points whose procedure already succeeded in the team (an earlier assessment of the same data) are reused."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from service.database.engine import session_scope
+from service.jobs.app import ASSESSMENT_TASK
+from service.journal.duplicates import lock_fingerprint, runs_of
+from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
+from service.journal.submit import defer_experiments, new_experiment
+from service.models import (
+    Assessment,
+    AssessmentStatus,
+    Dataset,
+    Experiment,
+    ExperimentKind,
+    Project,
+    RunStatus,
+)
+from workers.assessment.store import FanOutPoint, PointsPending
+
+logger = logging.getLogger(__name__)
+OPEN = (RunStatus.queued, RunStatus.running)
+
+
+def _outcome(experiment: Experiment) -> dict[str, Any]:
+    if experiment.status == RunStatus.succeeded:
+        return {**(experiment.result or {}), "experiment_id": str(experiment.id)}
+    return {
+        **(experiment.result or {}),
+        "failed": True,
+        "error": experiment.error_detail or experiment.status.value,
+        "experiment_id": str(experiment.id),
+    }
+
+
+def _request(point: FanOutPoint, config: dict[str, Any], stage: str) -> ExperimentRequest:
+    return ExperimentRequest(
+        model_family=point.family,
+        hyperparameters=dict(point.hyperparameters),
+        seed=point.seed,
+        split_seed=int(config["seed"]),
+        train_fraction=point.train_fraction,
+        keep_columns=tuple(config.get("keep_columns") or ()),
+        device=point.device,
+        tags=(stage.replace("_", "-"),),
+    )
+
+
+def fan_out_points(
+    engine: Engine,
+    job_app: procrastinate.App,
+    assessment_id: uuid.UUID,
+    stage: str,
+    points: Sequence[FanOutPoint],
+    who: str,
+) -> list[dict[str, Any]]:
+    """Every point's result in order, or PointsPending after queuing the points not yet run."""
+    new: list[Experiment] = []
+    with session_scope(engine) as session:
+        assessment = session.scalar(
+            select(Assessment).where(Assessment.id == assessment_id).with_for_update()
+        )
+        dataset = session.get(Dataset, assessment.dataset_id)
+        project = session.get(Project, assessment.project_id)
+        requests = [_request(point, assessment.config or {}, stage) for point in points]
+        fingerprints = [procedure_and_fingerprint(dataset, r)[1] for r in requests]
+        own = {
+            e.fingerprint: e
+            for e in session.scalars(
+                select(Experiment).where(
+                    Experiment.assessment_id == assessment_id,
+                    Experiment.kind == ExperimentKind.learning_curve,
+                )
+            )
+        }
+        for fp in sorted(set(fingerprints) - set(own)):
+            lock_fingerprint(session, fp)
+        standing = runs_of(session, [fp for fp in fingerprints if fp not in own], project.team_id)
+        chosen: list[Experiment] = []
+        for request, fp in zip(requests, fingerprints, strict=True):
+            earlier = own.get(fp) or standing.get(fp)
+            if earlier is not None and (
+                earlier.assessment_id == assessment_id or earlier.status == RunStatus.succeeded
+            ):
+                chosen.append(earlier)
+                continue
+            # Not run yet, or still running for someone else (whose finish would not wake this assessment):
+            # run it here, as a recorded repeat in the second case.
+            repeat = earlier is not None
+            experiment = new_experiment(
+                session,
+                project=project,
+                dataset=dataset,
+                request=ExperimentRequest(
+                    **{
+                        **request.__dict__,
+                        "repeat": repeat,
+                        "repeat_reason": f"learning curve of assessment {assessment_id}" if repeat else None,
+                    }
+                ),
+                who=who,
+                kind=ExperimentKind.learning_curve,
+                queue=assessment.queue,
+                assessment_id=assessment_id,
+            )
+            own[fp] = experiment
+            new.append(experiment)
+            chosen.append(experiment)
+        pending = [e for e in chosen if e.status in OPEN]
+        if pending:
+            done = len(chosen) - len(pending)
+            assessment.stage = stage
+            assessment.progress = done / len(chosen)
+            assessment.progress_detail = {
+                "waiting_for_points": True,
+                "points_done": done,
+                "points": len(chosen),
+            }
+        results = [_outcome(e) for e in chosen]
+        for experiment in new:
+            session.expunge(experiment)
+    if new:
+        defer_experiments(engine, job_app, new)
+    if pending:
+        raise PointsPending(len(chosen) - len(pending), len(chosen))
+    return results
+
+
+def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uuid.UUID) -> None:
+    """Called when an experiment has ended: if it was the last open point an assessment waits for, queue
+    the assessment again (once: the waiting flag is cleared under the row lock)."""
+    with session_scope(engine) as session:
+        experiment = session.get(Experiment, experiment_id)
+        if (
+            experiment is None
+            or experiment.assessment_id is None
+            or experiment.kind != ExperimentKind.learning_curve
+        ):
+            return
+        assessment = session.scalar(
+            select(Assessment).where(Assessment.id == experiment.assessment_id).with_for_update()
+        )
+        detail = dict(assessment.progress_detail or {})
+        if assessment.status != AssessmentStatus.running or not detail.get("waiting_for_points"):
+            return
+        open_points = _open_points(session, assessment.id)
+        total = detail.get("points") or 0
+        if open_points:
+            detail["points_done"] = max(0, total - open_points)
+            assessment.progress_detail = detail
+            assessment.progress = detail["points_done"] / total if total else 0.0
+            return
+        assessment.progress_detail = {**detail, "waiting_for_points": False, "points_done": total}
+        try:
+            job_app.tasks[ASSESSMENT_TASK].configure(
+                queue=assessment.queue, queueing_lock=str(assessment.id)
+            ).defer(assessment_id=str(assessment.id))
+        except AlreadyEnqueued:
+            logger.info("assessment %s is already queued again", assessment.id)
+
+
+def _open_points(session: Session, assessment_id: uuid.UUID) -> int:
+    return len(
+        session.scalars(
+            select(Experiment.id).where(
+                Experiment.assessment_id == assessment_id,
+                Experiment.kind == ExperimentKind.learning_curve,
+                Experiment.status.in_(OPEN),
+            )
+        ).all()
+    )

@@ -1,0 +1,89 @@
+"""The test-budget ledger: the split of a dataset and every look at its test rows.
+
+A split row is made once per (dataset, seed) and never changes; each look at its test rows is an
+append-only ledger row, keyed so that a retried job cannot spend the budget twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from service.models import Dataset, Project, Split, TestLook
+from service.models.base import utcnow
+from workers.errors import DataError, TestBudgetExhausted
+
+
+def record_split(
+    session: Any, dataset_id: uuid.UUID, *, seed: int, split_hash: str, sizes: dict[str, Any]
+) -> Split:
+    """The split row of (dataset, seed): made once by whichever job first splits the data, never changed."""
+    session.execute(
+        insert(Split)
+        .values(
+            id=uuid.uuid4(),
+            dataset_id=dataset_id,
+            seed=seed,
+            split_hash=split_hash,
+            sizes=sizes,
+            test_budget=select(Project.test_budget)
+            .join(Dataset, Dataset.project_id == Project.id)
+            .where(Dataset.id == dataset_id)
+            .scalar_subquery(),
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["dataset_id", "seed"])
+    )
+    existing = session.scalar(select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed))
+    if existing.split_hash != split_hash:
+        raise DataError(
+            f"The split of this dataset with seed {seed} came out differently than when it was first "
+            "made; splits are immutable. Was the stored dataset changed?"
+        )
+    return existing
+
+
+def looks_used(session: Any, split_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(TestLook).where(TestLook.split_id == split_id))
+    )
+
+
+def spend_look(
+    session: Any,
+    split: Split,
+    *,
+    key: str,
+    who: str,
+    reason: str,
+    assessment_id: uuid.UUID | None = None,
+    models: list[str] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Append a look to the ledger of a split the caller has locked (SELECT … FOR UPDATE)."""
+    already = session.scalar(select(TestLook.id).where(TestLook.key == key))
+    used = looks_used(session, split.id)
+    if already is None:
+        if used >= split.test_budget:
+            raise TestBudgetExhausted(
+                f"The test split of this dataset (seed {split.seed}) has been looked at {used} of "
+                f"{split.test_budget} times. Compare models on validation instead, or raise the budget "
+                "with a recorded reason (POST /api/v1/splits/{id}/budget)."
+            )
+        session.add(
+            TestLook(
+                split_id=split.id,
+                key=key,
+                who=who,
+                assessment_id=assessment_id,
+                models=models,
+                metrics=metrics,
+                reason=reason,
+            )
+        )
+        session.flush()
+        used += 1
+    return {"limit": split.test_budget, "used": used}

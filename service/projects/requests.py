@@ -1,0 +1,43 @@
+"""What a request to create or change a project may carry, as the API and the dashboard take it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.ledger.cap import MAX_TEST_BUDGET
+from service.models.text import DescriptionText, NameText, StoredJson
+
+ANSWERS_HELP = (
+    "Questionnaire answers by section (dataset, reuse, feasibility, payoff, fault_tolerance); "
+    "see docs/questionnaire.md. Every question is optional."
+)
+ANSWERS_EXAMPLE = {
+    "dataset": {"labels_available": True, "label_source": "existing_records"},
+    "feasibility": {"is_x_to_y_mapping": True, "target_value": 0.9},
+}
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameText
+    description: DescriptionText | None = None
+    answers: StoredJson | None = Field(
+        default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
+    )
+    test_budget: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_TEST_BUDGET,
+        description="Looks allowed at each test split (default: the server's).",
+    )
+
+
+class ProjectUpdate(BaseModel):
+    """Only the fields sent change; `answers` replaces the whole questionnaire."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameText | None = None
+    description: DescriptionText | None = None
+    answers: StoredJson | None = Field(default=None, description=ANSWERS_HELP)
