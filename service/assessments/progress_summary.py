@@ -63,9 +63,9 @@ MIN_ELAPSED_FOR_ETA = 3.0
 MIN_DONE_FOR_ETA = 0.03
 
 
-def stage_message(stage: str | None, detail: dict[str, Any] | None) -> str:
+def stage_message(stage: str | None, detail: dict[str, Any] | None, *, waiting: bool = False) -> str:
     """A short phrase: "fitting XGBoost", "training the deep model, epoch 7 of ≤60", "learning curve: 4 of 6
-    points done"."""
+    points done (each its own job)" — the last part while the assessment is `waiting` for its points."""
     detail = detail or {}
     if stage is None:
         return "waiting for a worker"
@@ -82,7 +82,8 @@ def stage_message(stage: str | None, detail: dict[str, Any] | None) -> str:
         return f"training the deep model, epoch {detail['epoch']}" + (f" of ≤{cap}" if cap else "")
     if stage == "learning_curve" and detail.get("points"):
         text = f"learning curve: {detail.get('points_done', 0)} of {detail['points']} points done"
-        return text + (" (each its own job)" if detail.get("waiting_for_points") else "")
+        # The flag in the detail: rows written before the status `waiting` existed.
+        return text + (" (each its own job)" if waiting or detail.get("waiting_for_points") else "")
     return STAGE_PHRASES.get(stage, stage)
 
 
@@ -143,7 +144,8 @@ def summarize(
         done, eta = work_done(stage, fraction, config), None
     else:
         done = work_done(stage, fraction, config)
-        eta = eta_seconds(elapsed, done) if status == "running" else None
+        # A waiting assessment's points are running: its clock runs as much as a running one's.
+        eta = eta_seconds(elapsed, done) if status in ("running", "waiting") else None
     if status == "queued":
         message = "waiting for a worker"
     elif status in ("failed", "cancelled"):
@@ -151,7 +153,7 @@ def summarize(
     elif status == "succeeded":
         message = "done"
     else:
-        message = stage_message(stage, detail)
+        message = stage_message(stage, detail, waiting=status == "waiting")
     return {
         "stage": stage,
         "stage_title": STAGE_TITLES.get(stage or "", "Waiting for a worker"),

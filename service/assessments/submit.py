@@ -141,8 +141,8 @@ def request_cancel(engine: Engine, job_app: procrastinate.App, assessment: Asses
     """A queued job is cancelled at once; a running one stops at its next batch boundary."""
     with session_scope(engine) as session:
         row = session.scalar(select(Assessment).where(Assessment.id == assessment.id).with_for_update())
-        if row.status in (AssessmentStatus.queued, AssessmentStatus.running):
-            row.cancel_requested = True
+        if row.status in (AssessmentStatus.queued, AssessmentStatus.running, AssessmentStatus.waiting):
+            row.cancel_requested = True  # a waiting one stops when its points are done and it resumes
         queued = row.status == AssessmentStatus.queued and row.job_id is not None
         if queued and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
             row.status = AssessmentStatus.cancelled

@@ -109,7 +109,8 @@ def _item_status(session: Session, item: BatchItem, row: Any) -> ItemStatus:
 
 
 def _assessment_status(base: dict[str, Any], row: Assessment) -> ItemStatus:
-    status = row.status.value
+    # For a batch an assessment waiting for its learning-curve points is running; its detail says so.
+    status = "running" if row.status == AssessmentStatus.waiting else row.status.value
     if row.status in (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled):
         progress = 1.0
     elif row.stage in STAGE_NAMES:
@@ -117,7 +118,7 @@ def _assessment_status(base: dict[str, Any], row: Assessment) -> ItemStatus:
     else:
         progress = 0.0
     detail = ""
-    if row.status == AssessmentStatus.running and row.stage in STAGE_TITLES:
+    if row.status in (AssessmentStatus.running, AssessmentStatus.waiting) and row.stage in STAGE_TITLES:
         words = describe(row.stage, row.progress_detail or {})
         detail = STAGE_TITLES[row.stage] + (f": {words}" if words else "")
     error = {"code": row.error_code, "detail": row.error_detail} if row.error_code else None

@@ -17,6 +17,8 @@ from service.models import Assessment, AssessmentStatus
 from workers.numbers import format_loss, format_metric, format_percent
 
 FINISHED = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
+# Under way: its own job runs, or the learning-curve points it waits for do.
+UNDER_WAY = (AssessmentStatus.running, AssessmentStatus.waiting)
 POLL_MILLISECONDS = 1000
 
 
@@ -56,9 +58,9 @@ def describe(stage: str | None, detail: dict[str, Any]) -> str:
 def _text(assessment: Assessment, detail: dict[str, Any]) -> str:
     """`describe`, or while it runs what the stage is doing: the page never goes dark."""
     text = describe(assessment.stage, detail)
-    if text or assessment.stage is None or assessment.status != AssessmentStatus.running:
+    if text or assessment.stage is None or assessment.status not in UNDER_WAY:
         return text
-    phrase = stage_message(assessment.stage, detail)
+    phrase = stage_message(assessment.stage, detail, waiting=assessment.status == AssessmentStatus.waiting)
     return phrase[:1].upper() + phrase[1:]
 
 
@@ -66,7 +68,7 @@ def _time_text(elapsed: float | None, eta: float | None, status: AssessmentStatu
     if elapsed is None:
         return ""
     text = f"Elapsed {format_duration(elapsed)}"
-    if status == AssessmentStatus.running:
+    if status in UNDER_WAY:
         text += f" · about {format_duration(eta)} left" if eta is not None else " · time left not yet known"
     return text
 

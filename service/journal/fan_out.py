@@ -1,8 +1,9 @@
 """An assessment's fan-out points (its learning curve) as experiments of their own, one job each.
 
-The assessment's job creates the missing points and ends (`PointsPending`); each point's job, when it has
-recorded its outcome, checks under a lock on the assessment whether it was the last one, and if so queues the
-assessment again — which resumes at the learning-curve stage with every point's result in the journal.
+The assessment's job creates the missing points, marks the assessment `waiting` and ends (`PointsPending`);
+each point's job, when it has recorded its outcome, checks under a lock on the assessment whether it was the
+last one, and if so queues the assessment again (`waiting` → `queued`) — which resumes at the learning-curve
+stage with every point's result in the journal.
 Points whose procedure already succeeded in the team (an earlier assessment of the same data) are reused."""
 
 from __future__ import annotations
@@ -124,8 +125,11 @@ def fan_out_points(
         pending = [e for e in chosen if e.status in OPEN]
         if pending:
             done = len(chosen) - len(pending)
+            # Committed before the points are queued, so the last point always finds the assessment waiting.
+            assessment.status = AssessmentStatus.waiting
             assessment.stage = stage
             assessment.progress = done / len(chosen)
+            # The flag stays in the progress JSON for the clients that read it there; the status is the rule.
             assessment.progress_detail = {
                 "waiting_for_points": True,
                 "points_done": done,
@@ -142,8 +146,9 @@ def fan_out_points(
 
 
 def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uuid.UUID) -> None:
-    """Called when an experiment has ended: if it was the last open point an assessment waits for, queue
-    the assessment again (once: the waiting flag is cleared under the row lock)."""
+    """Called when an experiment has ended: if it was the last open point a waiting assessment waits for,
+    queue the assessment again. Once only: the status moves from `waiting` to `queued` under the row lock,
+    so of two points ending at once the second sees `queued` and leaves it."""
     with session_scope(engine) as session:
         experiment = session.get(Experiment, experiment_id)
         if (
@@ -155,9 +160,9 @@ def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uu
         assessment = session.scalar(
             select(Assessment).where(Assessment.id == experiment.assessment_id).with_for_update()
         )
-        detail = dict(assessment.progress_detail or {})
-        if assessment.status != AssessmentStatus.running or not detail.get("waiting_for_points"):
+        if assessment.status != AssessmentStatus.waiting:
             return
+        detail = dict(assessment.progress_detail or {})
         open_points = _open_points(session, assessment.id)
         total = detail.get("points") or 0
         if open_points:
@@ -166,10 +171,14 @@ def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uu
             assessment.progress = detail["points_done"] / total if total else 0.0
             return
         assessment.progress_detail = {**detail, "waiting_for_points": False, "points_done": total}
+        assessment.status = AssessmentStatus.queued
         try:
-            job_app.tasks[ASSESSMENT_TASK].configure(
-                queue=assessment.queue, queueing_lock=str(assessment.id)
-            ).defer(assessment_id=str(assessment.id))
+            # Its new job, so that a cancel while it is queued again cancels that job at once.
+            assessment.job_id = (
+                job_app.tasks[ASSESSMENT_TASK]
+                .configure(queue=assessment.queue, queueing_lock=str(assessment.id))
+                .defer(assessment_id=str(assessment.id))
+            )
         except AlreadyEnqueued:
             logger.info("assessment %s is already queued again", assessment.id)
 

@@ -14,8 +14,13 @@ from service.models.base import created_field, id_field, json_field, time_field
 
 
 class AssessmentStatus(enum.StrEnum):
+    """queued → running → succeeded | failed | cancelled. An assessment whose learning-curve points run as
+    jobs of their own goes running → waiting (no job of its own while the points run) → queued (the last
+    point queued it again) → running."""
+
     queued = "queued"
     running = "running"
+    waiting = "waiting"
     succeeded = "succeeded"
     failed = "failed"
     cancelled = "cancelled"
