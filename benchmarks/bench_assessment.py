@@ -26,7 +26,7 @@ import pandas as pd
 import torch
 
 from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import STAGE_NAMES, run_assessment
+from workers.assessment.runner import STAGE_NAMES, assess_file
 from workers.assessment.store import InMemoryStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def run_one(
 ) -> dict[str, Any]:
     config = AssessmentConfig(target=target, positive=positive, device=device, learning_curve=learning_curve)
     start = time.perf_counter()
-    report = run_assessment(path, config, InMemoryStore())
+    report = assess_file(path, config, InMemoryStore())
     total = time.perf_counter() - start
     deep = next((m for m in report["models"] if m["family"] == "deep"), None)
     diagnostics = (deep or {}).get("diagnostics") or {}

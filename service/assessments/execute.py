@@ -17,7 +17,7 @@ from service.journal.assessment_records import record_assessment_experiments
 from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
 from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import run_assessment
+from workers.assessment.runner import assess_file
 from workers.assessment.store import PointsPending
 from workers.errors import AssessmentCancelled, ReadinessError
 from workers.rubric.questionnaire import parse_answers
@@ -64,7 +64,7 @@ def execute_assessment(
         assessment.started_at = assessment.started_at or utcnow()
     store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app, renew_lease=renew_lease)
     try:
-        report = run_assessment(path, config, store, answers=answers, key=str(assessment_id), name=filename)
+        report = assess_file(path, config, store, answers=answers, key=str(assessment_id), name=filename)
     except PointsPending:
         # The learning-curve points run as jobs of their own; the last to finish queues this job again.
         return "waiting"

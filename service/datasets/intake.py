@@ -22,11 +22,11 @@ from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
 from workers.assessment.report_stage import json_ready
-from workers.checks import excluded_columns, run_checks
 from workers.data.limits import TableLimits
 from workers.data.loading import load_dataset
 from workers.errors import ReadinessError, UnreadableFile
-from workers.split import DEFAULT_SEED, make_split
+from workers.preparation import examine
+from workers.split import DEFAULT_SEED
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024
 ALLOWED_SUFFIXES = {".csv": ".csv", ".parquet": ".parquet", ".pq": ".parquet"}
@@ -112,19 +112,18 @@ def inspect_dataset(
     dataset = load_dataset(
         path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=table_limits(limits)
     )
-    split = make_split(dataset, seed=DEFAULT_SEED)
-    findings = run_checks(dataset, split)
-    excluded = excluded_columns(dataset, findings)
+    # Not `prepare`: an upload whose checks leave no column is taken in; its assessment fails with why.
+    prepared = examine(dataset, seed=DEFAULT_SEED)
     profile = {
         "classes": dataset.classes,
         "class_counts": dataset.class_counts,
         "positive_rate": dataset.positive_rate,
         "column_profiles": [p.to_dict() for p in dataset.columns.values()],
-        "excluded_columns": [{"name": name, "reason": why} for name, why in excluded.items()],
+        "excluded_columns": [{"name": name, "reason": why} for name, why in prepared.excluded.items()],
         "notes": dataset.notes,
-        "split": split.to_dict(),  # the checks ran on this split; an assessment with this seed reuses it
+        "split": prepared.split.to_dict(),  # the checks ran on this split; an assessment with this seed reuses it
     }
-    profile, checks = json_ready(profile), json_ready([finding.to_dict() for finding in findings])
+    profile, checks = json_ready(profile), json_ready(prepared.findings_dicts())
     if has_nul(profile) or has_nul(checks):
         # Column names and labels are stored as JSON, which Postgres refuses with a NUL in it.
         raise UnreadableFile(

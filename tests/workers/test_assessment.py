@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 
 from tests.factories import churn_frame, write_csv
 from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import STAGE_NAMES, run_assessment
+from workers.assessment.runner import STAGE_NAMES, assess_file
 from workers.assessment.store import InMemoryStore
 from workers.data.loading import load_dataset
 from workers.errors import AssessmentCancelled, TestBudgetExhausted
@@ -43,7 +43,7 @@ def churn_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def finished(churn_csv: Path) -> tuple[dict[str, Any], InMemoryStore]:
     store = InMemoryStore()
-    report = run_assessment(churn_csv, _config(learning_curve=True), store)
+    report = assess_file(churn_csv, _config(learning_curve=True), store)
     return report, store
 
 
@@ -111,7 +111,7 @@ def test_planted_leak_gives_fix_data_first(tmp_path: Path) -> None:
     frame["refund_amount"] = np.where(frame["churned"] == "yes", 25.0, 0.0) + np.random.default_rng(0).normal(
         0, 0.1, len(frame)
     )
-    report = run_assessment(write_csv(frame, tmp_path), _config(run_deep=False), InMemoryStore())
+    report = assess_file(write_csv(frame, tmp_path), _config(run_deep=False), InMemoryStore())
     assert "refund_amount" not in report["dataset"]["used_columns"]
     assert report["verdict"]["code"] == "fix_data_first"
     assert "refund_amount" in report["verdict"]["summary"]
@@ -120,7 +120,7 @@ def test_planted_leak_gives_fix_data_first(tmp_path: Path) -> None:
 def test_keep_column_brings_a_flagged_column_back(tmp_path: Path) -> None:
     frame = churn_frame(800, seed=4)
     frame["refund_amount"] = np.where(frame["churned"] == "yes", 25.0, 0.0)
-    report = run_assessment(
+    report = assess_file(
         write_csv(frame, tmp_path), _config(run_deep=False, keep_columns=("refund_amount",)), InMemoryStore()
     )
     assert "refund_amount" in report["dataset"]["used_columns"]
@@ -140,15 +140,15 @@ def test_a_retried_assessment_resumes_at_the_unfinished_stage(churn_csv: Path) -
     config = _config(learning_curve=True)
     crashed = CrashingStore()
     with pytest.raises(KeyboardInterrupt):
-        run_assessment(churn_csv, config, crashed, key="job-1")
+        assess_file(churn_csv, config, crashed, key="job-1")
     assert set(crashed.stages) == {"profile", "split", "checks", "baselines"}
     retry = InMemoryStore(stages=dict(crashed.stages), looks=dict(crashed.looks))
-    report = run_assessment(churn_csv, config, retry, key="job-1")
+    report = assess_file(churn_csv, config, retry, key="job-1")
     rerun = {stage for stage, fraction, _ in retry.events if fraction == 0.0}
     assert rerun == {"deep_model", "validation", "learning_curve", "test_look", "report"}
     assert report["test_budget"]["used"] == 1
     # Retrying a job that already finished does not spend the budget again.
-    again = run_assessment(churn_csv, config, retry, key="job-1")
+    again = assess_file(churn_csv, config, retry, key="job-1")
     assert again == report and len(retry.looks) == 1
 
 
@@ -156,16 +156,16 @@ def test_the_test_budget_refuses_a_look_past_the_limit(churn_csv: Path) -> None:
     store = InMemoryStore()
     config = _config(run_deep=False, test_budget=2)
     for key in ("first", "second"):
-        run_assessment(churn_csv, config, InMemoryStore(looks=store.looks), key=key)
+        assess_file(churn_csv, config, InMemoryStore(looks=store.looks), key=key)
     with pytest.raises(TestBudgetExhausted, match="2 of 2"):
-        run_assessment(churn_csv, config, InMemoryStore(looks=store.looks), key="third")
+        assess_file(churn_csv, config, InMemoryStore(looks=store.looks), key="third")
     assert len(store.looks) == 2
 
 
 def test_cancelled_assessment_stops(churn_csv: Path) -> None:
     store = InMemoryStore(cancelled=True)
     with pytest.raises(AssessmentCancelled):
-        run_assessment(churn_csv, _config(), store)
+        assess_file(churn_csv, _config(), store)
     assert store.stages == {}
 
 
@@ -173,7 +173,7 @@ def test_multiclass_assessment_on_real_data() -> None:
     config = AssessmentConfig(
         target="Species", device="cpu", n_resamples=200, deep_params=FAST_DEEP, n_jobs=2, learning_curve=False
     )
-    report = run_assessment(EXAMPLES / "penguins_raw.csv", config, InMemoryStore())
+    report = assess_file(EXAMPLES / "penguins_raw.csv", config, InMemoryStore())
     assert (
         report["dataset"]["classes"] == sorted(report["dataset"]["classes"])
         and len(report["dataset"]["classes"]) == 3

@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import churn_frame, write_csv
 from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import run_assessment
+from workers.assessment.runner import assess_file
 from workers.assessment.store import InMemoryStore
 from workers.errors import AssessmentCancelled, DataError, InvalidOption, UnknownModelFamily
 from workers.experiments.data import ExperimentData, prepare_experiment_data
@@ -34,7 +34,7 @@ def assessed(churn_csv: Path) -> InMemoryStore:
     config = AssessmentConfig(
         target="churned", seed=SEED, device="cpu", n_resamples=20, run_deep=False, n_jobs=1
     )
-    run_assessment(churn_csv, config, store)
+    assess_file(churn_csv, config, store)
     return store
 
 

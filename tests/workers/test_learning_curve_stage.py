@@ -19,7 +19,7 @@ from tests.workers.test_report_html import Page, assert_well_formed
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.curve_stage import CURVE_FRACTIONS, MIN_CURVE_ROWS_PER_CLASS
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, summarise_curves
-from workers.assessment.runner import run_assessment
+from workers.assessment.runner import assess_file
 from workers.assessment.store import FanOutPoint, InMemoryStore, PointsPending
 from workers.experiments.families import DEEP
 from workers.report.html import render_html
@@ -62,7 +62,7 @@ def config(target: str, **overrides: Any) -> AssessmentConfig:
 def rising(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], InMemoryStore, Path]:
     path = write_csv(rising_frame(3_000), tmp_path_factory.mktemp("rising"))
     store = InMemoryStore()
-    return run_assessment(path, config("label"), store), store, path
+    return assess_file(path, config("label"), store), store, path
 
 
 def test_a_curve_that_rises_with_n_is_reported_as_still_rising(
@@ -171,7 +171,7 @@ def test_pending_points_end_the_job_unsaved_and_a_failed_point_is_shown_as_faile
     before = {k: v for k, v in finished.stages.items() if k not in ("learning_curve", "test_look", "report")}
     store = JobStore(stages=dict(before))
     with pytest.raises(PointsPending):
-        run_assessment(path, config("label"), store)
+        assess_file(path, config("label"), store)
     assert "learning_curve" not in store.stages and "validation" in store.stages
     assert [(p.family, p.train_fraction) for p in store.asked][3:] == [(DEEP, f) for f in CURVE_FRACTIONS]
     assert {p.seed for p in store.asked} == {config("label").seed}
@@ -188,7 +188,7 @@ def test_pending_points_end_the_job_unsaved_and_a_failed_point_is_shown_as_faile
         for p in m["points"][:-1]
     ]
     store.results[3].update(failed=True, error="The deep model could not overfit a handful of examples.")
-    resumed = run_assessment(path, config("label"), store)
+    resumed = assess_file(path, config("label"), store)
     deep = resumed["learning_curves"]["models"][1]
     assert deep["points"][0]["status"] == "failed" and deep["points"][0]["val_roc_auc"] is None
     assert deep["fit"] is not None  # three points are still a curve
@@ -197,7 +197,7 @@ def test_pending_points_end_the_job_unsaved_and_a_failed_point_is_shown_as_faile
 
 
 def test_a_saturated_dataset_is_not_rising() -> None:
-    report = run_assessment(
+    report = assess_file(
         EXAMPLES / "breast_cancer.csv",
         config("diagnosis", positive="malignant", run_deep=False),
         InMemoryStore(),
@@ -212,7 +212,7 @@ def test_a_saturated_dataset_is_not_rising() -> None:
 def test_learning_curves_can_be_turned_off(tmp_path: Path) -> None:
     path = write_csv(churn_frame(800, seed=5), tmp_path)
     store = InMemoryStore()
-    report = run_assessment(path, config("churned", run_deep=False, learning_curve=False), store)
+    report = assess_file(path, config("churned", run_deep=False, learning_curve=False), store)
     assert report["learning_curves"] is None
     assert store.stages["learning_curve"]["skipped"] is True
     assert ("learning_curve", 1.0, {"skipped": True}) in store.events
@@ -223,7 +223,7 @@ def test_too_few_rows_of_the_rarest_class_skip_the_curve(tmp_path: Path) -> None
     rare = frame.index[frame["churned"] == "yes"][150:]  # keep 150 churners: 90 in training, 9 at 10%
     path = write_csv(frame.drop(rare), tmp_path)
     store = InMemoryStore()
-    report = run_assessment(path, config("churned", run_deep=False), store)
+    report = assess_file(path, config("churned", run_deep=False), store)
     assert report["learning_curves"] is None
     reason = store.stages["learning_curve"]["reason"]
     assert f"needs at least {MIN_CURVE_ROWS_PER_CLASS}" in reason

@@ -13,6 +13,7 @@ from workers.assessment.config import AssessmentConfig
 from workers.assessment.store import AssessmentStore
 from workers.data.dataset import Dataset
 from workers.features import model_frame
+from workers.preparation import Prepared, PrepareData, prepare
 from workers.rubric.questionnaire import Answers
 from workers.split import TEST, TRAIN, VALIDATION, Split
 
@@ -26,6 +27,12 @@ class AssessmentContext:
     key: str  # identifies this assessment; keys its test look so a retry cannot spend the budget twice
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     load_seconds: float = 0.0
+    prepare_data: PrepareData = prepare  # the data stages' profile → split → checks (the service's is stored)
+
+    @cached_property
+    def prepared(self) -> Prepared:
+        """The dataset prepared once for this run's seed and kept columns; the data stages share it."""
+        return self.prepare_data(self.dataset, seed=self.config.seed, keep_columns=self.config.keep_columns)
 
     @property
     def split(self) -> Split:

@@ -25,6 +25,7 @@ from workers.assessment.store import AssessmentStore
 from workers.data.dataset import Dataset
 from workers.data.loading import load_dataset
 from workers.errors import AssessmentCancelled, DataError
+from workers.preparation import PrepareData, prepare
 from workers.rubric.questionnaire import Answers
 
 Stage = Callable[[AssessmentContext], dict[str, Any]]
@@ -73,20 +74,18 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
 
 
 def run_assessment(
-    path: str | Path,
+    dataset: Dataset,
     config: AssessmentConfig,
     store: AssessmentStore,
     *,
     answers: Answers | None = None,
     key: str | None = None,
-    name: str | None = None,
+    prepare_data: PrepareData = prepare,
+    load_seconds: float = 0.0,
 ) -> dict[str, Any]:
-    """Assess the labelled file at `path` (`name`: how messages and the report call it, default its
-    file name). User mistakes raise `ReadinessError` subclasses."""
-    started = time.perf_counter()
-    dataset = load_dataset(
-        path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes, name=name
-    )
+    """Assess a loaded `dataset` and return the JSON report. `prepare_data` is `prepare` or a stand-in with
+    its contract (the service's reads a stored preparation); `load_seconds`, the time it took to load the
+    dataset, counts as the profile stage's. User mistakes raise `ReadinessError` subclasses."""
     profile = store.load_stage("profile")
     if profile is not None and profile["dataset"]["sha256"] != dataset.sha256:
         # A resumed job must see the same bytes its finished stages saw, or their outputs are meaningless.
@@ -97,6 +96,27 @@ def run_assessment(
         answers=answers or Answers(),
         store=store,
         key=key or assessment_key(dataset, config),
-        load_seconds=time.perf_counter() - started,
+        load_seconds=load_seconds,
+        prepare_data=prepare_data,
     )
     return run_stages(ctx)
+
+
+def assess_file(
+    path: str | Path,
+    config: AssessmentConfig,
+    store: AssessmentStore,
+    *,
+    answers: Answers | None = None,
+    key: str | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Load the labelled file at `path` and assess it (`name`: how messages and the report call it,
+    default its file name). For stand-alone runs and tests; the service loads its stored parse instead."""
+    started = time.perf_counter()
+    dataset = load_dataset(
+        path, target=config.target, positive=config.positive, max_bytes=config.max_file_bytes, name=name
+    )
+    return run_assessment(
+        dataset, config, store, answers=answers, key=key, load_seconds=time.perf_counter() - started
+    )

@@ -1,9 +1,9 @@
 """An experiment's data: the split and the columns exactly as an assessment of the same file makes them.
 
-The profile, split and checks stages of the assessment are run themselves (not re-implemented), so the same
-file and seed give an experiment the very rows and columns an assessment trains on. Only the training and
-validation parts are exposed: experiments select models on validation, and the test split is left to the
-assessment's budgeted look.
+Both come from the one preparation (`workers.preparation.prepare`, or a stand-in that reads a stored one),
+so the same file and seed give an experiment the very rows and columns an assessment trains on. Only the
+training and validation parts are exposed: experiments select models on validation, and the test split is
+left to the assessment's budgeted look.
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workers.assessment.config import AssessmentConfig
-from workers.assessment.context import AssessmentContext
-from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
-from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
 from workers.data.loading import DEFAULT_MAX_FILE_BYTES, load_dataset
 from workers.experiments.subsample import check_seed
-from workers.rubric.questionnaire import Answers
+from workers.features import model_frame
+from workers.preparation import PrepareData, prepare
 from workers.split import DEFAULT_SEED, TRAIN, VALIDATION, Split
 
 
@@ -56,34 +53,32 @@ class ExperimentData:
 
 
 def experiment_data(
-    dataset: Dataset, *, seed: int = DEFAULT_SEED, keep_columns: Iterable[str] = ()
+    dataset: Dataset,
+    *,
+    seed: int = DEFAULT_SEED,
+    keep_columns: Iterable[str] = (),
+    prepare_data: PrepareData = prepare,
 ) -> ExperimentData:
-    """Split `dataset` with `seed` and choose its columns as an assessment's checks would.
+    """Split `dataset` with `seed` and choose its columns as an assessment's checks would (`prepare_data`:
+    `prepare` or a stand-in with its contract).
 
     Raises `InvalidOption` for a kept column that is not a feature and `NoUsableFeatures` when no column is
     left, with the assessment's messages.
     """
-    config = AssessmentConfig(
-        target=dataset.target,
-        positive=dataset.positive_label,
-        seed=check_seed(seed),
-        keep_columns=(keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns),
-    )
-    ctx = AssessmentContext(dataset=dataset, config=config, answers=Answers(), store=InMemoryStore(), key="")
-    for name, stage in (("profile", profile_stage), ("split", split_stage), ("checks", checks_stage)):
-        ctx.outputs[name] = stage(ctx)
-    train, validation = ctx.part(TRAIN), ctx.part(VALIDATION)
-    checks = ctx.outputs["checks"]
+    kept = (keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns)
+    prepared = prepare_data(dataset, seed=check_seed(seed), keep_columns=kept)
+    frame = model_frame(dataset, list(prepared.used_columns))
+    train, validation = prepared.split.indices(TRAIN), prepared.split.indices(VALIDATION)
     return ExperimentData(
         dataset=dataset,
-        split=ctx.split,
-        used_columns=list(ctx.used_columns),
-        excluded=dict(checks["excluded"]),
-        findings=list(checks["findings"]),
-        train_frame=train[0],
-        y_train=train[1],
-        validation_frame=validation[0],
-        y_validation=validation[1],
+        split=prepared.split,
+        used_columns=list(prepared.used_columns),
+        excluded=dict(prepared.excluded),
+        findings=prepared.findings_dicts(),
+        train_frame=frame.iloc[train],
+        y_train=dataset.y[train],
+        validation_frame=frame.iloc[validation],
+        y_validation=dataset.y[validation],
     )
 
 

@@ -1,0 +1,155 @@
+"""The one data preparation: profile → split → checks, and the columns a model may learn from.
+
+An assessment's profile, split and checks stages, an experiment's data and the service's look at an upload
+all come here, so the same dataset, seed and kept columns give every one of them the very same rows,
+findings and columns. `Prepared` is plain picklable data: the service can store it once and hand it back
+to every job of the same dataset (see `PrepareData`) instead of splitting and checking again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from workers.checks import Finding, excluded_columns, run_checks
+from workers.data.dataset import ColumnProfile, Dataset
+from workers.errors import InvalidOption, NoUsableFeatures
+from workers.split import Split, make_split
+
+
+@dataclass(frozen=True)
+class DataProfile:
+    """What the profile stage records about a dataset (its `to_dict` is that stage's saved output)."""
+
+    rows: int
+    columns: int
+    sha256: str
+    target: str
+    positive_label: str | None
+    positive_rate: float | None
+    classes: list[str]
+    class_counts: dict[str, int]
+    source: str
+    file_bytes: int
+    column_profiles: list[ColumnProfile]
+    notes: list[str]
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> DataProfile:
+        return cls(
+            rows=dataset.n_rows,
+            columns=len(dataset.columns),
+            sha256=dataset.sha256,
+            target=dataset.target,
+            positive_label=dataset.positive_label,
+            positive_rate=dataset.positive_rate,
+            classes=list(dataset.classes),
+            class_counts=dataset.class_counts,
+            source=dataset.source,
+            file_bytes=dataset.file_bytes,
+            column_profiles=list(dataset.columns.values()),
+            notes=list(dataset.notes),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "columns": self.columns,
+            "sha256": self.sha256,
+            "target": self.target,
+            "positive_label": self.positive_label,
+            "positive_rate": self.positive_rate,
+            "classes": list(self.classes),
+            "class_counts": dict(self.class_counts),
+            "source": self.source,
+            "file_bytes": self.file_bytes,
+            "column_profiles": [profile.to_dict() for profile in self.column_profiles],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A dataset prepared for training: its profile, its split, the checks' findings (errors first), the
+    columns left out with why, and the columns a model trains on (in the dataset's column order)."""
+
+    profile: DataProfile
+    split: Split
+    findings: list[Finding]
+    excluded: dict[str, str]  # column -> why it is left out
+    used_columns: list[str]
+    keep_columns: tuple[str, ...] = field(default=())  # what the user kept in despite the checks
+
+    @property
+    def seed(self) -> int:
+        return self.split.seed
+
+    def findings_dicts(self) -> list[dict[str, object]]:
+        return [finding.to_dict() for finding in self.findings]
+
+
+class PrepareData(Protocol):
+    """`prepare` or a stand-in for it with the same contract (the service's reads a stored `Prepared`)."""
+
+    def __call__(self, dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared: ...
+
+
+def _kept(keep_columns: Sequence[str] | str) -> tuple[str, ...]:
+    return (keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns)
+
+
+def profile_dataset(dataset: Dataset, *, keep_columns: Sequence[str] = ()) -> DataProfile:
+    """The dataset's profile, once it is known to hold a column to learn from. `InvalidOption` for a kept
+    column that is not a feature; `NoUsableFeatures` when no column can be learned from at all."""
+    kept = _kept(keep_columns)
+    unknown = [name for name in kept if name not in dataset.columns]
+    if unknown:
+        raise InvalidOption(
+            f"--keep-column names columns that are not features of this file: {', '.join(map(repr, unknown))}."
+        )
+    usable = dataset.trainable_columns() + [name for name in kept if name in dataset.columns]
+    if not usable:
+        kinds = ", ".join(f"{p.name!r} ({p.kind})" for p in dataset.columns.values())
+        raise NoUsableFeatures(
+            f"No column can be learned from: {kinds or 'the file has only the target'}. A model needs at least "
+            "one numeric, categorical or yes/no column with values in it."
+        )
+    return DataProfile.of(dataset)
+
+
+def examine(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+    """Split and check `dataset` without refusing it for having nothing left to learn from: what an upload
+    shows (a dataset is taken in, and an assessment of it fails later, if the checks leave no column).
+    `SplitTooSmall` when it cannot be split."""
+    kept = _kept(keep_columns)
+    split = make_split(dataset, seed=seed)
+    findings = run_checks(dataset, split)
+    excluded = excluded_columns(dataset, findings, keep=set(kept))
+    return Prepared(
+        profile=DataProfile.of(dataset),
+        split=split,
+        findings=findings,
+        excluded=excluded,
+        used_columns=[name for name in dataset.columns if name not in excluded],
+        keep_columns=kept,
+    )
+
+
+def refuse_unusable(prepared: Prepared) -> None:
+    """`NoUsableFeatures` when the checks left every column out."""
+    if not prepared.used_columns:
+        reasons = ", ".join(f"{name!r} ({why})" for name, why in prepared.excluded.items())
+        raise NoUsableFeatures(
+            f"Every column was left out: {reasons}. Keep a column you trust with --keep-column."
+        )
+
+
+def prepare(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+    """Profile, split and check `dataset`, and choose the columns a model trains on. Raises, in this order:
+    `InvalidOption` (a kept column that is not a feature), `NoUsableFeatures` (no column can be learned
+    from), `SplitTooSmall`, `NoUsableFeatures` (the checks left every column out)."""
+    profile_dataset(dataset, keep_columns=keep_columns)
+    prepared = examine(dataset, seed=seed, keep_columns=keep_columns)
+    refuse_unusable(prepared)
+    return prepared
