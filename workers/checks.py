@@ -12,7 +12,7 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
-from workers.data.dataset import Dataset
+from workers.data.dataset import TRAINABLE_KINDS, Dataset
 from workers.split import TEST, TRAIN, Split, feature_row_groups
 
 Severity = Literal["info", "warning", "error"]
@@ -331,7 +331,7 @@ def excluded_columns(
     excluded = {
         name: f"{profile.kind} column"
         for name, profile in dataset.columns.items()
-        if profile.kind not in ("numeric", "categorical", "boolean") and name not in keep
+        if profile.kind not in TRAINABLE_KINDS and name not in keep
     }
     for finding in findings:
         if finding.check in LEAKAGE_CHECKS and finding.severity == "error":

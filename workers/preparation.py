@@ -153,3 +153,20 @@ def prepare(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) ->
     prepared = examine(dataset, seed=seed, keep_columns=keep_columns)
     refuse_unusable(prepared)
     return prepared
+
+
+def reusing(stored: Prepared) -> PrepareData:
+    """A `prepare` that hands back `stored` (made by `prepare` or `examine`) when asked for the same data,
+    seed and kept columns, refusing it exactly as `prepare` would; anything else is prepared afresh. The
+    service wraps the preparation it stored at upload in this for every job of that dataset."""
+
+    def prepare_data(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+        kept = _kept(keep_columns)
+        same = (dataset.sha256, seed, kept) == (stored.profile.sha256, stored.seed, stored.keep_columns)
+        if not same or dataset.n_rows != stored.profile.rows:
+            return prepare(dataset, seed=seed, keep_columns=kept)
+        profile_dataset(dataset, keep_columns=kept)
+        refuse_unusable(stored)
+        return stored
+
+    return prepare_data

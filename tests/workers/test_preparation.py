@@ -19,7 +19,7 @@ from workers.data.dataset import Dataset
 from workers.data.loading import load_dataset
 from workers.errors import InvalidOption, NoUsableFeatures
 from workers.experiments.data import experiment_data
-from workers.preparation import Prepared, examine, prepare
+from workers.preparation import Prepared, examine, prepare, reusing
 from workers.split import DEFAULT_SEED
 
 SEED = 77
@@ -154,3 +154,17 @@ def test_checks_that_leave_no_column_fail_the_preparation_but_not_the_look_at_an
     assert looked.used_columns == [] and set(looked.excluded) == {"customer_id", "refund"}
     kept = prepare(dataset, seed=DEFAULT_SEED, keep_columns=["refund"])
     assert kept.used_columns == ["refund"] and kept.keep_columns == ("refund",)
+
+
+def test_a_stored_look_at_an_upload_is_reused_only_for_what_it_answers(
+    churn: Dataset, tmp_path: Path
+) -> None:
+    at_upload = examine(churn, seed=DEFAULT_SEED)
+    reuse = reusing(at_upload)
+    assert reuse(churn, seed=DEFAULT_SEED) is at_upload
+    other_seed = reuse(churn, seed=SEED)
+    assert other_seed.split.split_id == prepare(churn, seed=SEED).split.split_id != at_upload.split.split_id
+    assert reuse(churn, seed=DEFAULT_SEED, keep_columns=["customer_id"]).used_columns[0] == "customer_id"
+    leaky = _leaky_ids_only(tmp_path)
+    with pytest.raises(NoUsableFeatures, match="Every column was left out"):
+        reusing(examine(leaky, seed=DEFAULT_SEED))(leaky, seed=DEFAULT_SEED)
