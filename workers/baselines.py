@@ -2,7 +2,7 @@
 
 Each is a scikit-learn estimator over the raw model frame (preprocessing inside), so the evaluation code
 treats baselines and the deep model alike. Their hyperparameters and defaults live in
-`workers.experiments.families`: the assessment fits the defaults, an experiment any values it is given.
+`workers.families`: the assessment fits the defaults, an experiment any values it is given.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 from xgboost import XGBClassifier
 
 from workers.errors import InvalidOption
-from workers.experiments.families import (
+from workers.families import (
     BASELINE_FAMILIES,
     FAMILY_LABELS,
     LOGISTIC_REGRESSION,

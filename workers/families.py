@@ -1,0 +1,231 @@
+"""The model families an experiment can train: their hyperparameters, defaults and valid values.
+
+This is the one place the defaults live. `workers.baselines` fits the assessment's baselines with them and
+they equal `ResNetMLPClassifier`'s constructor defaults, so an experiment with no hyperparameters given is
+the very model an assessment reports. It sits beside `baselines` rather than inside `experiments/`
+because both read it and `experiments/` fits its baselines through `baselines`: from inside, the two
+imported each other.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any, Literal
+
+from workers.errors import InvalidOption, UnknownModelFamily
+
+LOGISTIC_REGRESSION = "logistic_regression"
+RANDOM_FOREST = "random_forest"
+XGBOOST = "xgboost"
+DEEP = "deep"
+FAMILIES: tuple[str, ...] = (LOGISTIC_REGRESSION, RANDOM_FOREST, XGBOOST, DEEP)
+BASELINE_FAMILIES: tuple[str, ...] = FAMILIES[:3]  # simplest first: model selection gives ties to the first
+FAMILY_LABELS: dict[str, str] = {
+    LOGISTIC_REGRESSION: "Logistic regression",
+    RANDOM_FOREST: "Random forest",
+    XGBOOST: "XGBoost",
+    DEEP: "ResNet MLP",
+}
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One hyperparameter: its type, default and the values it accepts.
+
+    `kind` is the canonical type of a number ("int" or "float"), so 1 and 1.0 complete to the same value.
+    `choices` are words accepted besides a number (max_features="sqrt"); `optional` makes None a value
+    (lr=None: the LR range test picks it). `default_from=(name, factor)` defaults it to factor × another
+    hyperparameter's value instead of `default` when it is not given.
+    """
+
+    name: str
+    kind: Literal["int", "float"]
+    default: Any
+    low: float
+    high: float
+    low_open: bool = False
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    default_from: tuple[str, int] | None = None
+    help: str = ""
+
+    def describe(self) -> str:
+        """The accepted values in words, e.g. "an integer in [1, 5000]"."""
+        what = "an integer" if self.kind == "int" else "a number"
+        text = f"{what} in {'(' if self.low_open else '['}{_bound(self.low)}, {_bound(self.high)}]"
+        words = [repr(choice) for choice in self.choices] + [text]
+        if self.optional:
+            words.append("None")
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+    def coerce(self, value: Any, family: str) -> Any:
+        """`value` in this hyperparameter's canonical type, or `InvalidOption` naming what is accepted."""
+        if value is None and self.optional:
+            return None
+        if isinstance(value, str):
+            if value in self.choices:
+                return value
+            try:
+                value = float(value)  # YAML 1.1 reads 1e-3 (no dot) as a string
+            except ValueError:
+                raise self._invalid(value, family) from None
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+            raise self._invalid(value, family)
+        if self.kind == "int":
+            if not float(value).is_integer():
+                raise self._invalid(value, family)
+            number: int | float = int(value)
+        else:
+            number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0: one spelling per value
+        above_low = number > self.low if self.low_open else number >= self.low
+        if not (above_low and number <= self.high):
+            raise self._invalid(value, family)
+        return number
+
+    def _invalid(self, value: Any, family: str) -> InvalidOption:
+        return InvalidOption(f"{family} hyperparameter {self.name} must be {self.describe()}, got {value!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.kind,
+            "default": self.default,
+            "accepts": self.describe(),
+            "help": self.help,
+        }
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
+_SPECS: dict[str, tuple[Hyperparameter, ...]] = {
+    LOGISTIC_REGRESSION: (
+        Hyperparameter("C", "float", 1.0, 0.0, 1e6, low_open=True, help="inverse L2 penalty strength"),
+        Hyperparameter("max_iter", "int", 2000, 1, 100_000, help="lbfgs iterations at most"),
+    ),
+    RANDOM_FOREST: (
+        Hyperparameter("n_estimators", "int", 150, 1, 5000, help="trees"),
+        Hyperparameter(
+            "max_features",
+            "float",
+            "sqrt",
+            0.0,
+            1.0,
+            low_open=True,
+            choices=("sqrt", "log2"),
+            help="features tried at each split: 'sqrt', 'log2' or a fraction of them",
+        ),
+        Hyperparameter("min_samples_leaf", "int", 2, 1, 100_000, help="rows a leaf holds at least"),
+        Hyperparameter(
+            "max_depth", "int", None, 1, 1000, optional=True, help="None: grow until leaves are pure"
+        ),
+        # Each tree sees at most this many rows, and leaves hold at least two: on the 100k-row benchmark
+        # this costs 0.005 validation AUC against 200 full trees on 40k rows, and saves 19 of 31 seconds
+        # on two cores.
+        Hyperparameter("max_rows_per_tree", "int", 20_000, 1, 10**9, help="rows drawn for each tree at most"),
+    ),
+    XGBOOST: (
+        Hyperparameter(
+            "n_estimators",
+            "int",
+            2000,
+            1,
+            100_000,
+            help="boosting rounds at most; early stopping ends sooner",
+        ),
+        Hyperparameter(
+            "early_stopping_rounds", "int", 50, 1, 10_000, help="rounds without a better validation loss"
+        ),
+        Hyperparameter("learning_rate", "float", 0.1, 0.0, 1.0, low_open=True, help="shrinkage per round"),
+        Hyperparameter("max_depth", "int", 6, 1, 32, help="depth of each tree"),
+        Hyperparameter("subsample", "float", 0.9, 0.0, 1.0, low_open=True, help="rows sampled per tree"),
+        Hyperparameter(
+            "colsample_bytree", "float", 0.9, 0.0, 1.0, low_open=True, help="columns sampled per tree"
+        ),
+    ),
+    # ResNetMLPClassifier's constructor defaults (a test holds the two together).
+    DEEP: (
+        Hyperparameter("d_main", "int", 128, 1, 4096, help="width of the residual stream"),
+        Hyperparameter(
+            "d_hidden",
+            "int",
+            256,
+            1,
+            16_384,
+            default_from=("d_main", 2),
+            help="width inside each block; 2 × d_main unless given",
+        ),
+        Hyperparameter("n_blocks", "int", 2, 1, 64, help="residual blocks"),
+        Hyperparameter("dropout", "float", 0.1, 0.0, 0.99),
+        Hyperparameter(
+            "lr",
+            "float",
+            None,
+            0.0,
+            10.0,
+            low_open=True,
+            optional=True,
+            help="None: the LR range test picks it",
+        ),
+        Hyperparameter("weight_decay", "float", 1e-5, 0.0, 1.0, help="AdamW weight decay"),
+        Hyperparameter("batch_size", "int", 512, 2, 1 << 20, help="rows per step (BatchNorm needs two)"),
+        Hyperparameter("max_epochs", "int", 100, 1, 10_000, help="epochs at most"),
+        Hyperparameter("patience", "int", 8, 1, 10_000, help="epochs without a better validation loss"),
+    ),
+}
+
+
+def check_family(family: Any) -> str:
+    """`family` if it is one of `FAMILIES`, else `UnknownModelFamily`."""
+    if not isinstance(family, str) or family not in _SPECS:
+        raise UnknownModelFamily(f"Unknown model family {family!r}; choose one of: {', '.join(FAMILIES)}.")
+    return family
+
+
+def hyperparameters_of(family: str) -> tuple[Hyperparameter, ...]:
+    """The hyperparameters of `family`, in the order reports list them."""
+    return _SPECS[check_family(family)]
+
+
+def default_hyperparameters(family: str) -> dict[str, Any]:
+    """Every hyperparameter of `family` at its default: what an assessment fits."""
+    return complete_hyperparameters(family, {})
+
+
+def complete_hyperparameters(family: str, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`given` with every missing hyperparameter at its default and every value in its canonical type.
+
+    Raises `UnknownModelFamily` for an unknown family and `InvalidOption` for an unknown name (the message
+    lists the known ones) or a value out of range. The result's keys are in `hyperparameters_of` order.
+    """
+    specs = {spec.name: spec for spec in hyperparameters_of(family)}
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        raise InvalidOption(
+            f"{family} hyperparameters must be a mapping of name to value, got {type(given).__name__}."
+        )
+    for name in given:
+        if name not in specs:
+            raise InvalidOption(unknown_name_message(family, name, list(specs)))
+    completed = {name: specs[name].coerce(value, family) for name, value in given.items()}
+    for name, spec in specs.items():
+        if name in completed:
+            continue
+        if spec.default_from is not None:
+            source, factor = spec.default_from
+            completed[name] = spec.coerce(factor * completed.get(source, specs[source].default), family)
+        else:
+            completed[name] = spec.default
+    return {name: completed[name] for name in specs}
+
+
+def unknown_name_message(family: str, name: Any, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(name), known, n=1) if isinstance(name, str) else []
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{family} has no hyperparameter {name!r}{hint}; its hyperparameters are: {', '.join(known)}."
