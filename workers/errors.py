@@ -140,3 +140,18 @@ class TestBudgetExhausted(ReadinessError):
     __test__ = False  # not a pytest test class, despite the name
     code = "test_budget_exhausted"
     http_status = 409
+
+    @classmethod
+    def for_split(
+        cls, *, used: int, limit: int, seed: int | None = None, split_id: object | None = None
+    ) -> TestBudgetExhausted:
+        """The one wording, whichever door asked and whichever store refused: which split, how much of its
+        budget is spent, and what to do instead. Without a `split_id` (the in-memory store has no API id)
+        the raise's address keeps its placeholder."""
+        which = f" (seed {seed})" if seed is not None else ""
+        where = split_id if split_id is not None else "{id}"
+        return cls(
+            f"The test split of this dataset{which} has been looked at {used} of {limit} times: its budget is "
+            "spent. Compare models on validation instead, or raise the budget with a recorded reason "
+            f"(POST /api/v1/splits/{where}/budget)."
+        )

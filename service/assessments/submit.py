@@ -1,4 +1,4 @@
-"""Starting, cancelling and budgeting assessments: the service's side of the job queue."""
+"""Starting and cancelling assessments: the service's side of the job queue (the test budget is the ledger's)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from sqlalchemy import Engine, select
 
 from service.database.engine import session_scope
 from service.jobs.app import ASSESSMENT_TASK, is_known_queue
-from service.ledger.looks import looks_used
-from service.models import Assessment, AssessmentStatus, BudgetChange, Dataset, Project, Split
+from service.ledger.budget import check_assessment_can_look
+from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
 from service.settings import Settings
 from workers.assessment.config import DEFAULT_RESAMPLES, AssessmentConfig
-from workers.errors import InvalidOption, TestBudgetExhausted
+from workers.errors import InvalidOption
 from workers.experiments.families import DEEP, complete_hyperparameters, hyperparameters_of
 from workers.split import DEFAULT_SEED
 
@@ -81,17 +81,6 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
     )
 
 
-def _check_budget(session: Any, dataset_id: Any, seed: int) -> None:
-    split = session.scalar(select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed))
-    if split is not None and looks_used(session, split.id) >= split.test_budget:
-        raise TestBudgetExhausted(
-            f"The test split of this dataset (seed {seed}) has been looked at {split.test_budget} of "
-            f"{split.test_budget} times, so a new assessment could not report test metrics. Compare models on "
-            f"validation, use another seed for a fresh split only if you have not peeked at it, or raise the "
-            f"budget with a reason (POST /api/v1/splits/{split.id}/budget)."
-        )
-
-
 def submit_assessment(
     engine: Engine,
     job_app: procrastinate.App,
@@ -110,7 +99,7 @@ def submit_assessment(
     if not is_known_queue(queue):
         raise InvalidOption(f"queue must be cpu or gpu; got {queue!r}.")
     with session_scope(engine) as session:
-        _check_budget(session, dataset.id, config.seed)
+        check_assessment_can_look(session, dataset.id, config.seed)
         assessment = Assessment(
             project_id=project.id,
             dataset_id=dataset.id,
@@ -147,31 +136,6 @@ def request_cancel(engine: Engine, job_app: procrastinate.App, assessment: Asses
         if queued and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
             row.status = AssessmentStatus.cancelled
             row.finished_at = utcnow()
-        session.flush()
-        session.expunge(row)
-    return row
-
-
-def raise_budget(engine: Engine, *, split: Split, new_limit: int, reason: str, who: str) -> Split:
-    """Raise a split's test budget: an audited act with a reason, never a silent edit."""
-    if not reason or not reason.strip():
-        raise InvalidOption("Raising a test budget needs a reason; it is recorded in the audit log.")
-    with session_scope(engine) as session:
-        row = session.scalar(select(Split).where(Split.id == split.id).with_for_update())
-        if new_limit <= row.test_budget:
-            raise InvalidOption(
-                f"The budget is {row.test_budget}; it can only be raised (looks already spent cannot be undone)."
-            )
-        session.add(
-            BudgetChange(
-                split_id=row.id,
-                old_limit=row.test_budget,
-                new_limit=new_limit,
-                reason=reason.strip(),
-                who=who,
-            )
-        )
-        row.test_budget = new_limit
         session.flush()
         session.expunge(row)
     return row

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Float, Select, cast, func, select, true
 from sqlmodel import Session
 
-from service.ledger.looks import looks_used
+from service.ledger import budget as ledger
 from service.models import Assessment, AssessmentStatus, Dataset, Project, Split, TestLook
 
 READINESS_LEVELS = ("ready", "promising_with_gaps", "not_ready", "insufficient_information")
@@ -142,15 +142,19 @@ def count_datasets(session: Session, project_id: uuid.UUID) -> int:
 
 @dataclass(frozen=True)
 class Budget:
-    """A split's test budget: `used` looks of `limit`."""
+    """A split's test budget as the project page shows it: the split, its file, and the ledger's count."""
 
     split: Split
     filename: str
-    used: int
+    budget: ledger.Budget
+
+    @property
+    def used(self) -> int:
+        return self.budget.used
 
     @property
     def remaining(self) -> int:
-        return max(self.split.test_budget - self.used, 0)
+        return self.budget.remaining
 
 
 def budgets(session: Session, project_id: uuid.UUID) -> list[Budget]:
@@ -160,7 +164,8 @@ def budgets(session: Session, project_id: uuid.UUID) -> list[Budget]:
         .where(Dataset.project_id == project_id)
         .order_by(Split.created_at, Split.seed)
     ).all()
-    return [Budget(split, filename, looks_used(session, split.id)) for split, filename in rows]
+    spent = ledger.budgets_of(session, [split for split, _ in rows])
+    return [Budget(split, filename, budget) for (split, filename), budget in zip(rows, spent, strict=True)]
 
 
 def ledger_rows(session: Session, project_id: uuid.UUID, *, limit: int) -> list[Any]:

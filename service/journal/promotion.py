@@ -9,9 +9,10 @@ from sqlalchemy import Engine, select
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.ledger.looks import looks_used, spend_look
+from service.ledger.budget import check_look_left
+from service.ledger.looks import spend_look
 from service.models import Dataset, Experiment, Grid, RunStatus, Split
-from workers.errors import InvalidOption, TestBudgetExhausted
+from workers.errors import InvalidOption
 from workers.experiments.data import prepare_experiment_data
 from workers.experiments.families import FAMILY_LABELS
 from workers.experiments.on_test_split import evaluate_on_test
@@ -23,15 +24,6 @@ class NotPromotable(InvalidOption):
 
     code = "not_promotable"
     http_status = 409
-
-
-def _budget_left(split: Split | None, session: object) -> None:
-    if split is not None and looks_used(session, split.id) >= split.test_budget:
-        raise TestBudgetExhausted(
-            f"The test split of this dataset (seed {split.seed}) has been looked at {split.test_budget} of "
-            f"{split.test_budget} times. Keep selecting on validation, or raise the budget with a recorded "
-            f"reason (POST /api/v1/splits/{split.id}/budget)."
-        )
 
 
 def look_at_test(
@@ -58,7 +50,8 @@ def look_at_test(
                 f"Experiment {experiment.id} is {experiment.status.value}; only a succeeded experiment with a "
                 "stored model can be looked at on the test split."
             )
-        _budget_left(session.get(Split, experiment.split_id) if experiment.split_id else None, session)
+        # Refused before the model is loaded and evaluated; the look itself is checked again under a lock.
+        check_look_left(session, session.get(Split, experiment.split_id) if experiment.split_id else None)
         dataset = session.get(Dataset, experiment.dataset_id)
         procedure = Procedure.from_json(experiment.procedure)
         threshold = ((experiment.result or {}).get("validation") or {}).get("threshold")

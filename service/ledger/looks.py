@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from service.ledger.budget import Budget, budget_of, refuse_if_spent
 from service.models import Dataset, Project, Split, TestLook
 from service.models.base import utcnow
-from workers.errors import DataError, TestBudgetExhausted
+from workers.errors import DataError
 
 
 def record_split(
@@ -46,12 +47,6 @@ def record_split(
     return existing
 
 
-def looks_used(session: Any, split_id: uuid.UUID) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(TestLook).where(TestLook.split_id == split_id))
-    )
-
-
 def spend_look(
     session: Any,
     split: Split,
@@ -63,16 +58,12 @@ def spend_look(
     models: list[str] | None = None,
     metrics: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Append a look to the ledger of a split the caller has locked (SELECT … FOR UPDATE)."""
+    """Append a look to the ledger of a split the caller has locked (SELECT … FOR UPDATE), and return the
+    budget after it. A key already in the ledger (a retried job, a second promotion) spends nothing."""
     already = session.scalar(select(TestLook.id).where(TestLook.key == key))
-    used = looks_used(session, split.id)
+    budget = budget_of(session, split)
     if already is None:
-        if used >= split.test_budget:
-            raise TestBudgetExhausted(
-                f"The test split of this dataset (seed {split.seed}) has been looked at {used} of "
-                f"{split.test_budget} times. Compare models on validation instead, or raise the budget "
-                "with a recorded reason (POST /api/v1/splits/{id}/budget)."
-            )
+        refuse_if_spent(split, budget)
         session.add(
             TestLook(
                 split_id=split.id,
@@ -85,5 +76,5 @@ def spend_look(
             )
         )
         session.flush()
-        used += 1
-    return {"limit": split.test_budget, "used": used}
+        budget = Budget(limit=budget.limit, used=budget.used + 1)
+    return budget.as_dict()

@@ -16,9 +16,10 @@ from sqlalchemy import Engine, func, select, text
 
 from service.artifacts import ArtifactStore
 from service.assessments.runtime import run_worker_in_thread
-from service.assessments.submit import raise_budget, request_cancel, submit_assessment
+from service.assessments.submit import request_cancel, submit_assessment
 from service.database.engine import session_scope
 from service.ledger.looks import spend_look
+from service.ledger.raising import raise_budget
 from service.models import (
     Assessment,
     AssessmentStatus,

@@ -106,10 +106,7 @@ class InMemoryStore:
         if look.key not in self.looks:
             spent = sum(1 for earlier in self.looks.values() if earlier.split_id == look.split_id)
             if spent >= limit:
-                raise TestBudgetExhausted(
-                    f"The test split {look.split_id} has been looked at {spent} of {limit} times. "
-                    "Select models on validation; raise the budget only with a recorded reason."
-                )
+                raise TestBudgetExhausted.for_split(used=spent, limit=limit)
             self.looks[look.key] = look
         used = sum(1 for earlier in self.looks.values() if earlier.split_id == look.split_id)
         return {"limit": limit, "used": used}

@@ -15,8 +15,8 @@ from service.api.schemas.splits import (
     TestLookPublic,
     TestLooksPublic,
 )
-from service.assessments.submit import raise_budget
-from service.ledger.looks import looks_used
+from service.ledger.budget import budget_of
+from service.ledger.raising import raise_budget
 from service.models import BudgetChange, Split, TestLook
 from service.web.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, SplitDep, who
 from service.web.errors import ErrorPublic
@@ -26,7 +26,6 @@ NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such split in your t
 
 
 def split_public(session: Session, split: Split) -> SplitPublic:
-    used = looks_used(session, split.id)
     changes = session.scalars(
         select(BudgetChange).where(BudgetChange.split_id == split.id).order_by(BudgetChange.created_at)
     ).all()
@@ -36,7 +35,7 @@ def split_public(session: Session, split: Split) -> SplitPublic:
         seed=split.seed,
         split_hash=split.split_hash,
         sizes=split.sizes,
-        budget=Budget(limit=split.test_budget, used=used, remaining=max(split.test_budget - used, 0)),
+        budget=Budget.model_validate(budget_of(session, split), from_attributes=True),
         budget_changes=[BudgetChangePublic.model_validate(change) for change in changes],
         created_at=split.created_at,
     )
