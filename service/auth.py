@@ -1,4 +1,5 @@
-"""API keys: each belongs to a team, is shown once, and is stored only as its SHA-256.
+"""API keys: each belongs to a team, is shown once, and is stored only as its SHA-256; and the one-time
+dashboard login links made for a key (`readiness serve` prints one; the dashboard spends it).
 
 Keys carry 256 random bits, so a fast hash is enough: there is nothing to brute-force that a slow hash
 would protect.
@@ -9,19 +10,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from service.database.engine import session_scope
-from service.models import ApiKey, Team
+from service.models import ApiKey, LoginLink, Team
 from service.models.base import utcnow
 from workers.errors import InvalidOption, ReadinessError
 
 KEY_PREFIX = "rdy_"
 SHOWN_PREFIX_CHARS = 12  # "rdy_" and 8 random characters: enough to tell keys apart in a listing
 MAX_NAME_CHARS = 100
+LOGIN_LINK_LIFETIME = timedelta(minutes=15)
+LOGIN_TOKEN_BYTES = 32  # 256 random bits, as a key has
 
 
 class Unauthorized(ReadinessError):
@@ -81,3 +85,26 @@ def authenticate(session: Session, bearer: str | None) -> ApiKey:
     if key.revoked_at is not None:
         raise Unauthorized(f"This API key ({key.prefix}…) was revoked; ask for a new one.")
     return key
+
+
+def create_login_link(engine: Engine, api_key_id: uuid.UUID) -> str:
+    """A one-time sign-in token for the key, valid for `LOGIN_LINK_LIFETIME`; only its hash is stored."""
+    token = secrets.token_urlsafe(LOGIN_TOKEN_BYTES)
+    with session_scope(engine) as session:
+        session.add(
+            LoginLink(
+                token_hash=hash_key(token), api_key_id=api_key_id, expires_at=utcnow() + LOGIN_LINK_LIFETIME
+            )
+        )
+    return token
+
+
+def admin_key_id(engine: Engine) -> uuid.UUID | None:
+    """The oldest live admin key: whom the login link `readiness serve` prints signs in as."""
+    with Session(engine) as session:
+        return session.scalar(
+            select(ApiKey.id)
+            .where(ApiKey.is_admin.is_(True), ApiKey.revoked_at.is_(None))
+            .order_by(ApiKey.created_at)
+            .limit(1)
+        )

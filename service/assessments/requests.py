@@ -8,10 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.assessments.submit import MAX_EPOCHS, MAX_RESAMPLES, MAX_SEED, MIN_RESAMPLES
-from service.models.text import ColumnText
-
-# More names than any table a person uploads has columns: the list is bounded before it is checked by name.
-MAX_KEEP_COLUMNS = 10_000
+from service.models.text import MAX_KEEP_COLUMNS, ColumnText
 
 
 class AssessmentCreate(BaseModel):

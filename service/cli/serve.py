@@ -8,7 +8,7 @@ import click
 import uvicorn
 from sqlalchemy import func, select
 
-from service.dashboard.sessions import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
+from service.auth import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.lifecycle import exit_cleanly_on_signals
 from service.database.migrate import upgrade_to_head

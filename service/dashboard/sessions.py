@@ -15,15 +15,19 @@ from datetime import timedelta
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
+# Login links are made in `service.auth`, below every door, because `readiness serve` prints one; they are
+# spent here. The names stay importable from here, where the dashboard's tests look for them.
+from service.auth import LOGIN_LINK_LIFETIME as LOGIN_LINK_LIFETIME
+from service.auth import admin_key_id as admin_key_id
 from service.auth import authenticate, hash_key
+from service.auth import create_login_link as create_login_link
 from service.database.engine import session_scope
 from service.models import ApiKey, DashboardSession, LoginLink, Team
 from service.models.base import utcnow
 
 SESSION_COOKIE = "readiness_session"
 SESSION_LIFETIME = timedelta(hours=12)
-LOGIN_LINK_LIFETIME = timedelta(minutes=15)
-TOKEN_BYTES = 32  # 256 random bits, for cookies, login links and CSRF tokens alike
+TOKEN_BYTES = 32  # 256 random bits, for cookies and CSRF tokens alike (login links: service.auth)
 
 
 def new_token() -> str:
@@ -101,18 +105,6 @@ def csrf_matches(expected: str, sent: str | None) -> bool:
     return bool(sent) and secrets.compare_digest(expected.encode(), (sent or "").encode())
 
 
-def create_login_link(engine: Engine, api_key_id: uuid.UUID) -> str:
-    """A one-time sign-in token for the key, valid for `LOGIN_LINK_LIFETIME`; only its hash is stored."""
-    token = new_token()
-    with session_scope(engine) as session:
-        session.add(
-            LoginLink(
-                token_hash=hash_key(token), api_key_id=api_key_id, expires_at=utcnow() + LOGIN_LINK_LIFETIME
-            )
-        )
-    return token
-
-
 def redeem_login_link(engine: Engine, token: str) -> str | None:
     """Spend a login link and start a session (its cookie token), or None if the link is unknown, used,
     expired, or its key was revoked. Spending is one conditional UPDATE, so two clicks race safely."""
@@ -132,14 +124,3 @@ def redeem_login_link(engine: Engine, token: str) -> str | None:
             return None
         session.expunge(key)
     return start_session(engine, key)
-
-
-def admin_key_id(engine: Engine) -> uuid.UUID | None:
-    """The oldest live admin key: whom the login link `readiness serve` prints signs in as."""
-    with Session(engine) as session:
-        return session.scalar(
-            select(ApiKey.id)
-            .where(ApiKey.is_admin.is_(True), ApiKey.revoked_at.is_(None))
-            .order_by(ApiKey.created_at)
-            .limit(1)
-        )

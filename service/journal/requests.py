@@ -7,9 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.assessments.requests import MAX_KEEP_COLUMNS
-from service.assessments.submit import MAX_SEED
-from service.models.text import ColumnText, StoredJson, StoredText, TagText
+from service.models.projects import MAX_SEED
+from service.models.text import MAX_KEEP_COLUMNS, ColumnText, StoredJson, StoredText, TagText
 
 ModelFamily = Literal["logistic_regression", "random_forest", "xgboost", "deep"]
 

@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 
 from service.models.base import created_field, id_field, json_field
 
+MAX_SEED = 2**31 - 1  # a split's seed is a Postgres integer column: the bound of every seed a request gives
+
 
 class Project(SQLModel, table=True):
     id: uuid.UUID = id_field()

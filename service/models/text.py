@@ -21,6 +21,8 @@ MAX_NAME_CHARS = 200  # names of projects, grids, batches; tags are shorter stil
 MAX_TAG_CHARS = 100
 MAX_DESCRIPTION_CHARS = 10_000
 MAX_COLUMN_NAME_CHARS = 1_000  # a column name, target or positive class typed into a request
+# More names than any table a person uploads has columns: the list is bounded before it is checked by name.
+MAX_KEEP_COLUMNS = 10_000
 
 
 class UnstorableText(ReadinessError):
