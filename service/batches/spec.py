@@ -35,6 +35,7 @@ from service.assessments.requests import AssessmentCreate
 from service.batches.problems import BATCH_FILE, Problems, item_name
 from service.batches.reading import load_file, plain_json
 from service.journal.requests import GridCreate
+from service.ledger.cap import MAX_TEST_BUDGET
 from service.models.text import ColumnText, DescriptionText, StoredText
 
 KINDS = ("project", "dataset", "assessment", "grid")
@@ -52,7 +53,7 @@ class ProjectFields(BaseModel):
     name: StoredText = Field(min_length=1, max_length=200)
     description: DescriptionText | None = None
     answers: Any = None  # a mapping of answers, or the name of a YAML/JSON file holding them
-    test_budget: int | None = Field(default=None, ge=1, le=1000)
+    test_budget: int | None = Field(default=None, ge=1, le=MAX_TEST_BUDGET)
 
 
 class DatasetFields(BaseModel):

@@ -22,10 +22,11 @@ from service.batches.problems import BATCH_FILE, Problems
 from service.batches.spec import AssessmentItem, BatchSpec, DatasetItem, GridItem, ProjectItem
 from service.datasets.intake import Inspection, inspect_dataset, stored_suffix
 from service.journal.grids import GridRequest, plan_grid
+from service.ledger.budget import project_budget
 from service.models import Dataset, Project
 from service.settings import Settings
-from workers.assessment.report_stage import json_ready
 from workers.errors import ReadinessError
+from workers.report.json_values import json_ready
 from workers.rubric.scoring import score_readiness
 from workers.split import DEFAULT_SEED
 
@@ -114,7 +115,7 @@ class _Planner:
             row = Project(
                 team_id=self.plan.team_id,
                 name=fields.name,
-                test_budget=changes.get("test_budget", self.settings.default_test_budget),
+                test_budget=project_budget(changes.get("test_budget"), self.settings),
                 answers=changes.get("answers"),
                 readiness=changes.get("readiness"),
                 description=changes.get("description"),

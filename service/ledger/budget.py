@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.models import Split, TestLook
+from service.settings import Settings
 from workers.errors import TestBudgetExhausted
 
 
@@ -37,6 +38,12 @@ class Budget:
     def as_dict(self) -> dict[str, int]:
         """What a report and a promoted experiment record of the budget after their look."""
         return {"limit": self.limit, "used": self.used}
+
+
+def project_budget(asked: int | None, settings: Settings) -> int:
+    """The looks each split of a new project allows: what its creator asked for, else the settings' default.
+    Every split of the project takes this budget when it is made (`looks.record_split`)."""
+    return asked or settings.default_test_budget
 
 
 def looks_used(session: Any, split_id: uuid.UUID) -> int:

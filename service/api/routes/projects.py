@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
 from service.api.schemas.projects import ProjectPublic, ProjectsPublic
+from service.ledger.budget import project_budget
 from service.models import Project
 from service.projects.requests import ProjectCreate, ProjectUpdate
 from service.web.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
 from service.web.errors import ErrorPublic
-from workers.assessment.report_stage import json_ready
+from workers.report.json_values import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 
@@ -47,7 +48,7 @@ def create_project(
         description=body.description,
         answers=answers,
         readiness=readiness,
-        test_budget=body.test_budget or settings.default_test_budget,
+        test_budget=project_budget(body.test_budget, settings),
     )
     session.add(project)
     session.commit()

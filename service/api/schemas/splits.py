@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from service.ledger.cap import MAX_TEST_BUDGET
 from service.models.text import no_nul
 
 
@@ -68,7 +69,7 @@ class TestLooksPublic(BaseModel):
 class BudgetRaise(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    new_limit: int = Field(ge=1, le=1000, description="The new number of looks allowed in all.")
+    new_limit: int = Field(ge=1, le=MAX_TEST_BUDGET, description="The new number of looks allowed in all.")
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), BeforeValidator(no_nul)
     ] = Field(description="Why more looks are justified; recorded in the audit trail.")

@@ -22,6 +22,7 @@ from service.dashboard.questionnaire_form import (
 )
 from service.dashboard.report_view import verdict_label
 from service.dashboard.templating import render
+from service.ledger.budget import project_budget
 from service.models import Project
 from service.projects.requests import ProjectCreate
 from service.web.deps import SessionDep, SettingsDep
@@ -138,7 +139,7 @@ def create_project(
         description=body.description,
         answers=stored,
         readiness=scores(answers),
-        test_budget=body.test_budget or settings.default_test_budget,
+        test_budget=project_budget(body.test_budget, settings),
     )
     session.add(project)
     session.commit()
