@@ -26,7 +26,7 @@ from service.ledger.budget import project_budget
 from service.models import Dataset, Project
 from service.settings import Settings
 from workers.errors import ReadinessError
-from workers.assessment.report_stage import json_ready
+from workers.report.json_values import json_ready
 from workers.rubric.scoring import score_readiness
 from workers.split import DEFAULT_SEED
 

@@ -15,9 +15,9 @@ from typing import Any, Literal
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
-from workers.assessment.report_stage import json_ready
 from workers.errors import InvalidAnswers
 from workers.report.html import CRITERIA as CRITERION_NAMES
+from workers.report.json_values import json_ready
 from workers.rubric.questionnaire import CRITERIA, Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 

@@ -21,11 +21,11 @@ from service.database.engine import session_scope
 from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
-from workers.assessment.report_stage import json_ready
 from workers.data.limits import TableLimits
 from workers.data.loading import load_dataset
 from workers.errors import ReadinessError, UnreadableFile
 from workers.preparation import examine
+from workers.report.json_values import json_ready
 from workers.split import DEFAULT_SEED
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024

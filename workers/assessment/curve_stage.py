@@ -14,7 +14,6 @@ from typing import Any
 from workers.assessment.context import AssessmentContext
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
 from workers.assessment.model_stages import DEEP_MODEL_NAME
-from workers.assessment.report_stage import json_ready
 from workers.assessment.store import FanOutPoint
 from workers.experiments.families import (
     DEEP,
@@ -24,6 +23,7 @@ from workers.experiments.families import (
     hyperparameters_of,
 )
 from workers.experiments.run import run_experiment
+from workers.report.json_values import json_ready
 
 STAGE = "learning_curve"
 # Shares of the training split each model is retrained on; 100% is the assessment's own model. Halving steps

@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Any
-
-import numpy as np
 
 from workers.assessment.context import AssessmentContext
 from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.errors import OverfitCheckFailed
 from workers.history import dataset_shape, history_summary
+from workers.report.json_values import json_ready
+from workers.report.model import Report
 from workers.rubric.evidence import Evidence
 from workers.rubric.scoring import score_readiness
 from workers.verdict import decide_verdict
 
 REPORT_VERSION = "0.1.0"
-
-
-def json_ready(value: Any) -> Any:
-    """Plain JSON types all the way down: numpy scalars become Python numbers, NaN becomes null."""
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_ready(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def build_evidence(ctx: AssessmentContext) -> Evidence:
@@ -123,7 +105,8 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
     return entries
 
 
-def report_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def report_stage(ctx: AssessmentContext) -> Report:
+    """The report of the finished stages; the stage output the runner stores is `{"report": its JSON}`."""
     evidence = build_evidence(ctx)
     readiness = score_readiness(ctx.answers, evidence)
     verdict = decide_verdict(evidence, ctx.answers)
@@ -154,4 +137,4 @@ def report_stage(ctx: AssessmentContext) -> dict[str, Any]:
         "timings": {stage: out.get("_seconds") for stage, out in ctx.outputs.items()},
         "cpu_timings": {stage: out.get("_cpu_seconds") for stage, out in ctx.outputs.items()},
     }
-    return {"report": json_ready(report)}
+    return Report.model_validate(json_ready(report))

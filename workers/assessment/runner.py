@@ -39,7 +39,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("validation", validation_stage),
     ("learning_curve", learning_curve_stage),
     ("test_look", test_look_stage),
-    ("report", report_stage),
+    ("report", lambda ctx: {"report": report_stage(ctx).as_json()}),  # stored as JSON, like every stage
 )
 STAGE_NAMES: tuple[str, ...] = tuple(name for name, _ in STAGES)
 

@@ -13,7 +13,7 @@ from service.models import Project
 from service.projects.requests import ProjectCreate, ProjectUpdate
 from service.web.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
 from service.web.errors import ErrorPublic
-from workers.assessment.report_stage import json_ready
+from workers.report.json_values import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 

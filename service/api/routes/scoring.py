@@ -14,7 +14,7 @@ from service.models.text import StoredJson
 from service.projects.requests import ANSWERS_EXAMPLE, ANSWERS_HELP
 from service.web.deps import CurrentKey
 from service.web.errors import ErrorPublic
-from workers.assessment.report_stage import json_ready
+from workers.report.json_values import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 

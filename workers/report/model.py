@@ -1,0 +1,374 @@
+"""The assessment report as one typed model: what `report_stage` builds, the database stores, the API serves
+(its OpenAPI schema is this model's) and every reader (HTML page, terminal, dashboard, journal) reads.
+
+Stored reports are plain JSON, some written by older versions, so reading is lenient:
+- every field has a default, so a report missing a section written since (`learning_curves`, `history`,
+  `cpu_timings`, `elapsed`...) still loads, and a reader meets `None` or an empty list, not a KeyError;
+- keys this model does not name are kept (`extra="allow"`) and dumped back as they came;
+- a dump holds exactly the keys that were there: a field left at its default is not written (see `Part`),
+  so `Report.model_validate(stored).model_dump(mode="json") == stored` for any stored report;
+- numbers keep their JSON type (`Number` is `int | float`: a score of 80 stays 80, not 80.0).
+
+Deep, free-form parts stay plain JSON where typing them buys nothing: a model's `diagnostics` (the deep
+model's epochs, LR range test, gradient norms; a baseline's iteration counts), a learning-curve model's
+`fit` (the power-law fit's parameters), the learning curves' flat `points` and `hyperparameters`, and
+the questionnaire `answers` (the `Answers` model's own dump; the questionnaire module owns that schema).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
+
+Number = int | float  # kept as it came: an int stays an int in the dump, a float a float
+Label = str | int | float | bool  # a class label as the data had it
+
+
+class Part(BaseModel):
+    """A part of the report: lenient on reading, and dumped with exactly the keys it was given."""
+
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="null")
+
+    @model_serializer(mode="wrap")
+    def _given_keys_only(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+        # No return annotation on purpose: one would replace this model's serialization schema (OpenAPI).
+        # A field left at its default was absent from the stored JSON (an older report, a failed model's
+        # shorter entry); writing it back as null would change the JSON the service serves.
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        given = self.model_fields_set | set(self.model_extra or {})
+        return {key: value for key, value in data.items() if key in given}
+
+
+# ----------------------------------------------------------------------------------------------- dataset
+
+
+class ColumnProfile(Part):
+    """One column of the file as profiled: its kind (numeric, categorical, id, text...), dtype and spread."""
+
+    name: str | None = None
+    kind: str | None = None
+    dtype: str | None = None
+    missing_fraction: Number | None = None
+    n_unique: int | None = None
+
+
+class ExcludedColumn(Part):
+    """A column the checks left out of the models, and why."""
+
+    name: str | None = None
+    reason: str | None = None
+
+
+class DatasetSection(Part):
+    """The labelled file: size, target and classes, the column profiles, and which columns the models used."""
+
+    source: str | None = None
+    sha256: str | None = None
+    file_bytes: int | None = None
+    rows: int | None = None
+    columns: int | None = None
+    target: str | None = None
+    positive_label: Label | None = None
+    positive_rate: Number | None = None
+    classes: list[Label] = []
+    class_counts: dict[str, int] = {}
+    notes: list[str] = []
+    column_profiles: list[ColumnProfile] = []
+    excluded_columns: list[ExcludedColumn] = []
+    used_columns: list[str] | None = None
+
+
+class Finding(Part):
+    """A data check's finding (`workers.checks.Finding` as JSON)."""
+
+    check: str | None = None
+    severity: str | None = None
+    message: str | None = None
+    columns: list[str] = []
+    value: Number | None = None
+
+
+class SplitSection(Part):
+    """How the rows were split into train, validation and test."""
+
+    seed: int | None = None
+    sizes: dict[str, int] = {}
+    stratified: bool | None = None
+    split_id: str | None = None
+    method: str | None = None
+    fractions: dict[str, Number] = {}
+
+
+# --------------------------------------------------------------------------------------------- readiness
+
+
+class Criterion(Part):
+    """One readiness criterion: its score (None when unanswered and unmeasured) and why."""
+
+    score: Number | None = None
+    findings: list[str] = []
+    recommendation: str | None = None
+    unanswered: list[str] = []
+    evidence_used: bool | None = None
+
+
+class Readiness(Part):
+    """The readiness rubric (`workers.rubric.scoring.score_readiness`): five criteria, gated by the weakest.
+    Also a project's scores from its answers alone."""
+
+    criteria: dict[str, Criterion] = {}
+    overall: Number | None = None
+    verdict: str | None = None
+    weakest: str | None = None
+
+
+# ------------------------------------------------------------------------------------------------ models
+
+
+class Interval(Part):
+    """A test metric with its 95% bootstrap interval."""
+
+    value: Number | None = None
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+
+
+class TestMetrics(Part):
+    """A model's metrics on the test split (looked at once), at the threshold chosen on validation."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    roc_auc: Interval | None = None
+    pr_auc: Interval | None = None
+    precision: Interval | None = None
+    recall: Interval | None = None
+    f1: Interval | None = None
+    threshold: Number | None = None
+    n: int | None = None
+    n_positive: int | None = None
+
+
+class Threshold(Part):
+    """The decision threshold chosen on validation, the rule that chose it, and what it achieved there."""
+
+    threshold: Number | None = None
+    rule: str | None = None
+    met: bool | None = None
+    achieved: dict[str, Number | None] = {}
+
+
+class RocCurve(Part):
+    fpr: list[Number | None] = []
+    tpr: list[Number | None] = []
+
+
+class PrCurve(Part):
+    recall: list[Number | None] = []
+    precision: list[Number | None] = []
+
+
+class Curves(Part):
+    """A binary model's ROC and precision-recall curves on the test split (points thinned for drawing)."""
+
+    roc: RocCurve | None = None
+    pr: PrCurve | None = None
+
+
+class ModelEntry(Part):
+    """One model of the assessment: a baseline or the deep model, fitted ("ok") or "failed" with its error.
+    `diagnostics` is free-form: the deep model's epochs, LR range test, overfit check and gradient norms, or
+    a baseline's iteration counts."""
+
+    name: str | None = None
+    family: str | None = None
+    device: str | None = None
+    fit_seconds: Number | None = None
+    status: str | None = None
+    error: str | None = None
+    selected_as: str | None = None
+    validation: dict[str, Number | None] | None = None
+    threshold: Threshold | None = None
+    test: TestMetrics | None = None
+    curves: Curves | None = None
+    diagnostics: dict[str, Any] | None = None
+
+
+class Comparison(Part):
+    """The deep model against the best baseline on the test split, and the comparison's verdict."""
+
+    best_baseline: str | None = None
+    deep: str | None = None
+    metric: str | None = None
+    baseline_roc_auc: Number | None = None
+    deep_roc_auc: Number | None = None
+    delta_roc_auc: Number | None = None
+    delong_p_value: Number | None = None
+    test: str | None = None
+    selected_on: str | None = None
+    verdict: str | None = None
+    summary: str | None = None
+
+
+class VerdictSection(Part):
+    """The assessment's answer (`workers.verdict.Verdict`): a code and one or two sentences with numbers."""
+
+    code: str | None = None
+    summary: str | None = None
+
+
+class TestBudget(Part):
+    """How many looks at the test split the dataset allows, and how many were used."""
+
+    __test__ = False
+
+    limit: int | None = None
+    used: int | None = None
+
+
+# ------------------------------------------------------------------------------------- learning curves
+
+
+class CurvePoint(Part):
+    """One measured point of a learning curve: a share of the training split, and validation ROC-AUC."""
+
+    train_fraction: Number | None = None
+    n_train: int | None = None
+    val_roc_auc: Number | None = None
+    status: str | None = None
+    error: str | None = None
+    source: str | None = None
+    fit_seconds: Number | None = None
+
+
+class FittedCurve(Part):
+    """The fitted power law, sampled for drawing."""
+
+    n_train: list[Number | None] = []
+    val_roc_auc: list[Number | None] = []
+
+
+class CurveModel(Part):
+    """One model's learning curve. `fit` is free-form: the power-law fit's parameters and intervals."""
+
+    name: str | None = None
+    family: str | None = None
+    role: str | None = None
+    points: list[CurvePoint] = []
+    fit: dict[str, Any] | None = None
+    fitted_curve: FittedCurve | None = None
+    still_rising: bool | None = None
+    expected_gain_next_doubling: Number | None = None
+    reason: str | None = None
+
+
+class CurveComparison(Part):
+    """Where, if anywhere, the deep model's curve is expected to overtake the best baseline's."""
+
+    status: str | None = None
+    message: str | None = None
+    n_max: Number | None = None
+    search_limit: Number | None = None
+    baseline_at_n_max: Number | None = None
+    deep_at_n_max: Number | None = None
+    overtake_size: Number | None = None
+    overtake_ci_low: Number | None = None
+    overtake_ci_high: Number | None = None
+    overtake_probability: Number | None = None
+
+
+class CurveEvidence(Part):
+    still_rising: bool | None = None
+    expected_gain_next_doubling: Number | None = None
+
+
+class LearningCurves(Part):
+    """Validation ROC-AUC by share of the training split, the fitted curves and what they say. `points`
+    (a flat list of the measured points) and `hyperparameters` (per model) are free-form."""
+
+    skipped: bool | None = None
+    reason: str | None = None
+    metric: str | None = None
+    split: str | None = None
+    models: list[CurveModel] = []
+    comparison: CurveComparison | None = None
+    evidence: CurveEvidence | None = None
+    still_rising: bool | None = None
+    expected_gain_next_doubling: Number | None = None
+    points: list[dict[str, Any]] = []
+    sentences: list[str] = []
+    hyperparameters: dict[str, Any] = {}
+    ignored_deep_params: list[Any] = []
+
+
+# ----------------------------------------------------------------------------------------------- history
+
+
+class Shape(Part):
+    """A dataset's shape as the history compares it (`workers.history.DatasetShape`)."""
+
+    rows: int | None = None
+    n_features: int | None = None
+    categorical_share: Number | None = None
+
+
+class PastDataset(Part):
+    """A similar past assessment from the journal."""
+
+    dataset_name: str | None = None
+    rows: int | None = None
+    n_features: int | None = None
+    categorical_share: Number | None = None
+    best_baseline: str | None = None
+    best_baseline_roc_auc: Number | None = None
+    deep_roc_auc: Number | None = None
+    delta_roc_auc: Number | None = None
+
+
+class HistorySection(Part):
+    """What past assessments of datasets like this one say (`workers.history.history_summary`)."""
+
+    current: Shape | None = None
+    similar: list[PastDataset] = []
+    sentences: list[str] = []
+    rule: str | None = None
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+class Elapsed(Part):
+    """Where the time went from submission to report; added by the service, absent from a library run."""
+
+    wall_seconds: Number | None = None
+    stage_seconds: Number | None = None
+    waiting_seconds: Number | None = None
+    queued_seconds: Number | None = None
+    cpu_seconds: Number | None = None
+
+
+class Report(Part):
+    """The assessment report. Sections an older report lacks are None (or empty) here."""
+
+    readiness_version: str | None = None
+    created_at: str | None = None
+    dataset: DatasetSection | None = None
+    checks: list[Finding] = []
+    split: SplitSection | None = None
+    readiness: Readiness | None = None
+    models: list[ModelEntry] = []
+    comparison: Comparison | None = None
+    verdict: VerdictSection | None = None
+    test_budget: TestBudget | None = None
+    learning_curves: LearningCurves | None = None
+    history: HistorySection | None = None
+    answers: dict[str, Any] | None = None
+    timings: dict[str, Number | None] = {}
+    cpu_timings: dict[str, Number | None] = {}
+    elapsed: Elapsed | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as the JSON the service stores and serves."""
+        return self.model_dump(mode="json")
