@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from service.assessments.progress_summary import summarize_record
 from service.models import Assessment, AssessmentStatus
+from workers.report.model import Report
 
 
 class AssessmentError(BaseModel):
@@ -67,7 +68,9 @@ class AssessmentSummary(BaseModel):
 
 
 class AssessmentPublic(AssessmentSummary):
-    report: dict[str, Any] | None = Field(description="The JSON report, once the assessment has succeeded.")
+    report: Report | None = Field(
+        description="The report, once the assessment has succeeded: the JSON the assessment stored, as it stored it."
+    )
     warnings: list[str] = Field(
         default_factory=list,
         description="On submission: models of this assessment that already ran on the same data (the journal).",
