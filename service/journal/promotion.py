@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
@@ -68,10 +68,9 @@ def look_at_test(
     metrics = evaluate_on_test(data, artifacts.get_object(artifact), threshold=threshold, seed=procedure.seed)
     with session_scope(engine) as session:
         experiment = session.get(Experiment, experiment_id)
-        split = session.scalar(select(Split).where(Split.id == experiment.split_id).with_for_update())
         budget = spend_look(
             session,
-            split,
+            session.get(Split, experiment.split_id),
             key=f"experiment:{experiment.id}",
             who=who,
             reason=reason.strip(),

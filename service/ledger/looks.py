@@ -58,8 +58,15 @@ def spend_look(
     models: list[str] | None = None,
     metrics: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Append a look to the ledger of a split the caller has locked (SELECT … FOR UPDATE), and return the
-    budget after it. A key already in the ledger (a retried job, a second promotion) spends nothing."""
+    """Append a look to the ledger of `split` and return the budget after it. A key already in the ledger (a
+    retried job, a second promotion) spends nothing.
+
+    The split's row is locked (SELECT … FOR UPDATE, held until the caller's transaction ends) before the
+    looks are counted, so looks that race cannot overspend; its budget is read fresh under that lock, so a
+    raise that just committed counts."""
+    split = session.scalar(
+        select(Split).where(Split.id == split.id).with_for_update().execution_options(populate_existing=True)
+    )
     already = session.scalar(select(TestLook.id).where(TestLook.key == key))
     budget = budget_of(session, split)
     if already is None:

@@ -18,7 +18,7 @@ from service.artifacts import ArtifactStore
 from service.assessments.store import PostgresStore
 from service.database.engine import session_scope
 from service.ledger.budget import Budget, budget_of
-from service.ledger.looks import record_split
+from service.ledger.looks import record_split, spend_look
 from service.ledger.raising import raise_budget
 from service.models import Assessment, BudgetChange, Experiment, RunStatus, Split, TestLook
 from service.settings import Settings
@@ -136,6 +136,33 @@ def test_looks_that_race_cannot_overspend_and_each_refusal_says_the_same(
     expected = TestBudgetExhausted.for_split(used=3, limit=3, seed=SEED, split_id=split.id).detail
     assert refusals == [expected] * 7
     assert _looks(engine, split) == 3
+
+
+def test_the_ledger_locks_the_split_itself_and_reads_a_fresh_budget(
+    engine: Engine, settings: Settings, dataset: dict[str, Any]
+) -> None:
+    # Callers hand spend_look a split they have not locked (here: one loaded before a raise); the ledger
+    # locks the row and reads its budget under the lock, so racing looks spend exactly what is allowed.
+    stale = _split(engine, dataset)
+    raise_budget(engine, split=stale, new_limit=5, reason="a second hold-out was added", who="lead")
+    barrier = threading.Barrier(8)
+    refused: list[str] = []
+
+    def look(i: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope(engine) as session:
+                spend_look(session, stale, key=f"race-{i}", who="tests", reason="race")
+        except TestBudgetExhausted as error:
+            refused.append(error.detail)
+
+    threads = [threading.Thread(target=look, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _looks(engine, stale) == 5 and len(refused) == 3
+    assert all("looked at 5 of 5 times" in detail for detail in refused)
 
 
 def test_each_seed_has_a_budget_of_its_own(
