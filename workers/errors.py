@@ -1,11 +1,13 @@
 """Domain errors of the pipeline.
 
 Every error a user can cause is a `ReadinessError` with a stable `code`; the CLI prints the detail and
-exits 2, the service (later) maps it to a 4xx JSON answer `{"detail", "code"}`. Each class's docstring is
-its default message.
+exits 2, the service maps it to a 4xx JSON answer `{"detail", "code"}` (with `"field"` when the error is
+about one input). Each class's docstring is its default message.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class ReadinessError(Exception):
@@ -13,9 +15,15 @@ class ReadinessError(Exception):
 
     code: str = "readiness_error"
     http_status: int = 400
+    # The input the error is about, named as the request and the forms name it ("target", "seed",
+    # "keep_columns", "file", "feasibility.target_value"); None when it is about no one input. Set where the
+    # error is raised (or by a class about one input), so that no door has to guess it from the message.
+    field: str | None = None
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, field: str | None = None) -> None:
         self.detail = detail or (self.__doc__ or self.code).strip()
+        if field is not None:
+            self.field = field
         super().__init__(self.detail)
 
 
@@ -105,6 +113,12 @@ class InvalidAnswers(ReadinessError):
 
     code = "invalid_answers"
     http_status = 422
+
+    def __init__(self, detail: str | None = None, *, fields: Mapping[str, str] | None = None) -> None:
+        # Several answers can be wrong at once: `fields` maps each ("feasibility.target_value", or a section)
+        # to what is wrong with it; `field` is the first of them.
+        self.fields = dict(fields or {})
+        super().__init__(detail, field=next(iter(self.fields), None))
 
 
 class InvalidOption(ReadinessError):

@@ -1,4 +1,5 @@
-"""The OpenAPI document as the API answers: every error is `{"detail", "code"}` (ErrorPublic).
+"""The OpenAPI document as the API answers: every error is `{"detail", "code"}` (ErrorPublic), with
+`"field"` when it is about one input of the request.
 
 FastAPI documents a 422 as its own `HTTPValidationError` (`{"detail": [{loc, msg, type}]}`), which this API
 never sends (`service.web.errors` turns validation errors into one sentence and a code), and it leaves out
@@ -26,7 +27,10 @@ MALFORMED = "The body could not be parsed (`malformed_request`): not UTF-8, or b
 TOO_LARGE = "The body is over READINESS_MAX_JSON_MB, or an upload over READINESS_MAX_UPLOAD_MB."
 NOT_FOUND = "No such resource in your team (`not_found`); a malformed id is as unknown as any other."
 BUSY = "Busy or away (`server_busy`, `database_busy`, `database_unavailable`): retry after Retry-After."
-INVALID = "The request is not valid: `detail` names each bad field, `code` says what kind of error."
+INVALID = (
+    "The request is not valid: `detail` names each bad field, `code` says what kind of error, and `field`, "
+    "when the error is about one input, names it."
+)
 
 
 def _document(responses: dict[str, Any], status: str, description: str) -> None:

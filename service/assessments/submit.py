@@ -31,9 +31,11 @@ def _whole_number(options: dict[str, Any], name: str, default: int, low: int, hi
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidOption(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}.")
+        raise InvalidOption(
+            f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}.", field=name
+        )
     if not low <= value <= high:
-        raise InvalidOption(f"{name} must be from {low:,} to {high:,}; got {value:,}.")
+        raise InvalidOption(f"{name} must be from {low:,} to {high:,}; got {value:,}.", field=name)
     return value
 
 
@@ -42,14 +44,16 @@ def _keep_columns(dataset: Dataset, options: dict[str, Any]) -> tuple[str, ...]:
     there are never more than the dataset has)."""
     given = options.get("keep_columns") or ()
     if isinstance(given, str) or not all(isinstance(name, str) for name in given):
-        raise InvalidOption("keep_columns must be a list of column names.")
+        raise InvalidOption("keep_columns must be a list of column names.", field="keep_columns")
     keep = tuple(dict.fromkeys(given))
     known = {p["name"] for p in (dataset.profile or {}).get("column_profiles", [])}
     unknown = [name for name in keep if name not in known]
     if unknown:
         shown = ", ".join(repr(name[:80]) for name in unknown[:MAX_SHOWN_COLUMNS])
         more = f" and {len(unknown) - MAX_SHOWN_COLUMNS:,} more" if len(unknown) > MAX_SHOWN_COLUMNS else ""
-        raise InvalidOption(f"keep_columns names columns that are not in the dataset: {shown}{more}.")
+        raise InvalidOption(
+            f"keep_columns names columns that are not in the dataset: {shown}{more}.", field="keep_columns"
+        )
     return keep
 
 
@@ -59,7 +63,7 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
     so an option refused at one door is refused at every door, in the same words (`InvalidOption`, 422)."""
     device = options.get("device") or "auto"
     if device not in DEVICES:
-        raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.")
+        raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.", field="device")
     seed = _whole_number(options, "seed", DEFAULT_SEED, 0, MAX_SEED)
     n_resamples = _whole_number(options, "n_resamples", DEFAULT_RESAMPLES, MIN_RESAMPLES, MAX_RESAMPLES)
     deep_params: dict[str, Any] = {}
@@ -97,7 +101,7 @@ def submit_assessment(
     config = assessment_config(dataset, options, settings)
     queue = queue or ("gpu" if config.device == "cuda" else "cpu")
     if not is_known_queue(queue):
-        raise InvalidOption(f"queue must be cpu or gpu; got {queue!r}.")
+        raise InvalidOption(f"queue must be cpu or gpu; got {queue!r}.", field="queue")
     with session_scope(engine) as session:
         check_assessment_can_look(session, dataset.id, config.seed)
         assessment = Assessment(

@@ -6,10 +6,12 @@ the same words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import ValidationError
+
+from workers.errors import ReadinessError
 
 
 def text(form: Mapping[str, Any], name: str) -> str:
@@ -37,3 +39,9 @@ def field_errors(error: ValidationError) -> dict[str, str]:
         message = str(item["msg"]).removeprefix("Value error, ")
         errors.setdefault(name, message[0].lower() + message[1:] if message else "is invalid")
     return errors
+
+
+def field_of(error: ReadinessError, fields: Collection[str], default: str) -> str:
+    """The form field a refused request's message belongs beside: the one the error names (`error.field`,
+    set where it was raised) when this form has it, else `default` (the file, or the form as a whole)."""
+    return error.field if error.field in fields else default

@@ -6,7 +6,6 @@ Every question is optional: an empty field is "not answered", never a default.
 
 from __future__ import annotations
 
-import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -186,10 +185,6 @@ def _converted(question: Question, text: str) -> Any:
     return text
 
 
-# One line of InvalidAnswers' message: "  - feasibility.target_value: must be at most 1 (got 1.5)".
-_ERROR_LINE = re.compile(r"^\s*-\s*([a-z_]+(?:\.[a-z_]+)?)\s*:\s*(.+)$")
-
-
 def read_answers(form: Mapping[str, Any]) -> tuple[Answers, dict[str, Any]]:
     """The posted questionnaire as validated answers and the mapping to store; `AnswersRejected` with an
     error beside each bad field otherwise."""
@@ -208,11 +203,9 @@ def read_answers(form: Mapping[str, Any]) -> tuple[Answers, dict[str, Any]]:
     try:
         answers = parse_answers(data, source="the questionnaire")
     except InvalidAnswers as error:
-        for line in error.detail.splitlines():
-            if match := _ERROR_LINE.match(line):
-                where, message = match.groups()
-                # A field's own error sits beside it; one about a whole section, under its heading.
-                shown.errors.setdefault(where, message)
+        for where, message in error.fields.items():
+            # A field's own error sits beside it; one about a whole section, under its heading.
+            shown.errors.setdefault(where, message)
     else:
         if not shown.errors:
             return answers, answers.model_dump(mode="json", exclude_none=True)

@@ -1,5 +1,6 @@
 """Every error the API answers is `{"detail", "code"}`: domain errors with their own status and code,
-request validation as one readable sentence, and HTTP errors (unknown route, too large a body) alike."""
+request validation as one readable sentence, and HTTP errors (unknown route, too large a body) alike. A
+domain error about one input adds `"field"`, the name of that input ("target", "seed", "keep_columns")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from procrastinate.exceptions import ConnectorException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import exc as sa
 from starlette.exceptions import HTTPException
 
@@ -38,6 +39,10 @@ class ErrorPublic(BaseModel):
 
     detail: str
     code: str
+    field: str | None = Field(
+        default=None,
+        description="The request field the error is about, when it is about one (e.g. target, seed, keep_columns).",
+    )
 
 
 class NotFound(ReadinessError):
@@ -60,9 +65,12 @@ def error_response(
     code: str,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
+    field: str | None = None,
 ) -> JSONResponse:
-    """`extra`: what a client needs to act on the error, e.g. the earlier experiment a duplicate points at."""
-    return JSONResponse({**(extra or {}), "detail": detail, "code": code}, status_code=status, headers=headers)
+    """`extra`: what a client needs to act on the error, e.g. the earlier experiment a duplicate points at;
+    `field`: the input it is about, left out when unknown (the answer stays `{"detail", "code"}`)."""
+    body = {**(extra or {}), "detail": detail, "code": code} | ({"field": field} if field else {})
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def too_large_detail(limit_mb: float) -> str:
@@ -102,7 +110,12 @@ def validation_detail(errors: list[dict[str, Any]]) -> str:
 async def _readiness_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ReadinessError)
     return error_response(
-        exc.http_status, exc.detail, exc.code, getattr(exc, "headers", None), getattr(exc, "extra", None)
+        exc.http_status,
+        exc.detail,
+        exc.code,
+        getattr(exc, "headers", None),
+        getattr(exc, "extra", None),
+        field=exc.field,
     )
 
 

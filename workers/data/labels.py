@@ -63,7 +63,8 @@ def _binary_order(names: list[str], positive: str | None, target: str) -> tuple[
         if not match:
             raise UnknownPositiveLabel(
                 f"--positive {positive!r} is not a value of {target!r}; its values are "
-                f"{', '.join(repr(n) for n in names)}."
+                f"{', '.join(repr(n) for n in names)}.",
+                field="positive",
             )
         pos = match[0]
         return [n for n in names if n != pos] + [pos], []

@@ -49,20 +49,23 @@ class TableLimits:
         if self.max_columns is not None and columns > self.max_columns:
             raise TooManyColumns(
                 f"{name} has {columns:,} columns; this server reads at most {self.max_columns:,}. Drop the "
-                "columns you do not need, or raise the limit with READINESS_MAX_COLUMNS."
+                "columns you do not need, or raise the limit with READINESS_MAX_COLUMNS.",
+                field="file",
             )
         if self.max_rows is not None and rows > self.max_rows:
             counted = f"{rows:,} rows" if rows_exact else f"{rows:,} lines after its header"
             raise TooManyRows(
                 f"{name} has {counted}; this server reads at most {self.max_rows:,} rows. Sample the rows "
                 "(a random sample of a few hundred thousand is plenty for this assessment), or raise the "
-                "limit with READINESS_MAX_ROWS."
+                "limit with READINESS_MAX_ROWS.",
+                field="file",
             )
         if self.max_decompressed_bytes is not None and decompressed_bytes > self.max_decompressed_bytes:
             raise TooLargeDecompressed(
                 f"{name} would take about {decompressed_bytes / MB:,.1f} MB once read ({rows:,} rows × "
                 f"{columns:,} columns); this server allows {self.max_decompressed_bytes / MB:,.1f} MB. "
-                "Sample the rows or drop columns, or raise the limit with READINESS_MAX_DECOMPRESSED_MB."
+                "Sample the rows or drop columns, or raise the limit with READINESS_MAX_DECOMPRESSED_MB.",
+                field="file",
             )
 
 

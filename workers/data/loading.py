@@ -238,7 +238,9 @@ def _resolve_target(frame: pd.DataFrame, target: str, source: str) -> str:
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     shown = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
     more = " …" if frame.shape[1] > 20 else ""
-    raise UnknownTarget(f"Target column {target!r} is not in {source}.{hint} Columns: {shown}{more}")
+    raise UnknownTarget(
+        f"Target column {target!r} is not in {source}.{hint} Columns: {shown}{more}", field="target"
+    )
 
 
 def frame_to_dataset(

@@ -163,17 +163,40 @@ def parse_answers(data: Mapping[str, Any] | None, *, source: str = "answers") ->
         answers = Answers.model_validate(dict(data))
     except ValidationError as exc:
         errors = exc.errors()
-        lines = [_describe(error) for error in errors[:MAX_SHOWN_ERRORS]]
+        problems = [_problem(error) for error in errors[:MAX_SHOWN_ERRORS]]
+        lines = [f"{where}: {what}" for where, what in problems]
         if len(errors) > MAX_SHOWN_ERRORS:
             lines.append(f"… and {len(errors) - MAX_SHOWN_ERRORS} more")
+        fields: dict[str, str] = {}
+        for where, what in problems:
+            fields.setdefault(where, what)
         raise InvalidAnswers(
-            bounded_message(f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines))
+            bounded_message(f"Invalid answers in {source}:\n" + "\n".join(f"  - {line}" for line in lines)),
+            fields=fields,
         ) from None
     # The answers are stored as JSON, which cannot hold a NUL or a lone surrogate, whichever door they came by.
-    reason = unstorable_reason(answers.model_dump(mode="json", exclude_none=True))
+    stored = answers.model_dump(mode="json", exclude_none=True)
+    reason = unstorable_reason(stored)
     if reason is not None:
-        raise InvalidAnswers(f"Invalid answers in {source}: the text {reason}.")
+        raise InvalidAnswers(
+            f"Invalid answers in {source}: the text {reason}.",
+            fields=_unstorable_fields(stored),
+        )
     return answers
+
+
+def _unstorable_fields(stored: Mapping[str, Any]) -> dict[str, str]:
+    """{"payoff.oracle_impact": "the text must not contain …"} for each answer JSON cannot hold."""
+    answers = {
+        f"{key}.{name}" if isinstance(values, Mapping) else key: value
+        for key, values in stored.items()
+        for name, value in (values.items() if isinstance(values, Mapping) else [(key, values)])
+    }
+    return {
+        where: f"the text {why}"
+        for where, value in answers.items()
+        if (why := unstorable_reason(value)) is not None
+    }
 
 
 def load_answers(path: str | Path) -> Answers:
@@ -208,8 +231,9 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= MAX_SHOWN_INPUT_CHARS else shown[:MAX_SHOWN_INPUT_CHARS] + "…"
 
 
-def _describe(error: ErrorDetails) -> str:
-    """One readable line for a pydantic error: where, what is wrong, what is allowed."""
+def _problem(error: ErrorDetails) -> tuple[str, str]:
+    """Where a pydantic error is ("feasibility.target_value", a section, or "answers") and what is wrong
+    there, readably: what is allowed."""
     loc = [str(part) for part in error["loc"]]
     where = ".".join(loc) or "answers"
     kind = error["type"]
@@ -218,14 +242,14 @@ def _describe(error: ErrorDetails) -> str:
         hint = difflib.get_close_matches(loc[-1], allowed, n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         what = "section" if len(loc) == 1 else "question"
-        return f"{where}: unknown {what}{suggestion}; allowed here: {', '.join(allowed)}"
+        return where, f"unknown {what}{suggestion}; allowed here: {', '.join(allowed)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{where}: expected a mapping of questions to answers, got {_shown(error['input'])}"
+        return where, f"expected a mapping of questions to answers, got {_shown(error['input'])}"
     ctx = error.get("ctx", {})
     message = _MESSAGES.get(kind, error["msg"].removeprefix("Value error, ")).format(**ctx)
     if kind.startswith("value_error"):
-        return f"{where}: {message}"
-    return f"{where}: {message} (got {_shown(error['input'])})"
+        return where, message
+    return where, f"{message} (got {_shown(error['input'])})"
 
 
 # pydantic's wording, rephrased as what the answer must be; `{...}` fields come from the error's ctx.

@@ -16,12 +16,12 @@ from service.assessments.submit import request_cancel, submit_assessment
 from service.dashboard import live, queries
 from service.dashboard.deps import AssessmentPage, CheckedForm, ProjectPage, SignedInDep
 from service.dashboard.errors import PageNotFound
-from service.dashboard.forms import field_errors, number, text
+from service.dashboard.forms import field_errors, field_of, number, text
 from service.dashboard.report_view import findings, results
 from service.dashboard.templating import SECURITY_HEADERS, render
 from service.models import Assessment, Dataset, Project
 from service.web.deps import EngineDep, JobAppDep, SessionDep, SettingsDep, who
-from workers.errors import InvalidOption, ReadinessError
+from workers.errors import ReadinessError
 from workers.report.html import render_html
 from workers.split import DEFAULT_SEED
 
@@ -117,11 +117,8 @@ def start(
             who=who(signed_in.key),
             settings=settings,
         )
-    except InvalidOption as error:
-        field = next((name for name in OPTION_FIELDS if error.detail.startswith(name)), "form")
-        errors[field] = error.detail
-    except ReadinessError as error:  # the test budget of this split is spent, and the like
-        errors["form"] = error.detail
+    except ReadinessError as error:  # an option refused, the test budget of this split spent, and the like
+        errors[field_of(error, OPTION_FIELDS, "form")] = error.detail
     else:
         return RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
     return _start_page(request, project, datasets, values=values, errors=errors, status=400)

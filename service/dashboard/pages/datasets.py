@@ -7,17 +7,18 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from service.dashboard.deps import CheckedForm, ProjectPage
-from service.dashboard.forms import text
+from service.dashboard.forms import field_of, text
 from service.dashboard.templating import render
 from service.datasets.intake import save_dataset
 from service.models import Project
 from service.settings import Settings
 from service.web.deps import ArtifactsDep, EngineDep, SessionDep, SettingsDep
-from workers.errors import ReadinessError, UnknownPositiveLabel, UnknownTarget
+from workers.errors import ReadinessError
 
 router = APIRouter()
 
 ACCEPTED = ".csv,.parquet,.pq"
+UPLOAD_FIELDS = ("file", "target", "positive")
 
 
 def _form_page(
@@ -49,15 +50,6 @@ def _form_page(
 def upload_form(request: Request, project: ProjectPage, settings: SettingsDep) -> Response:
     """The upload form."""
     return _form_page(request, project, settings, values={}, errors={})
-
-
-def _field_of(error: ReadinessError) -> str:
-    """The form field a refused upload's message belongs beside."""
-    if isinstance(error, UnknownTarget):
-        return "target"
-    if isinstance(error, UnknownPositiveLabel):
-        return "positive"
-    return "file"
 
 
 @router.post("/projects/{project_id}/datasets/new")
@@ -93,7 +85,7 @@ def upload(
                 limits=settings.table_limits,
             )
         except ReadinessError as error:
-            errors[_field_of(error)] = error.detail
+            errors[field_of(error, UPLOAD_FIELDS, "file")] = error.detail
         else:
             return RedirectResponse(
                 f"/projects/{project.id}?saved=dataset#dataset-{dataset.id}", status_code=303
