@@ -81,7 +81,7 @@ def test_an_option_the_dataset_cannot_satisfy_lands_beside_its_field_on_the_form
     assert api.json()["field"] == "keep_columns" and api.json()["code"] == "invalid_option"
 
 
-def test_the_api_names_the_upload_field_an_unknown_target_belongs_to(
+def test_the_api_names_the_upload_field_an_error_belongs_to(
     browser: tuple[TestClient, str, str],
 ) -> None:
     client, key, _ = browser
@@ -95,3 +95,10 @@ def test_the_api_names_the_upload_field_an_unknown_target_belongs_to(
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "unknown_target" and answer.json()["field"] == "target"
+    wrong_type = client.post(
+        f"{API}/projects/{project['id']}/datasets",
+        data={"target": "diagnosis"},
+        files={"file": ("notes.txt", b"a,b\n1,2\n", "text/plain")},
+        headers=headers,
+    )
+    assert 400 <= wrong_type.status_code < 500 and wrong_type.json()["field"] == "file", wrong_type.text
