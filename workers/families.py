@@ -78,7 +78,7 @@ class Hyperparameter:
         if self.kind == "int":
             if not float(value).is_integer():
                 raise self._invalid(value, family)
-            number: int | float = int(value)
+            number: int | float = int(float(value))  # integral, so the float is exact
         else:
             number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0: one spelling per value
         above_low = number > self.low if self.low_open else number >= self.low

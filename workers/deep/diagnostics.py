@@ -78,7 +78,8 @@ def flag_gradients(layers: list[str], per_epoch: list[list[float]]) -> tuple[lis
     if not per_epoch:
         return [], []
     norms = np.asarray(per_epoch, dtype=np.float64)  # (epochs, layers)
-    non_finite = ~np.isfinite(norms).all(axis=0)
+    # (layers,): some epoch's norm was not finite. A reduction over an axis is an array; asarray says so.
+    non_finite = np.asarray(~np.isfinite(norms).all(axis=0))
     mean = np.where(non_finite, np.inf, np.nanmean(np.where(np.isfinite(norms), norms, np.nan), axis=0))
     median = float(np.median(mean[np.isfinite(mean)])) if np.isfinite(mean).any() else 0.0
     vanishing = [

@@ -148,10 +148,15 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
                 X, y, n_classes, device, np.random.default_rng(seed), should_stop
             )
             train = DeviceTensors.from_numpy(X, y, device)
-            val = None if X_val is None else DeviceTensors.from_numpy(X_val, y_val, device)
+            val = None
+            if X_val is not None:
+                assert y_val is not None  # _validation_split returns both or neither
+                val = DeviceTensors.from_numpy(X_val, y_val, device)
             sweep = self._lr_range_test(train, n_classes, device, generator, should_stop)
             self.diagnostics_["lr_range_test"] = sweep
-            self.diagnostics_["lr"] = lr = float(sweep["chosen_lr"])
+            chosen_lr = sweep["chosen_lr"]
+            assert isinstance(chosen_lr, float)  # the user's lr or choose_lr's, a float either way
+            self.diagnostics_["lr"] = lr = chosen_lr
             self.diagnostics_.update(
                 self._train(self.model_, train, val, lr, generator, deadline, on_epoch, should_stop)
             )
@@ -217,7 +222,8 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
         y_val_host = None if val is None else val.y.cpu().numpy()
         epochs: list[dict[str, object]] = []
         # Epoch 0 (the initial weights) is the fallback should the very first epoch diverge.
-        best_loss, best_epoch, best_state, waited = math.inf, 0, _snapshot(model), 0
+        best_state: dict[str, torch.Tensor] | None = _snapshot(model)
+        best_loss, best_epoch, waited = math.inf, 0, 0
         stop_reason = f"reached max_epochs ({self.max_epochs})"
         stopped_early = False
         train_rows, train_seconds = 0, 0.0
@@ -242,8 +248,9 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
             if val is not None:
                 loss, proba = evaluate(model, val, mixed_precision=mixed_precision)
                 val_loss = loss if math.isfinite(loss) else None
+                assert y_val_host is not None  # taken from `val` before the loop
                 val_auc = roc_auc(y_val_host, proba)
-            record = {
+            record: dict[str, object] = {
                 "epoch": epoch,
                 "train_loss": outcome.mean_loss if math.isfinite(outcome.mean_loss) else None,
                 "val_loss": val_loss,
@@ -348,6 +355,7 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("pass both X_val and y_val, or neither")
         if X_val is not None:
             X_val = validate_data(self, X_val, reset=False, dtype=np.float32)
+            assert y_val is not None  # both or neither, checked above
             y_val = self._check_labels(y_val)
             if len(y_val) != len(X_val) or len(y_val) == 0:
                 raise ValueError(

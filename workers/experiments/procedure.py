@@ -35,7 +35,7 @@ DERIVED_FIELDS = frozenset({"split_hash", "used_columns"})  # recorded, not fing
 
 @cache
 def _installed_versions() -> tuple[tuple[str, str | None], ...]:
-    found = []
+    found: list[tuple[str, str | None]] = []
     for package in VERSIONED_PACKAGES:
         try:
             found.append((package, version(package)))
@@ -100,10 +100,9 @@ class Procedure:
     def from_json(cls, data: Mapping[str, Any] | str) -> Procedure:
         """The procedure `to_json` wrote (a dict or its JSON text). Keys a caller stored beside the
         procedure's own (say the device it ran on) are ignored."""
-        if isinstance(data, str):
-            data = json.loads(data)
+        stored: Mapping[str, Any] = json.loads(data) if isinstance(data, str) else data
         names = {f.name for f in dataclasses.fields(cls)}
-        known = {name: value for name, value in data.items() if name in names}
+        known = {name: value for name, value in stored.items() if name in names}
         for name in ("keep_columns", "used_columns"):
             if isinstance(known.get(name), list):
                 known[name] = tuple(known[name])

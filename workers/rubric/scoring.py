@@ -140,7 +140,8 @@ def score_readiness(answers: Answers, evidence: Evidence | None) -> dict[str, An
     criteria = {c: _criterion(c, signals[c], unanswered[c]) for c in CRITERIA}
     scores = {c: r["score"] for c, r in criteria.items() if r["score"] is not None}
     overall = _overall(list(scores.values()))
-    weakest = min(scores, key=lambda c: (scores[c], CRITERIA.index(c))) if scores else None
+    ranked = sorted(scores, key=lambda c: (scores[c], CRITERIA.index(c)))  # lowest score first, ties in order
+    weakest = ranked[0] if ranked else None
     return {
         "criteria": criteria,
         "overall": overall,
