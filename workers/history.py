@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workers.numbers import as_number, format_count, format_metric, format_percent
+from workers.report.model import DatasetSection, HistorySection, PastDataset, Shape
 from workers.rubric.evidence import model_label
 
 # Orders of magnitude of labelled rows: the bucket, more than the exact count, decides whether a deep model
@@ -90,14 +91,15 @@ class PastAssessment:
         }
 
 
-def dataset_shape(dataset: Mapping[str, Any]) -> DatasetShape:
+def dataset_shape(dataset: DatasetSection | Mapping[str, Any]) -> DatasetShape:
     """The shape of a report's `dataset` section: rows, used feature columns, and the share of those that are
     categorical (by the profile's column kinds; numeric and yes/no columns count as numbers)."""
-    used = [str(c) for c in dataset.get("used_columns") or []]
-    kinds = {str(p.get("name")): p.get("kind") for p in dataset.get("column_profiles") or []}
+    section = dataset if isinstance(dataset, DatasetSection) else DatasetSection.model_validate(dataset)
+    used = list(section.used_columns or [])
+    kinds = {str(p.name): p.kind for p in section.column_profiles}
     categorical = sum(1 for name in used if kinds.get(name) not in NUMERIC_KINDS)
     return DatasetShape(
-        rows=int(dataset.get("rows") or 0),
+        rows=int(section.rows or 0),
         n_features=len(used),
         categorical_share=categorical / len(used) if used else 0.0,
     )
@@ -113,18 +115,18 @@ def is_similar_shape(current: DatasetShape, past: DatasetShape) -> bool:
     return width_ok and abs(past.categorical_share - current.categorical_share) <= CATEGORICAL_GAP
 
 
-def history_summary(current: DatasetShape, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def history_summary(current: DatasetShape, records: Sequence[Mapping[str, Any]]) -> HistorySection:
     """The report's `history` section: this dataset's shape, the similar past assessments, and sentences."""
     past = [p for p in (PastAssessment.parse(r) for r in records if isinstance(r, Mapping)) if p is not None]
     bucket = size_bucket(current.rows)
     same_size = [p for p in past if size_bucket(p.shape.rows) == bucket]
     similar = [p for p in same_size if is_similar_shape(current, p.shape)]
-    return {
-        "current": current.to_dict(),
-        "similar": [p.to_dict() for p in similar],
-        "sentences": _sentences(current, past, same_size, similar),
-        "rule": RULE,
-    }
+    return HistorySection(
+        current=Shape(**current.to_dict()),
+        similar=[PastDataset(**p.to_dict()) for p in similar],
+        sentences=_sentences(current, past, same_size, similar),
+        rule=RULE,
+    )
 
 
 def _sentences(

@@ -16,6 +16,7 @@ from service.assessments.progress_view import STAGE_TITLES, describe
 from service.journal.grids import grid_points, grid_progress
 from service.models import Assessment, AssessmentStatus, Batch, BatchItem, Dataset, Grid, Project
 from workers.assessment.runner import STAGE_NAMES
+from workers.report.model import Report, as_report
 
 ENDED = ("succeeded", "failed", "cancelled")
 JOB_KINDS = ("assessment", "grid")  # the kinds whose records run as jobs
@@ -133,21 +134,23 @@ def _assessment_status(base: dict[str, Any], row: Assessment) -> ItemStatus:
     )
 
 
-def assessment_headline(report: Mapping[str, Any]) -> dict[str, Any]:
+def assessment_headline(report: Report | Mapping[str, Any]) -> dict[str, Any]:
     """The verdict, and the model with the best validation ROC-AUC with its test ROC-AUC."""
-    headline: dict[str, Any] = {"verdict": (report.get("verdict") or {}).get("code")}
+    report = as_report(report)
+    headline: dict[str, Any] = {"verdict": report.verdict.code if report.verdict else None}
     scored = [
-        (_number((model.get("validation") or {}).get("roc_auc")), model)
-        for model in report.get("models") or []
-        if model.get("status") == "ok"
+        (_number((model.validation or {}).get("roc_auc")), model)
+        for model in report.models
+        if model.status == "ok"
     ]
-    scored = [(auc, model) for auc, model in scored if auc is not None]
-    if scored:
-        auc, best = max(scored, key=lambda pair: pair[0])
+    ranked = [(auc, model) for auc, model in scored if auc is not None]
+    if ranked:
+        auc, best = max(ranked, key=lambda pair: pair[0])
+        test_auc = best.test.roc_auc if best.test else None
         headline.update(
-            best_model=best.get("name"),
+            best_model=best.name,
             validation_roc_auc=auc,
-            test_roc_auc=_number((best.get("test") or {}).get("roc_auc")),
+            test_roc_auc=_number(test_auc.value if test_auc else None),
         )
     return headline
 

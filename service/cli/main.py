@@ -142,6 +142,7 @@ def assess(
     from service.cli.local_run import assess_through_service
     from service.cli.terminal_report import render_report
     from workers.report.html import render_html
+    from workers.report.model import VerdictSection, as_report
     from workers.rubric.questionnaire import load_answers
 
     console = Console()
@@ -177,11 +178,13 @@ def assess(
         if error.code == "internal_error":
             raise click.ClickException(error.detail) from error
         raise _UserErrorExit(error.detail) from error
-    report = run.report
+    report = run.report  # the stored JSON, written as it is to --json-out
+    typed = as_report(report)
     if quiet:
-        console.print(f"{report['verdict']['code']}: {report['verdict']['summary']}")
+        verdict = typed.verdict or VerdictSection()
+        console.print(f"{verdict.code}: {verdict.summary}")
     else:
-        render_report(console, report)
+        render_report(console, typed)
         console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
     for warning in run.warnings:
         console.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
@@ -189,7 +192,7 @@ def assess(
         _write(json_out, json.dumps(report, indent=2))
         console.print(f"JSON report: {json_out}")
     if html_out:
-        _write(html_out, render_html(report))
+        _write(html_out, render_html(typed))
         console.print(f"HTML report: {html_out}")
 
 

@@ -11,24 +11,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workers.report import html as report_html
+from workers.report.model import Finding, Readiness, Report
 
 
-def results(report: Mapping[str, Any]) -> dict[str, Any]:
+def results(report: Report | Mapping[str, Any]) -> dict[str, Any]:
     """The finished assessment's sections: verdict, model table, ROC and PR curves, deep diagnostics,
     readiness, checks, split and test budget (and learning curves, where the report's view has them)."""
     return report_html.report_view(report)
 
 
-def readiness(scores: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A project's five criteria as a bar chart and as findings with recommendations."""
-    return report_html.readiness_view(scores or {})
+def readiness(scores: Readiness | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A project's five criteria (its stored scores, the report's `Readiness`) as a bar chart and as
+    findings with recommendations."""
+    return report_html.readiness_view(scores)
 
 
-def findings(checks: Sequence[Mapping[str, Any]] | None) -> dict[str, list[Any]]:
+def findings(checks: Sequence[Finding | Mapping[str, Any]] | None) -> dict[str, list[Any]]:
     """A dataset's check findings: `leaks` (leakage errors and warnings, shown above everything, since
     they make every later number a lie) and `others` as (severity, finding), errors first."""
     leaks, others = [], []
-    for group in report_html.check_groups(checks or []):
+    for group in report_html.check_groups(checks):
         for item in group["items"]:
             if item["leakage"] and group["severity"] in ("error", "warning"):
                 leaks.append(item)

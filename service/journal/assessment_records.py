@@ -4,6 +4,7 @@ assessment succeeds; submitting an assessment whose models already ran on the sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from service.journal.duplicates import earlier_run, result_line
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus
 from workers.experiments.families import BASELINE_FAMILIES, DEEP, FAMILY_LABELS
+from workers.report.model import Report, as_report, present
 
 FAMILY_OF_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
 
@@ -50,11 +52,17 @@ def repeat_warnings(
 
 
 def record_assessment_experiments(
-    session: Session, assessment: Assessment, project: Project, dataset: Dataset, report: dict[str, Any]
+    session: Session,
+    assessment: Assessment,
+    project: Project,
+    dataset: Dataset,
+    report: Report | Mapping[str, Any],
 ) -> list[Experiment]:
     """Journal entries for the models of a succeeded assessment, each with its validation and test result."""
     config = assessment.config or {}
-    entries = {model["name"]: model for model in report.get("models") or []}
+    report = as_report(report)
+    entries = {model.name: model for model in report.models}
+    used_columns = report.dataset.used_columns if report.dataset else None
     recorded = []
     for request in model_requests(config):
         model = entries.get(FAMILY_LABELS[request.model_family])
@@ -62,7 +70,7 @@ def record_assessment_experiments(
             continue
         procedure, fp = procedure_and_fingerprint(dataset, request)
         earlier = earlier_run(session, project.team_id, fp)
-        ok = model.get("status") == "ok"
+        ok = model.status == "ok"
         experiment = Experiment(
             project_id=project.id,
             dataset_id=dataset.id,
@@ -73,7 +81,7 @@ def record_assessment_experiments(
             seed=request.seed,
             procedure={
                 **procedure,
-                "used_columns": (report.get("data") or {}).get("used_columns"),
+                "used_columns": used_columns,
                 "device": request.device,
             },
             fingerprint=fp,
@@ -83,16 +91,17 @@ def record_assessment_experiments(
             status=RunStatus.succeeded if ok else RunStatus.failed,
             queue=assessment.queue,
             result={
-                "validation": model.get("validation"),
-                "fit_seconds": model.get("fit_seconds"),
-                "device": model.get("device"),
-                "selected_as": model.get("selected_as"),
+                "validation": model.validation,
+                "fit_seconds": model.fit_seconds,
+                "device": model.device,
+                "selected_as": model.selected_as,
             },
-            test_result={"metrics": model.get("test"), "assessment_id": str(assessment.id)}
-            if model.get("test")
+            # The metrics as the report stores them (the model's dump is that JSON, key for key).
+            test_result={"metrics": test.model_dump(mode="json"), "assessment_id": str(assessment.id)}
+            if (test := present(model.test))
             else None,
             error_code=None if ok else "overfit_check_failed",
-            error_detail=model.get("error"),
+            error_detail=model.error,
             created_by=assessment.created_by or "worker",
             started_at=assessment.started_at,
             finished_at=assessment.finished_at,

@@ -25,9 +25,13 @@ def past(name: str, rows: int, base: float, deep: float | None, **shape: Any) ->
 
 def test_no_history_says_so() -> None:
     summary = history_summary(CURRENT, [])
-    assert summary["sentences"] == [NO_HISTORY] == ["No past assessments in this journal yet."]
-    assert summary["similar"] == []
-    assert summary["current"] == {"rows": 5_000, "n_features": 20, "categorical_share": 0.3}
+    assert summary.sentences == [NO_HISTORY] == ["No past assessments in this journal yet."]
+    assert summary.similar == []
+    assert summary.model_dump(mode="json")["current"] == {
+        "rows": 5_000,
+        "n_features": 20,
+        "categorical_share": 0.3,
+    }
 
 
 def test_counts_wins_and_the_largest_margin_among_datasets_of_the_same_size() -> None:
@@ -42,17 +46,15 @@ def test_counts_wins_and_the_largest_margin_among_datasets_of_the_same_size() ->
         past("big", 50_000, 0.800, 0.900),  # another order of magnitude: not counted
     ]
     summary = history_summary(CURRENT, records)
-    first = summary["sentences"][0]
+    first = summary.sentences[0]
     assert first == (
         "On the 7 past datasets of 1k–10k rows, the deep model beat the best baseline twice, "
         "by at most 0.004 AUC."
     )
-    assert summary["sentences"][1].startswith(
-        "All of them also have a similar number of feature columns (7–60)"
-    )
-    assert "XGBoost was the best baseline on 7 of them." in summary["sentences"]
-    assert [s["dataset_name"] for s in summary["similar"]] == list("abcdefg")
-    assert summary["similar"][0]["delta_roc_auc"] == pytest.approx(0.003)
+    assert summary.sentences[1].startswith("All of them also have a similar number of feature columns (7–60)")
+    assert "XGBoost was the best baseline on 7 of them." in summary.sentences
+    assert [s.dataset_name for s in summary.similar] == list("abcdefg")
+    assert summary.similar[0].delta_roc_auc == pytest.approx(0.003)
 
 
 def test_shape_narrows_the_size_bucket() -> None:
@@ -62,9 +64,9 @@ def test_shape_narrows_the_size_bucket() -> None:
         past("categorical", 4_000, 0.80, 0.79, categorical_share=0.9),
     ]
     summary = history_summary(CURRENT, records)
-    assert [s["dataset_name"] for s in summary["similar"]] == ["narrow"]
-    assert summary["sentences"][0].endswith("beat the best baseline twice, by at most 0.050 AUC.")
-    assert summary["sentences"][1] == (
+    assert [s.dataset_name for s in summary.similar] == ["narrow"]
+    assert summary.sentences[0].endswith("beat the best baseline twice, by at most 0.050 AUC.")
+    assert summary.sentences[1] == (
         "On the one of them that also has a similar number of feature columns (7–60) and share of "
         "categorical columns (5.0%–55.0%), the deep model beat the best baseline once, by 0.010 AUC."
     )
@@ -76,7 +78,7 @@ def test_never_beaten_and_missing_deep_results_are_said() -> None:
         past("b", 600, 0.80, 0.795),
         past("c", 700, 0.80, None),
     ]
-    sentences = history_summary(DatasetShape(800, 20, 0.3), records)["sentences"]
+    sentences = history_summary(DatasetShape(800, 20, 0.3), records).sentences
     assert sentences[0] == (
         "On the 3 past datasets under 1k rows, the deep model never beat the best baseline in 2 comparisons "
         "(at best 0.005 AUC behind; 1 had no deep-model result)."
@@ -85,7 +87,7 @@ def test_never_beaten_and_missing_deep_results_are_said() -> None:
 
 def test_no_dataset_of_this_size_falls_back_to_the_whole_journal() -> None:
     records = [past("a", 200_000, 0.80, 0.83), past("b", 300_000, 0.80, 0.79)]
-    sentences = history_summary(CURRENT, records)["sentences"]
+    sentences = history_summary(CURRENT, records).sentences
     assert sentences == [
         "None of the 2 past assessments in this journal is of a dataset of 1k–10k rows; across all of them, "
         "the deep model beat the best baseline once, by 0.030 AUC."
@@ -95,7 +97,7 @@ def test_no_dataset_of_this_size_falls_back_to_the_whole_journal() -> None:
 def test_unfinished_records_are_ignored() -> None:
     records = [past("a", 2_000, 0.80, 0.81), {"dataset_name": "half", "rows": 2_000}]
     summary = history_summary(CURRENT, records)
-    assert summary["sentences"][0].startswith("On the 1 past dataset of 1k–10k rows")
+    assert summary.sentences[0].startswith("On the 1 past dataset of 1k–10k rows")
 
 
 @pytest.mark.parametrize(

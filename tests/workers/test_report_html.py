@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from workers.report import charts
 from workers.report.html import (
@@ -355,10 +356,12 @@ def _only_dataset(report: dict[str, Any]) -> None:
         report.pop(key)
 
 
-def _malformed_learning_curves(report: dict[str, Any]) -> None:
-    report["learning_curves"]["models"][0] = {"name": None, "points": [{"train_fraction": "x"}, None]}
-    report["learning_curves"]["models"][1]["fitted_curve"] = {"n_train": [], "val_roc_auc": None}
-    report["history"] = {"sentences": "not a list", "similar": None}
+def _sparse_learning_curves(report: dict[str, Any]) -> None:
+    # Everything the report model allows to be missing, missing. (What it does not allow, e.g. text where a
+    # list belongs, no writer produces: `test_a_report_that_breaks_the_model_is_refused`.)
+    report["learning_curves"]["models"][0] = {"name": None, "points": [{"train_fraction": None}, {}]}
+    report["learning_curves"]["models"][1]["fitted_curve"] = {"n_train": [], "val_roc_auc": [None]}
+    report["history"] = {"sentences": [], "similar": []}
 
 
 def _nulls_everywhere(report: dict[str, Any]) -> None:
@@ -381,7 +384,7 @@ def _nulls_everywhere(report: dict[str, Any]) -> None:
         _without_readiness,
         _bare_deep_diagnostics,
         _only_dataset,
-        _malformed_learning_curves,
+        _sparse_learning_curves,
         _nulls_everywhere,
     ],
 )
@@ -407,6 +410,13 @@ def test_empty_report_renders() -> None:
     html = render_html({})
     assert_well_formed(html)
     assert "no verdict yet" in html
+
+
+def test_a_report_that_breaks_the_model_is_refused() -> None:
+    report = load("binary")
+    report["history"]["sentences"] = "not a list"
+    with pytest.raises(ValidationError, match=r"history\.sentences"):
+        render_html(report)
 
 
 def test_rejects_a_report_that_is_not_a_mapping() -> None:

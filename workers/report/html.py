@@ -1,13 +1,14 @@
 """The assessment report as one self-contained HTML page.
 
-`render_html(report)` turns the report dict that the assessment runner writes into a page that opens
+`render_html(report)` turns the `Report` (or its stored JSON) into a page that opens
 offline and from an e-mail attachment: the stylesheet is inlined, the charts are inline SVG drawn by
 `workers.report.charts`, and there is no script and no URL of any kind. A Content-Security-Policy in
 the page forbids loading anything, so a value that slipped past escaping still could not phone home.
 
-Everything in the report but the top-level dict itself is optional: a section whose data is missing is
-left out (or says what is missing) rather than failing, because a report of a half-finished or failed
-assessment is exactly when a user needs to read one.
+Every section of a `Report` is optional: a section whose data is missing is left out (or says what is
+missing) rather than failing, because a report of a half-finished or failed assessment is exactly when a
+user needs to read one. The views read the model's attributes; stored JSON that is no report at all (text
+where a list belongs) is refused by the model (`pydantic.ValidationError`) rather than half-drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from workers.numbers import (
     format_ci,
     format_count,
     format_delta,
+    format_interval,
     format_loss,
     format_lr,
     format_metric,
@@ -37,6 +39,26 @@ from workers.numbers import (
 )
 from workers.report import charts
 from workers.report.learning_view import history_view, learning_curves_view
+from workers.report.model import (
+    Comparison,
+    DatasetSection,
+    Diagnostics,
+    Elapsed,
+    Epoch,
+    Finding,
+    GradientNorms,
+    Interval,
+    LrRangeTest,
+    ModelEntry,
+    OverfitCheck,
+    Readiness,
+    Report,
+    SplitSection,
+    TestBudget,
+    VerdictSection,
+    as_report,
+    present,
+)
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -82,10 +104,8 @@ METRICS: tuple[tuple[str, str], ...] = (
 # ------------------------------------------------------------------------------------------ rendering
 
 
-def render_html(report: Mapping[str, Any]) -> str:
+def render_html(report: Report | Mapping[str, Any]) -> str:
     """The report as a self-contained HTML page (inline CSS and SVG, no script, no external URL)."""
-    if not isinstance(report, Mapping):
-        raise TypeError(f"report must be a mapping, however: {type(report).__name__}")
     return _environment().get_template("report.html").render(**report_view(report))
 
 
@@ -109,43 +129,35 @@ def _stylesheet() -> Markup:
     return Markup((files("workers.report") / "templates" / "report.css").read_text(encoding="utf-8"))
 
 
-def report_view(report: Mapping[str, Any]) -> dict[str, Any]:
+def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
     """Everything the template shows, with the tolerance for missing parts handled here, not in Jinja."""
-    dataset = _mapping(report.get("dataset"))
-    models = [m for m in _list(report.get("models")) if isinstance(m, Mapping)]
-    comparison = _mapping(report.get("comparison")) or None
-    deep = _deep_model(models, comparison)
-    view = {
+    report = as_report(report)
+    dataset = present(report.dataset)
+    comparison = present(report.comparison)
+    deep = _deep_model(report.models, comparison)
+    view: dict[str, Any] = {
         "css": _stylesheet(),
         "metrics": METRICS,
-        "version": report.get("readiness_version"),
-        "created_at": report.get("created_at"),
-        "created_at_text": _timestamp(report.get("created_at")),
-        "dataset": dataset or None,
-        "verdict": _verdict(report.get("verdict")),
-        "readiness": readiness_view(report.get("readiness")),
-        "check_groups": check_groups(report.get("checks")),
-        "models": _models(models, comparison, deep),
+        "version": report.readiness_version,
+        "created_at": report.created_at,
+        "created_at_text": _timestamp(report.created_at),
+        "dataset": dataset,
+        "verdict": _verdict(report.verdict),
+        "readiness": readiness_view(report.readiness),
+        "check_groups": check_groups(report.checks),
+        "models": _models(report.models, comparison, deep),
         "comparison": comparison,
-        "curves": _curves(models, dataset),
-        "learning_curves": learning_curves_view(report.get("learning_curves")),
-        "history": history_view(report.get("history")),
+        "curves": _curves(report.models, dataset),
+        "learning_curves": learning_curves_view(report.learning_curves),
+        "history": history_view(report.history),
         "deep": _deep_view(deep),
-        "split": _split(report.get("split"), report.get("test_budget")),
+        "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
-        "timings": _timings(report.get("timings"), report.get("elapsed")),
+        "timings": _timings(report.timings, report.elapsed),
     }
     view["sections"] = _sections(view)
     return view
-
-
-def _mapping(v: object) -> Mapping[str, Any]:
-    return v if isinstance(v, Mapping) else {}
-
-
-def _list(v: object) -> list[Any]:
-    return list(v) if isinstance(v, Sequence) and not isinstance(v, str) else []
 
 
 def words(code: object) -> str:
@@ -153,11 +165,18 @@ def words(code: object) -> str:
     return str(code).replace("_", " ") if code is not None else DASH
 
 
+def format_metric_ci(metric: object, *, separator: str = " ") -> str:
+    """`format_ci` for a report's `Interval` as well as for a plain `{value, ci_low, ci_high}` mapping."""
+    if isinstance(metric, Interval):
+        return format_interval(metric.value, metric.ci_low, metric.ci_high, separator=separator)
+    return format_ci(metric, separator=separator)
+
+
 # The Jinja filters every page that shows a report uses (this file's template and the dashboard), so both
 # format numbers and codes alike.
 REPORT_FILTERS: dict[str, Callable[..., str]] = {
     "metric": format_metric,
-    "ci": format_ci,
+    "ci": format_metric_ci,
     "p": format_p,
     "p_clause": format_p_clause,
     "seconds": format_seconds,
@@ -170,8 +189,8 @@ REPORT_FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
-def _timestamp(v: object) -> str | None:
-    if not isinstance(v, str):
+def _timestamp(v: str | None) -> str | None:
+    if v is None:
         return None
     try:
         moment = datetime.fromisoformat(v)
@@ -198,35 +217,36 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(anchor, heading) for anchor, heading, data in present if data]
 
 
-def _verdict(v: object) -> dict[str, Any] | None:
-    verdict = _mapping(v)
-    if not verdict:
+def _verdict(v: VerdictSection | None) -> dict[str, Any] | None:
+    verdict = present(v)
+    if verdict is None:
         return None
-    code = str(verdict.get("code") or "")
+    code = verdict.code or ""
     label, tone = VERDICTS.get(code, (words(code) if code else "No verdict", "neutral"))
-    return {"code": code, "label": label, "tone": tone, "summary": verdict.get("summary")}
+    return {"code": code, "label": label, "tone": tone, "summary": verdict.summary}
 
 
-def readiness_view(v: object) -> dict[str, Any] | None:
-    readiness = _mapping(v)
-    if not readiness:
+def readiness_view(v: Readiness | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The readiness criteria as rows and a bar chart: a report's, or a project's scores from its answers."""
+    readiness = present(Readiness.model_validate(v) if isinstance(v, Mapping) else v)
+    if readiness is None:
         return None
-    criteria = _mapping(readiness.get("criteria"))
-    weakest = readiness.get("weakest")
+    criteria = readiness.criteria
+    weakest = readiness.weakest
     keys = [k for k in CRITERIA if k in criteria] + [k for k in criteria if k not in CRITERIA]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in keys:
-        c = _mapping(criteria[key])
-        score = as_number(c.get("score"))
+        c = criteria[key]
+        score = as_number(c.score)
         rows.append(
             {
                 "key": key,
                 "name": CRITERIA.get(key, words(key)),
                 "score": None if score is None else round(score),
-                "findings": [str(f) for f in _list(c.get("findings"))],
-                "recommendation": c.get("recommendation"),
-                "unanswered": [str(q) for q in _list(c.get("unanswered"))],
-                "evidence_used": bool(c.get("evidence_used")),
+                "findings": list(c.findings),
+                "recommendation": c.recommendation,
+                "unanswered": list(c.unanswered),
+                "evidence_used": bool(c.evidence_used),
                 "weakest": key == weakest,
             }
         )
@@ -238,30 +258,32 @@ def readiness_view(v: object) -> dict[str, Any] | None:
         highlight_label="weakest criterion (gates the overall score)",
         chart_id="chart-readiness",
     )
-    overall = as_number(readiness.get("overall"))
-    verdict = readiness.get("verdict")
+    overall = as_number(readiness.overall)
+    verdict = readiness.verdict
     return {
         "criteria": rows,
         "overall": None if overall is None else round(overall),
-        "verdict": READINESS_VERDICTS.get(str(verdict), words(verdict)) if verdict else None,
-        "weakest": CRITERIA.get(str(weakest), words(weakest)) if weakest else None,
+        "verdict": READINESS_VERDICTS.get(verdict, words(verdict)) if verdict else None,
+        "weakest": CRITERIA.get(weakest, words(weakest)) if weakest else None,
         "chart": Markup(chart),  # charts.py escapes every text it draws
     }
 
 
-def check_groups(v: object) -> list[dict[str, Any]]:
-    checks = [c for c in _list(v) if isinstance(c, Mapping)]
+def check_groups(v: Sequence[Finding | Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Findings grouped by severity, errors first and leakage first among them: a report's checks, or a
+    dataset's as stored at upload."""
+    checks = [c if isinstance(c, Finding) else Finding.model_validate(c) for c in v or []]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     groups: dict[str, list[dict[str, Any]]] = {}
     for c in checks:
-        severity = str(c.get("severity") or "info")
-        name = str(c.get("check") or "")
+        severity = c.severity or "info"
+        name = c.check or ""
         groups.setdefault(severity, []).append(
             {
                 "check": name,
                 "title": CHECK_NAMES.get(name, words(name).capitalize() if name else "Check"),
-                "message": c.get("message"),
-                "columns": [str(col) for col in _list(c.get("columns"))],
+                "message": c.message,
+                "columns": list(c.columns),
                 # Leakage makes every later number a lie, so it is flagged above all other errors.
                 "leakage": "leak" in name.lower(),
             }
@@ -274,61 +296,59 @@ def check_groups(v: object) -> list[dict[str, Any]]:
     ]
 
 
-def _deep_model(
-    models: list[Mapping[str, Any]], comparison: Mapping[str, Any] | None
-) -> Mapping[str, Any] | None:
-    name = (comparison or {}).get("deep")
-    named = [m for m in models if name and m.get("name") == name]
-    return (named or [m for m in models if m.get("family") == "deep"] or [None])[0]
+def _deep_model(models: list[ModelEntry], comparison: Comparison | None) -> ModelEntry | None:
+    name = comparison.deep if comparison else None
+    named = [m for m in models if name and m.name == name]
+    candidates = named or [m for m in models if m.family == "deep"]
+    return candidates[0] if candidates else None
 
 
 def _models(
-    models: list[Mapping[str, Any]], comparison: Mapping[str, Any] | None, deep: Mapping[str, Any] | None
+    models: list[ModelEntry], comparison: Comparison | None, deep: ModelEntry | None
 ) -> list[dict[str, Any]]:
-    best = (comparison or {}).get("best_baseline")
+    best = comparison.best_baseline if comparison else None
     rows = []
     for m in models:
-        test = _mapping(m.get("test"))
-        validation = _mapping(m.get("validation"))
+        test = present(m.test)
         rows.append(
             {
-                "name": str(m.get("name") or "unnamed model"),
-                "family": m.get("family"),
-                "status": str(m.get("status") or "ok"),
-                "error": m.get("error"),
-                "device": m.get("device"),
-                "fit_seconds": m.get("fit_seconds"),
-                "best_baseline": best is not None and m.get("name") == best,
+                "name": m.name or "unnamed model",
+                "family": m.family,
+                "status": m.status or "ok",
+                "error": m.error,
+                "device": m.device,
+                "fit_seconds": m.fit_seconds,
+                "best_baseline": best is not None and m.name == best,
                 "deep": m is deep,
-                "test": {key: test.get(key) for key, _ in METRICS},
-                "threshold": test.get("threshold"),
-                "n": test.get("n"),
-                "n_positive": test.get("n_positive"),
-                "has_test": bool(test),
-                "validation": validation,
+                "test": {key: getattr(test, key) if test else None for key, _ in METRICS},
+                "threshold": test.threshold if test else None,
+                "n": test.n if test else None,
+                "n_positive": test.n_positive if test else None,
+                "has_test": test is not None,
+                "validation": m.validation or {},
             }
         )
     return rows
 
 
-def _curves(models: list[Mapping[str, Any]], dataset: Mapping[str, Any]) -> dict[str, Any] | None:
+def _curves(models: list[ModelEntry], dataset: DatasetSection | None) -> dict[str, Any] | None:
     """ROC and PR charts of every model with curves; None when no model has any (e.g. multiclass)."""
     roc: list[charts.Series] = []
     pr: list[charts.Series] = []
     for i, m in enumerate(models):
-        curves = _mapping(m.get("curves"))
-        name = str(m.get("name") or f"model {i + 1}")
+        name = m.name or f"model {i + 1}"
         colour = charts.PALETTE[i % len(charts.PALETTE)]  # one colour per model on both charts
-        test = _mapping(m.get("test"))
-        r, p = _mapping(curves.get("roc")), _mapping(curves.get("pr"))
-        if r.get("fpr") and r.get("tpr"):
-            label = f"{name} (AUC {format_metric(_mapping(test.get('roc_auc')).get('value'))})"
-            roc.append(charts.Series(name, _list(r["fpr"]), _list(r["tpr"]), colour=colour, label=label))
-        if p.get("recall") and p.get("precision"):
-            label = f"{name} (AUC {format_metric(_mapping(test.get('pr_auc')).get('value'))})"
-            pr.append(
-                charts.Series(name, _list(p["recall"]), _list(p["precision"]), colour=colour, label=label)
-            )
+        test = m.test
+        r = m.curves.roc if m.curves else None
+        p = m.curves.pr if m.curves else None
+        if r and r.fpr and r.tpr:
+            auc = test.roc_auc.value if test and test.roc_auc else None
+            label = f"{name} (AUC {format_metric(auc)})"
+            roc.append(charts.Series(name, list(r.fpr), list(r.tpr), colour=colour, label=label))
+        if p and p.recall and p.precision:
+            auc = test.pr_auc.value if test and test.pr_auc else None
+            label = f"{name} (AUC {format_metric(auc)})"
+            pr.append(charts.Series(name, list(p.recall), list(p.precision), colour=colour, label=label))
     if not roc and not pr:
         return None
     unit = (0.0, 1.0)
@@ -343,7 +363,7 @@ def _curves(models: list[Mapping[str, Any]], dataset: Mapping[str, Any]) -> dict
         description="Higher and further left is better; the dashed diagonal is a model that ranks at random.",
         chart_id="chart-roc",
     )
-    rate = as_number(dataset.get("positive_rate"))
+    rate = as_number(dataset.positive_rate) if dataset else None
     markers = [charts.Marker(rate, f"chance: positive rate {format_percent(rate)}", axis="y")] if rate else []
     pr_chart = charts.line_chart(
         pr,
@@ -359,28 +379,28 @@ def _curves(models: list[Mapping[str, Any]], dataset: Mapping[str, Any]) -> dict
     return {"roc": Markup(roc_chart), "pr": Markup(pr_chart)}
 
 
-def _deep_view(model: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
+    """The deep model's training diagnostics; a failed or skipped model has only part of them."""
     if model is None:
         return None
-    diag = _mapping(model.get("diagnostics"))
-    status = str(model.get("status") or "ok")
-    overfit = _mapping(diag.get("overfit_check"))
-    epochs = [e for e in _list(diag.get("epochs")) if isinstance(e, Mapping)]
-    grads = _mapping(diag.get("gradient_norms"))
+    diag = model.diagnostics or Diagnostics()
+    status = model.status or "ok"
+    overfit = present(diag.overfit_check)
+    grads = present(diag.gradient_norms)
     view: dict[str, Any] = {
-        "name": str(model.get("name") or "deep model"),
+        "name": model.name or "deep model",
         "status": status,
-        "error": model.get("error"),
+        "error": model.error,
         "overfit": _overfit(overfit) if overfit else None,
-        "initialisation": diag.get("initialisation"),
-        "mixed_precision": diag.get("mixed_precision"),
-        "device": diag.get("device") or model.get("device"),
-        "n_parameters": diag.get("n_parameters"),
-        "rows_per_second": diag.get("train_rows_per_second"),
-        "best_epoch": diag.get("best_epoch"),
-        "stopped_early": diag.get("stopped_early"),
-        "stop_reason": diag.get("stop_reason"),
-        "epochs": epochs,
+        "initialisation": diag.initialisation,
+        "mixed_precision": diag.mixed_precision,
+        "device": diag.device or model.device,
+        "n_parameters": diag.n_parameters,
+        "rows_per_second": diag.train_rows_per_second,
+        "best_epoch": diag.best_epoch,
+        "stopped_early": diag.stopped_early,
+        "stop_reason": diag.stop_reason,
+        "epochs": diag.epochs,
         "lr": None,
         "charts": [],
         "gradients": None,
@@ -388,37 +408,40 @@ def _deep_view(model: Mapping[str, Any] | None) -> dict[str, Any] | None:
     # A model that failed or was skipped has no training to show; its error is the message.
     if status != "ok":
         return view
-    lr_test = _mapping(diag.get("lr_range_test"))
-    if lr_test:
-        view["lr"] = {"chosen": lr_test.get("chosen_lr"), "method": lr_test.get("method")}
+    if lr_test := present(diag.lr_range_test):
+        view["lr"] = {"chosen": lr_test.chosen_lr, "method": lr_test.method}
         view["charts"].append(_lr_chart(lr_test))
-    if epochs:
-        view["charts"].extend(_epoch_charts(epochs, as_number(diag.get("best_epoch"))))
+    if diag.epochs:
+        view["charts"].extend(_epoch_charts(diag.epochs, as_number(diag.best_epoch)))
     if grads:
-        view["gradients"] = _gradients(grads, epochs)
+        view["gradients"] = _gradients(grads, diag.epochs)
     view["charts"] = [Markup(c) for c in view["charts"]]
     return view
 
 
-def _overfit(check: Mapping[str, Any]) -> dict[str, Any]:
-    passed = check.get("passed")
-    if check.get("skipped") or passed is None:
+def _overfit(check: OverfitCheck) -> dict[str, Any]:
+    passed = check.passed
+    if check.skipped or passed is None:
         outcome, tone = "Skipped", "neutral"
     else:
         outcome, tone = ("Passed", "good") if passed else ("Failed", "bad")
     return {
         "outcome": outcome,
         "tone": tone,
-        **{key: check.get(key) for key in ("n_examples", "steps", "initial_loss", "final_loss", "threshold")},
+        "n_examples": check.n_examples,
+        "steps": check.steps,
+        "initial_loss": check.initial_loss,
+        "final_loss": check.final_loss,
+        "threshold": check.threshold,
     }
 
 
-def _lr_chart(lr_test: Mapping[str, Any]) -> str:
-    lrs, losses = _list(lr_test.get("lrs")), _list(lr_test.get("losses"))
+def _lr_chart(lr_test: LrRangeTest) -> str:
+    lrs, losses = list(lr_test.lrs), list(lr_test.losses)
     finite = [x for x in (as_number(v) for v in losses) if x is not None]
     # Past the best LR the loss explodes by orders of magnitude; cap the axis so the useful dip stays visible.
     top = min(max(finite), 2 * finite[0]) if finite and finite[0] > 0 else None
-    chosen = as_number(lr_test.get("chosen_lr"))
+    chosen = as_number(lr_test.chosen_lr)
     markers = [charts.Marker(chosen, f"chosen {format_lr(chosen)}")] if chosen and chosen > 0 else []
     return charts.line_chart(
         [charts.Series("loss", lrs, losses, colour=charts.PALETTE[0], label="training loss")],
@@ -428,18 +451,18 @@ def _lr_chart(lr_test: Mapping[str, Any]) -> str:
         x_log=True,
         y_range=(None, top),
         markers=markers,
-        description=f"Method: {lr_test.get('method') or 'not stated'}. Losses above the axis are drawn at its top.",
+        description=f"Method: {lr_test.method or 'not stated'}. Losses above the axis are drawn at its top.",
         chart_id="chart-lr-range",
     )
 
 
-def _epoch_charts(epochs: list[Mapping[str, Any]], best: float | None) -> list[str]:
-    xs = [e.get("epoch") for e in epochs]
+def _epoch_charts(epochs: list[Epoch], best: float | None) -> list[str]:
+    xs = [e.epoch for e in epochs]
     markers = [charts.Marker(best, f"best epoch {best:.0f}")] if best is not None else []
     loss = charts.line_chart(
         [
-            charts.Series("train", xs, [e.get("train_loss") for e in epochs], label="training loss"),
-            charts.Series("validation", xs, [e.get("val_loss") for e in epochs], label="validation loss"),
+            charts.Series("train", xs, [e.train_loss for e in epochs], label="training loss"),
+            charts.Series("validation", xs, [e.val_loss for e in epochs], label="validation loss"),
         ],
         title="Loss per epoch",
         x_label="epoch",
@@ -450,7 +473,7 @@ def _epoch_charts(epochs: list[Mapping[str, Any]], best: float | None) -> list[s
         chart_id="chart-loss",
     )
     auc = charts.line_chart(
-        [charts.Series("validation ROC-AUC", xs, [e.get("val_roc_auc") for e in epochs])],
+        [charts.Series("validation ROC-AUC", xs, [e.val_roc_auc for e in epochs])],
         title="Validation ROC-AUC per epoch",
         x_label="epoch",
         y_label="ROC-AUC",
@@ -460,17 +483,12 @@ def _epoch_charts(epochs: list[Mapping[str, Any]], best: float | None) -> list[s
     return [loss, auc]
 
 
-def _gradients(grads: Mapping[str, Any], epochs: list[Mapping[str, Any]]) -> dict[str, Any]:
-    layers = [str(layer) for layer in _list(grads.get("layers"))]
-    per_epoch = [_list(row) for row in _list(grads.get("per_epoch"))]
-    vanishing = {str(x) for x in _list(grads.get("vanishing"))}
-    exploding = {str(x) for x in _list(grads.get("exploding"))}
+def _gradients(grads: GradientNorms, epochs: list[Epoch]) -> dict[str, Any]:
+    layers = list(grads.layers)
+    per_epoch = list(grads.per_epoch)
+    vanishing, exploding = set(grads.vanishing), set(grads.exploding)
     # The epochs table numbers epochs; without it, count from 1.
-    xs = (
-        [e.get("epoch") for e in epochs]
-        if len(epochs) == len(per_epoch)
-        else list(range(1, len(per_epoch) + 1))
-    )
+    xs = [e.epoch for e in epochs] if len(epochs) == len(per_epoch) else list(range(1, len(per_epoch) + 1))
     series = []
     rows = []
     for j, layer in enumerate(layers):
@@ -486,7 +504,7 @@ def _gradients(grads: Mapping[str, Any], epochs: list[Mapping[str, Any]]) -> dic
         x_label="epoch",
         y_label="gradient L2 norm (log scale)",
         y_log=True,
-        description=f"Rule: {grads.get('rule') or 'not stated'}.",
+        description=f"Rule: {grads.rule or 'not stated'}.",
         chart_id="chart-gradients",
     )
     return {
@@ -494,23 +512,27 @@ def _gradients(grads: Mapping[str, Any], epochs: list[Mapping[str, Any]]) -> dic
         "rows": rows,
         "vanishing": sorted(vanishing),
         "exploding": sorted(exploding),
-        "rule": grads.get("rule"),
+        "rule": grads.rule,
     }
 
 
-def _split(v: object, budget: object) -> dict[str, Any] | None:
-    split, test_budget = _mapping(v), _mapping(budget)
-    if not split and not test_budget:
+def _split(v: SplitSection | None, budget: TestBudget | None) -> dict[str, Any] | None:
+    split, test_budget = present(v), present(budget)
+    if split is None and test_budget is None:
         return None
-    sizes = {k: as_number(n) for k, n in _mapping(split.get("sizes")).items()}
+    sizes = {k: as_number(n) for k, n in (split.sizes if split else {}).items()}
     total = sum(n for n in sizes.values() if n is not None)
-    limit, used = as_number(test_budget.get("limit")), as_number(test_budget.get("used"))
+    limit = as_number(test_budget.limit) if test_budget else None
+    used = as_number(test_budget.used) if test_budget else None
     looks = None
     if limit is not None and used is not None:
         limit, used = round(limit), round(used)
         looks = f"Test split looked at {used} of {limit} time{'s' if limit != 1 else ''}"
     return {
-        **split,
+        "method": split.method if split else None,
+        "seed": split.seed if split else None,
+        "stratified": split.stratified if split else None,
+        "split_id": split.split_id if split else None,
         "rows": [
             {"name": k, "n": n, "share": (n / total) if n is not None and total else None}
             for k, n in sizes.items()
@@ -522,17 +544,24 @@ def _split(v: object, budget: object) -> dict[str, Any] | None:
     }
 
 
-def _columns(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
-    excluded = {
-        str(e.get("name")): e.get("reason")
-        for e in _list(dataset.get("excluded_columns"))
-        if isinstance(e, Mapping)
-    }
-    profiles = [p for p in _list(dataset.get("column_profiles")) if isinstance(p, Mapping)]
+def _columns(dataset: DatasetSection | None) -> list[dict[str, Any]]:
+    if dataset is None:
+        return []
+    excluded = {str(e.name): e.reason for e in dataset.excluded_columns}
     rows = []
-    for p in profiles:
-        name = str(p.get("name"))
-        rows.append({**p, "name": name, "excluded": name in excluded, "reason": excluded.pop(name, None)})
+    for p in dataset.column_profiles:
+        name = str(p.name)
+        rows.append(
+            {
+                "name": name,
+                "kind": p.kind,
+                "dtype": p.dtype,
+                "missing_fraction": p.missing_fraction,
+                "n_unique": p.n_unique,
+                "excluded": name in excluded,
+                "reason": excluded.pop(name, None),
+            }
+        )
     # An excluded column without a profile still deserves its line: the user wants to know why it went.
     rows.extend(
         {
@@ -549,29 +578,37 @@ def _columns(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _classes(dataset: Mapping[str, Any]) -> list[dict[str, Any]]:
-    counts = {str(k): as_number(n) for k, n in _mapping(dataset.get("class_counts")).items()}
-    names = [str(c) for c in _list(dataset.get("classes"))] or list(counts)
+def _classes(dataset: DatasetSection | None) -> list[dict[str, Any]]:
+    if dataset is None:
+        return []
+    counts = {str(k): as_number(n) for k, n in dataset.class_counts.items()}
+    names = [str(c) for c in dataset.classes] or list(counts)
     total = sum(n for n in counts.values() if n is not None)
-    positive = dataset.get("positive_label")
+    positive = dataset.positive_label
     return [
         {
             "name": c,
-            "n": counts.get(c),
-            "share": counts[c] / total if counts.get(c) is not None and total else None,
+            "n": n,
+            "share": n / total if n is not None and total else None,
             "positive": positive is not None and c == str(positive),
         }
         for c in names
+        for n in [counts.get(c)]
     ]
 
 
-def _timings(v: object, elapsed: object = None) -> dict[str, Any] | None:
-    timings = {str(k): as_number(s) for k, s in _mapping(v).items()}
+def _timings(v: Mapping[str, float | None], elapsed: Elapsed | None = None) -> dict[str, Any] | None:
+    timings = {str(k): as_number(s) for k, s in v.items()}
     if not timings:
         return None
-    waited = {str(k): as_number(s) for k, s in _mapping(elapsed).items()}  # a service run only
+    waited = present(elapsed)  # a service run only
     return {
         "rows": list(timings.items()),
         "total": sum(s for s in timings.values() if s is not None),
-        "elapsed": waited if waited.get("wall_seconds") is not None else None,
+        "elapsed": _elapsed(waited) if waited and as_number(waited.wall_seconds) is not None else None,
     }
+
+
+def _elapsed(elapsed: Elapsed) -> dict[str, float | None]:
+    """Each of `elapsed`'s durations as a finite number (or None), as the template's filters take them."""
+    return {key: as_number(value) for key, value in elapsed.model_dump().items()}

@@ -1,5 +1,5 @@
-"""Plain JSON values out of what numpy and the pipeline produce: the one conversion every stored JSON goes
-through (reports, profiles, readiness scores), so NaN is null everywhere and never an invalid token."""
+"""Plain JSON values out of what numpy, pydantic and the pipeline produce: the one conversion every stored JSON
+goes through (reports, profiles, readiness scores), so NaN is null everywhere and never an invalid token."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import math
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 
 def json_ready(value: Any) -> Any:
-    """Plain JSON types all the way down: numpy scalars become Python numbers, NaN becomes null."""
+    """Plain JSON types all the way down: numpy scalars become Python numbers, NaN becomes null, a pydantic
+    model (a report section such as `HistorySection`) its JSON dump."""
+    if isinstance(value, BaseModel):
+        return json_ready(value.model_dump(mode="json"))
     if isinstance(value, dict):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -9,15 +9,16 @@ Stored reports are plain JSON, some written by older versions, so reading is len
   so `Report.model_validate(stored).model_dump(mode="json") == stored` for any stored report;
 - numbers keep their JSON type (`Number` is `int | float`: a score of 80 stays 80, not 80.0).
 
-Deep, free-form parts stay plain JSON where typing them buys nothing: a model's `diagnostics` (the deep
-model's epochs, LR range test, gradient norms; a baseline's iteration counts), a learning-curve model's
-`fit` (the power-law fit's parameters), the learning curves' flat `points` and `hyperparameters`, and
-the questionnaire `answers` (the `Answers` model's own dump; the questionnaire module owns that schema).
+Deep, free-form parts stay plain JSON where typing them buys nothing: a learning-curve model's `fit` (the
+power-law fit's parameters, read by no reader), the learning curves' flat `points` (the same points as the
+models' `points`) and `hyperparameters` (per model family), and the questionnaire `answers` (the
+`Answers` model's own dump; the questionnaire module owns that schema).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
@@ -177,10 +178,75 @@ class Curves(Part):
     pr: PrCurve | None = None
 
 
+class Epoch(Part):
+    """One epoch of the deep model's training."""
+
+    epoch: int | None = None
+    train_loss: Number | None = None
+    val_loss: Number | None = None
+    val_roc_auc: Number | None = None
+    seconds: Number | None = None
+
+
+class LrRangeTest(Part):
+    """The learning-rate range test: the loss at each learning rate tried, and the one chosen."""
+
+    lrs: list[Number | None] = []
+    losses: list[Number | None] = []
+    chosen_lr: Number | None = None
+    method: str | None = None
+    stopped_on_divergence: bool | None = None
+    skipped: bool | None = None
+
+
+class OverfitCheck(Part):
+    """Whether the deep model can memorise a handful of rows: if it cannot, it has a bug, not too little data."""
+
+    passed: bool | None = None
+    skipped: bool | None = None
+    n_examples: int | None = None
+    steps: int | None = None
+    initial_loss: Number | None = None
+    final_loss: Number | None = None
+    last_loss: Number | None = None
+    threshold: Number | None = None
+    memorised: bool | None = None
+    n_conflicting_rows: int | None = None
+    rule: str | None = None
+
+
+class GradientNorms(Part):
+    """Per-layer gradient norms per epoch (`per_epoch[epoch][layer]`), and the layers flagged by `rule`."""
+
+    layers: list[str] = []
+    per_epoch: list[list[Number | None]] = []
+    vanishing: list[str] = []
+    exploding: list[str] = []
+    rule: str | None = None
+
+
+class Diagnostics(Part):
+    """How a model trained. The fields are the deep model's; a baseline's few numbers (iterations, trees,
+    best iteration) are kept as keys of their own (extra keys, as they came)."""
+
+    device: str | None = None
+    n_parameters: int | None = None
+    initialisation: str | None = None
+    initialisation_by_layer: dict[str, str] = {}
+    mixed_precision: bool | str | None = None
+    lr: Number | None = None
+    lr_range_test: LrRangeTest | None = None
+    overfit_check: OverfitCheck | None = None
+    epochs: list[Epoch] = []
+    best_epoch: int | None = None
+    stopped_early: bool | None = None
+    stop_reason: str | None = None
+    gradient_norms: GradientNorms | None = None
+    train_rows_per_second: Number | None = None
+
+
 class ModelEntry(Part):
-    """One model of the assessment: a baseline or the deep model, fitted ("ok") or "failed" with its error.
-    `diagnostics` is free-form: the deep model's epochs, LR range test, overfit check and gradient norms, or
-    a baseline's iteration counts."""
+    """One model of the assessment: a baseline or the deep model, fitted ("ok") or "failed" with its error."""
 
     name: str | None = None
     family: str | None = None
@@ -193,7 +259,7 @@ class ModelEntry(Part):
     threshold: Threshold | None = None
     test: TestMetrics | None = None
     curves: Curves | None = None
-    diagnostics: dict[str, Any] | None = None
+    diagnostics: Diagnostics | None = None
 
 
 class Comparison(Part):
@@ -372,3 +438,22 @@ class Report(Part):
     def as_json(self) -> dict[str, Any]:
         """The report as the JSON the service stores and serves."""
         return self.model_dump(mode="json")
+
+
+P = TypeVar("P", bound=Part)
+
+
+def as_report(report: Report | Mapping[str, Any]) -> Report:
+    """`report` as the model: stored JSON is validated (`pydantic.ValidationError` when it is no report)."""
+    if isinstance(report, Report):
+        return report
+    if not isinstance(report, Mapping):
+        raise TypeError(f"report must be a Report or a mapping, however: {type(report).__name__}")
+    return Report.model_validate(report)
+
+
+def present(part: P | None) -> P | None:
+    """The part, or None when it is absent or was stored empty (`{}`): a reader shows nothing for either."""
+    if part is None or not (part.model_fields_set or part.model_extra):
+        return None
+    return part

@@ -23,6 +23,7 @@ from service.models import Assessment, Dataset, Project
 from service.web.deps import EngineDep, JobAppDep, SessionDep, SettingsDep, who
 from workers.errors import ReadinessError
 from workers.report.html import render_html
+from workers.report.model import as_report
 from workers.split import DEFAULT_SEED
 
 router = APIRouter()
@@ -128,6 +129,7 @@ def _context(session: SessionDep, assessment: Assessment) -> dict[str, Any]:
     project = session.get(Project, assessment.project_id)
     dataset = session.get(Dataset, assessment.dataset_id)
     config = assessment.config or {}
+    report = as_report(assessment.report) if assessment.report else None
     return {
         "title": f"Assessment of {dataset.filename}" if dataset else "Assessment",
         "assessment": assessment,
@@ -137,8 +139,8 @@ def _context(session: SessionDep, assessment: Assessment) -> dict[str, Any]:
         "max_epochs": (config.get("deep_params") or {}).get("max_epochs"),
         "live": live.progress(assessment),
         "poll_ms": live.POLL_MILLISECONDS,
-        "view": results(assessment.report) if assessment.report else None,
-        "findings": findings((assessment.report or {}).get("checks")),
+        "view": results(report) if report else None,
+        "findings": findings(report.checks if report else None),
     }
 
 
