@@ -25,6 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def _round_trip(dataset: Dataset, tmp_path: Path) -> Dataset:
     path = tmp_path / "parsed.parquet"
     write_parsed(dataset, path)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("parsed")] == ["parsed.parquet"]
     return read_parsed(path)
 
 

@@ -52,7 +52,10 @@ def write_parsed(dataset: Dataset, path: Path) -> None:
     }
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[METADATA_KEY] = json.dumps(meta).encode()
-    pq.write_table(table.replace_schema_metadata(schema_meta), path)
+    # Written aside and renamed into place: a job never reads a half-written file (rename is atomic).
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table.replace_schema_metadata(schema_meta), partial)
+    partial.replace(path)
 
 
 def read_parsed(path: Path) -> Dataset:
