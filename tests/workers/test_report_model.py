@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from tests.factories import churn_frame, write_csv
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.runner import assess_file
+from workers.assessment.store import InMemoryStore
+from workers.report.html import render_html
 from workers.report.json_values import json_ready
 from workers.report.model import Report
 
@@ -74,3 +80,37 @@ def test_nan_dumps_as_null() -> None:
         "timings": {"profile": None},
         "comparison": {"delta_roc_auc": None},
     }
+
+
+def _unnamed_keys(part: object, path: str = "report") -> set[str]:
+    """Keys anywhere in the report that the model does not name (kept as extras)."""
+    found: set[str] = set()
+    if isinstance(part, BaseModel):
+        found |= {f"{path}.{key}" for key in part.model_extra or {}}
+        for name in type(part).model_fields:
+            found |= _unnamed_keys(getattr(part, name), f"{path}.{name}")
+    elif isinstance(part, list):
+        for item in part:
+            found |= _unnamed_keys(item, f"{path}[]")
+    elif isinstance(part, dict):
+        for item in part.values():
+            found |= _unnamed_keys(item, f"{path}.*")
+    return found
+
+
+def test_a_fresh_assessments_report_is_the_model_and_the_model_names_every_key(tmp_path: Path) -> None:
+    config = AssessmentConfig(
+        target="churned",
+        device="cpu",
+        n_resamples=200,
+        deep_params={"max_epochs": 4, "patience": 2},
+        n_jobs=2,
+    )
+    stored = assess_file(write_csv(churn_frame(900, seed=5), tmp_path), config, InMemoryStore())
+    json.dumps(stored, allow_nan=False)  # plain JSON, NaN written as null
+    report = Report.model_validate(stored)
+    assert report.model_dump(mode="json") == stored
+    # Every section, model and learning-curve point that the pipeline writes is a field of the model.
+    assert _unnamed_keys(report) == set()
+    assert report.learning_curves is not None and report.history is not None and report.cpu_timings
+    assert render_html(report) == render_html(stored)

@@ -226,8 +226,8 @@ class GradientNorms(Part):
 
 
 class Diagnostics(Part):
-    """How a model trained. The fields are the deep model's; a baseline's few numbers (iterations, trees,
-    best iteration) are kept as keys of their own (extra keys, as they came)."""
+    """How a model trained: most fields are the deep model's; the last few, a baseline's (logistic
+    regression's iterations, the forest's trees, XGBoost's rounds)."""
 
     device: str | None = None
     n_parameters: int | None = None
@@ -243,6 +243,11 @@ class Diagnostics(Part):
     stop_reason: str | None = None
     gradient_norms: GradientNorms | None = None
     train_rows_per_second: Number | None = None
+    iterations: int | None = None
+    trees: int | None = None
+    max_samples: Number | None = None
+    max_rounds: int | None = None
+    best_iteration: int | None = None
 
 
 class ModelEntry(Part):
