@@ -19,6 +19,7 @@ from service.journal.fan_out import fan_out_points
 from service.ledger.looks import record_split, spend_look
 from service.models import Assessment, Dataset, Split, StageOutput
 from service.models.base import utcnow
+from workers.assessment.outputs import upgrade
 from workers.assessment.store import FanOutPoint
 from workers.assessment.store import TestLook as Look
 from workers.history import dataset_shape
@@ -59,7 +60,8 @@ class PostgresStore:
                     StageOutput.assessment_id == self.assessment_id, StageOutput.stage == stage
                 )
             )
-        return None if name is None else self.artifacts.get_object(name)
+        # An output saved by the code before the typed stage outputs is read as its record.
+        return None if name is None else upgrade(stage, self.artifacts.get_object(name))
 
     def save_stage(self, stage: str, output: Any) -> None:
         self.renew_lease(force=True)  # a worker whose job was taken writes nothing more

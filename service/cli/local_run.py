@@ -133,16 +133,7 @@ def _follow(
             on_progress(row.stage, row.progress, row.progress_detail or {})
             seen = state
         if not baselines_shown and (baselines := stages.load_stage("baselines")) is not None:
-            on_baselines(
-                [
-                    {
-                        "name": m.name,
-                        "seconds": m.fit_seconds,
-                        "val_roc_auc": baselines["val_roc_auc"][m.name],
-                    }
-                    for m in baselines["models"]
-                ]
-            )
+            on_baselines(baselines.fitted())  # a BaselinesOutput
             baselines_shown = True
         if row.status in FINAL:
             return row

@@ -92,7 +92,7 @@ def test_test_metrics_are_scikit_learns_on_the_test_rows(
     dataset = load_dataset(churn_csv, target="churned")
     rows = make_split(dataset).indices(TEST)
     assert report["split"]["sizes"]["test"] == len(rows) == 300
-    frame = store.stages["baselines"]["models"][0].estimator  # logistic regression pipeline
+    frame = store.stages["baselines"].models[0].estimator  # logistic regression pipeline
     from workers.features import model_frame
 
     x_test = model_frame(dataset, report["dataset"]["used_columns"]).iloc[rows]

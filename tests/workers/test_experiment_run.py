@@ -61,7 +61,7 @@ def test_default_hyperparameters_reproduce_the_assessments_baselines(
     family: str, data: ExperimentData, assessed: InMemoryStore
 ) -> None:
     result = run_experiment(data, family, seed=SEED, device="cpu", n_jobs=1)
-    expected = assessed.stages["baselines"]["val_roc_auc"][FAMILY_LABELS[family]]
+    expected = assessed.stages["baselines"].val_roc_auc[FAMILY_LABELS[family]]
     assert result.validation["roc_auc"] == pytest.approx(expected, abs=1e-9)
     assert not result.failed and result.device == "cpu"
     assert result.n_train == len(data.y_train) and result.n_validation == len(data.y_validation)

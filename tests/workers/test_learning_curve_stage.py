@@ -214,7 +214,7 @@ def test_learning_curves_can_be_turned_off(tmp_path: Path) -> None:
     store = InMemoryStore()
     report = assess_file(path, config("churned", run_deep=False, learning_curve=False), store)
     assert report["learning_curves"] is None
-    assert store.stages["learning_curve"]["skipped"] is True
+    assert store.stages["learning_curve"].skipped is True
     assert ("learning_curve", 1.0, {"skipped": True}) in store.events
 
 
@@ -225,7 +225,7 @@ def test_too_few_rows_of_the_rarest_class_skip_the_curve(tmp_path: Path) -> None
     store = InMemoryStore()
     report = assess_file(path, config("churned", run_deep=False), store)
     assert report["learning_curves"] is None
-    reason = store.stages["learning_curve"]["reason"]
+    reason = store.stages["learning_curve"].reason
     assert f"needs at least {MIN_CURVE_ROWS_PER_CLASS}" in reason
 
 
@@ -240,9 +240,9 @@ def test_a_deep_model_rising_faster_is_expected_to_overtake_with_an_interval() -
         curve("ResNet MLP", DEEP, [0.780, 0.820, 0.845, 0.862]),
         seed=0,
     )
-    assert summary["comparison"]["status"] == "overtakes"
-    assert summary["comparison"]["overtake_size"] > 6_000
-    sentence = summary["sentences"][-1]
+    assert summary.comparison is not None and summary.comparison["status"] == "overtakes"
+    assert summary.comparison["overtake_size"] > 6_000
+    sentence = summary.sentences[-1]
     assert sentence.startswith("The deep model rises faster and is expected to overtake XGBoost at about")
     assert "95% interval" in sentence
 
@@ -260,10 +260,10 @@ def test_a_model_with_too_few_points_has_no_fit_but_keeps_its_points() -> None:
         [CurvePoint(f, int(f * 1000), 0.7 + f / 10, "learning_curve") for f in (0.1, 0.5, 1)],
     )
     summary = summarise_curves(base, deep, seed=0)
-    assert summary["models"][1]["fit"] is None
-    assert "only 1 of 3 points measured (2 failed)" in summary["models"][1]["reason"]
-    assert summary["comparison"]["status"] == "unknown"
-    report = copy.deepcopy({"learning_curves": summary})
+    assert summary.models[1]["fit"] is None
+    assert "only 1 of 3 points measured (2 failed)" in summary.models[1]["reason"]
+    assert summary.comparison == {"status": "unknown", "message": summary.comparison["message"]}
+    report = copy.deepcopy({"learning_curves": summary.section()})
     page = assert_well_formed(render_html(report))
     lines = [p for p in page.inside_svg("chart-learning-curves", "path") if p.get("class") == "series"]
     assert [p["data-series"] for p in lines] == ["XGBoost", "ResNet MLP"]  # the unfitted one joins its dots

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from workers.assessment.config import AssessmentConfig
+from workers.assessment.outputs import (
+    BaselinesOutput,
+    DeepOutput,
+    LearningCurveOutput,
+    TestLookOutput,
+    ValidationOutput,
+    timing_of,
+)
 from workers.assessment.store import AssessmentStore
 from workers.data.dataset import Dataset
 from workers.features import model_frame
 from workers.preparation import Prepared, PrepareData, prepare
 from workers.rubric.questionnaire import Answers
 from workers.split import TEST, TRAIN, VALIDATION, Split
+
+Output = TypeVar("Output")
 
 
 @dataclass
@@ -25,7 +35,7 @@ class AssessmentContext:
     answers: Answers
     store: AssessmentStore
     key: str  # identifies this assessment; keys its test look so a retry cannot spend the budget twice
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)  # by stage name; read through the properties below
     load_seconds: float = 0.0
     prepare_data: PrepareData = prepare  # the data stages' profile → split → checks (the service's is stored)
 
@@ -61,3 +71,39 @@ class AssessmentContext:
     @property
     def test(self) -> tuple[pd.DataFrame, np.ndarray]:
         return self.part(TEST)
+
+    @property
+    def baselines(self) -> BaselinesOutput:
+        return self._output("baselines", BaselinesOutput)
+
+    @property
+    def deep(self) -> DeepOutput:
+        return self._output("deep_model", DeepOutput)
+
+    @property
+    def validation_result(self) -> ValidationOutput:
+        """What the validation stage decided (`validation` is the validation split itself)."""
+        return self._output("validation", ValidationOutput)
+
+    @property
+    def learning_curve(self) -> LearningCurveOutput:
+        return self._output("learning_curve", LearningCurveOutput)
+
+    @property
+    def test_look(self) -> TestLookOutput:
+        return self._output("test_look", TestLookOutput)
+
+    def timings(self) -> dict[str, float | None]:
+        """Wall-clock seconds of every stage finished so far, in the order they ran."""
+        return {stage: timing_of(output)[0] for stage, output in self.outputs.items()}
+
+    def cpu_timings(self) -> dict[str, float | None]:
+        """CPU seconds of every stage finished so far, in the order they ran."""
+        return {stage: timing_of(output)[1] for stage, output in self.outputs.items()}
+
+    def _output(self, stage: str, kind: type[Output]) -> Output:
+        output = self.outputs[stage]
+        if not isinstance(output, kind):
+            # A bug, not a user's mistake: the runner upgrades old saved forms before a stage reads them.
+            raise TypeError(f"the {stage} stage's output is a {type(output).__name__}, not a {kind.__name__}")
+        return output

@@ -9,19 +9,17 @@ differ from it only by the rows left out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields, replace
 from typing import Any
 
 from workers.assessment.context import AssessmentContext
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
 from workers.assessment.model_stages import DEEP_MODEL_NAME
+from workers.assessment.outputs import LearningCurveOutput
 from workers.assessment.store import FanOutPoint
-from workers.experiments.families import (
-    DEEP,
-    FAMILY_LABELS,
-    complete_hyperparameters,
-    default_hyperparameters,
-    hyperparameters_of,
-)
+from workers.experiments.families import DEEP, FAMILY_LABELS, default_hyperparameters
+from workers.experiments.fitting import split_deep_params
 from workers.experiments.run import run_experiment
 from workers.report.json_values import json_ready
 
@@ -36,7 +34,7 @@ MIN_CURVE_ROWS_PER_CLASS = 10
 _FAMILIES_BY_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
 
 
-def learning_curve_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
     reason = _skip_reason(ctx)
     if reason is not None:
         return skipped_summary(reason)
@@ -72,9 +70,16 @@ def learning_curve_stage(ctx: AssessmentContext) -> dict[str, Any]:
         fractions = [_point(next(results)) for _ in CURVE_FRACTIONS]
         measured.append(ModelCurve(curve.name, curve.family, curve.role, [*fractions, own]))
     summary = summarise_curves(measured[0], measured[1] if len(measured) > 1 else None, seed=ctx.config.seed)
-    summary["hyperparameters"] = {curve.name: hp for curve, hp in curves}
-    summary["ignored_deep_params"] = sorted(set(ctx.config.deep_params) - _deep_names())
-    return json_ready(summary)
+    # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
+    # an experiment point cannot carry them, so the stage reports them as ignored.
+    _, options = split_deep_params(ctx.config.deep_params)
+    summary = replace(
+        summary,
+        hyperparameters={curve.name: hp for curve, hp in curves},
+        ignored_deep_params=sorted(options),
+    )
+    # Plain JSON in every field (numpy numbers become Python's, NaN null): the report section as stored.
+    return LearningCurveOutput(**{f.name: json_ready(getattr(summary, f.name)) for f in fields(summary)})
 
 
 def _skip_reason(ctx: AssessmentContext) -> str | None:
@@ -93,38 +98,33 @@ def _skip_reason(ctx: AssessmentContext) -> str | None:
 
 def _curves(ctx: AssessmentContext) -> list[tuple[ModelCurve, dict[str, Any]]]:
     """The models to retrain and their hyperparameters: the best baseline, then the deep model if it ran."""
-    best = ctx.outputs["validation"]["best_baseline"]
+    best = ctx.validation_result.best_baseline
     family = _FAMILIES_BY_LABEL[best]
     curves = [(ModelCurve(best, family, "best_baseline"), default_hyperparameters(family))]
-    if ctx.outputs["deep_model"]["model"] is not None:
-        given = {k: v for k, v in ctx.config.deep_params.items() if k in _deep_names()}
-        curves.append((ModelCurve(DEEP_MODEL_NAME, DEEP, "deep"), complete_hyperparameters(DEEP, given)))
+    if ctx.deep.model is not None:
+        hyperparameters, _ = split_deep_params(ctx.config.deep_params)  # as the deep stage fitted it
+        curves.append((ModelCurve(DEEP_MODEL_NAME, DEEP, "deep"), hyperparameters))
     return curves
-
-
-def _deep_names() -> set[str]:
-    # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
-    # an experiment point cannot carry them, so the stage reports them as ignored.
-    return {spec.name for spec in hyperparameters_of(DEEP)}
 
 
 def _own_point(ctx: AssessmentContext, name: str) -> CurvePoint:
     return CurvePoint(
         train_fraction=1.0,
         n_train=ctx.split.sizes["train"],
-        roc_auc=ctx.outputs["validation"]["metrics"][name]["roc_auc"],
+        roc_auc=ctx.validation_result.metrics[name]["roc_auc"],
         source="assessment",
     )
 
 
-def _point(result: dict[str, Any]) -> CurvePoint:
+def _point(result: Mapping[str, Any]) -> CurvePoint:
+    """One point from its experiment's `ExperimentResult.to_json()`."""
     auc = (result.get("validation") or {}).get("roc_auc")
-    failed = result.get("failed") or auc is None
+    roc_auc = float(auc) if auc is not None and not result.get("failed") else None
     return CurvePoint(
         train_fraction=float(result["train_fraction"]),
         n_train=int(result["n_train"]),
-        roc_auc=None if failed else float(auc),
+        roc_auc=roc_auc,
         source="learning_curve",
-        error=(result.get("error") or "no validation ROC-AUC was measured") if failed else None,
+        error=None if roc_auc is not None else (result.get("error") or "no validation ROC-AUC was measured"),
         fit_seconds=result.get("fit_seconds"),
     )

@@ -1,6 +1,6 @@
 """What the learning-curve stage reports: the measured points, the fitted curves and what they say.
 
-Pure: measured points in, a JSON-ready summary out (the curve maths is `workers.learning_curve`'s). The
+Pure: measured points in, a `LearningCurveOutput` summary out (the curve maths is `workers.learning_curve`'s). The
 sentences are written here once, so the HTML report, the terminal and the dashboard say the same thing.
 """
 
@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from workers.assessment.outputs import LearningCurveOutput
 from workers.learning_curve import (
     MIN_POINTS,
     CurveComparison,
@@ -62,7 +63,7 @@ class ModelCurve:
     points: list[CurvePoint] = field(default_factory=list)
 
 
-def summarise_curves(baseline: ModelCurve, deep: ModelCurve | None, *, seed: int) -> dict[str, Any]:
+def summarise_curves(baseline: ModelCurve, deep: ModelCurve | None, *, seed: int) -> LearningCurveOutput:
     """The stage's output: per model its points, fit, fitted curve for plotting, whether it still rises and the
     expected gain of the next doubling; the deep-versus-baseline comparison; the rubric's evidence; sentences."""
     base_fit = _fit(baseline, seed)
@@ -72,31 +73,31 @@ def summarise_curves(baseline: ModelCurve, deep: ModelCurve | None, *, seed: int
     models = [_model_summary(baseline, base_fit)]
     if deep is not None:
         models.append(_model_summary(deep, deep_fit))
-    return {
-        "skipped": False,
-        "reason": None,
-        "metric": "roc_auc",
-        "split": "validation",
-        "models": models,
-        "comparison": _comparison_summary(comparison, baseline, deep, deep_fit),
-        "evidence": evidence,
+    return LearningCurveOutput(
+        skipped=False,
+        reason=None,
+        metric="roc_auc",
+        split="validation",
+        models=models,
+        comparison=_comparison_summary(comparison, baseline, deep, deep_fit),
+        evidence=evidence,
         # The evidence at the top level too, and every measured point in one list: what a reader that
         # knows nothing of the models (the dashboard) needs to draw the chart and say "still rising".
-        "still_rising": evidence["still_rising"] if evidence else None,
-        "expected_gain_next_doubling": evidence["expected_gain_next_doubling"] if evidence else None,
-        "points": [
+        still_rising=evidence["still_rising"] if evidence else None,
+        expected_gain_next_doubling=evidence["expected_gain_next_doubling"] if evidence else None,
+        points=[
             {"model": curve.name, "train_rows": p.n_train, "val_roc_auc": p.roc_auc}
             for curve in (baseline, deep)
             if curve is not None
             for p in curve.points
             if p.ok
         ],
-        "sentences": _sentences(models, baseline, deep, comparison),
-    }
+        sentences=_sentences(models, baseline, deep, comparison),
+    )
 
 
-def skipped_summary(reason: str) -> dict[str, Any]:
-    return {"skipped": True, "reason": reason, "models": [], "evidence": None, "sentences": [reason]}
+def skipped_summary(reason: str) -> LearningCurveOutput:
+    return LearningCurveOutput.skipped_because(reason)
 
 
 def _fit(curve: ModelCurve, seed: int) -> CurveFit | None:

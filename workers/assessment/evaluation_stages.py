@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from workers.assessment.context import AssessmentContext
+from workers.assessment.outputs import TestLookOutput, ValidationOutput
 from workers.assessment.store import TestLook
 from workers.baselines import FittedModel
 from workers.evaluation import (
@@ -31,25 +32,25 @@ def threshold_targets(answers: Answers) -> dict[str, float | None]:
 
 
 def fitted_models(ctx: AssessmentContext) -> list[FittedModel]:
-    models = list(ctx.outputs["baselines"]["models"])
-    if ctx.outputs["deep_model"]["model"] is not None:
-        models.append(ctx.outputs["deep_model"]["model"])
-    return models
+    """The baselines, simplest first, then the deep model if it was fitted."""
+    deep = ctx.deep.model
+    return [*ctx.baselines.models, *([deep] if deep is not None else [])]
 
 
 def _validation_probas(ctx: AssessmentContext) -> dict[str, np.ndarray]:
-    probas = dict(ctx.outputs["baselines"]["val_proba"])
-    if ctx.outputs["deep_model"]["val_proba"] is not None:
-        probas[ctx.outputs["deep_model"]["model"].name] = ctx.outputs["deep_model"]["val_proba"]
+    probas = dict(ctx.baselines.val_proba)
+    deep = ctx.deep
+    if deep.model is not None and deep.val_proba is not None:
+        probas[deep.model.name] = deep.val_proba
     return probas
 
 
-def validation_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def validation_stage(ctx: AssessmentContext) -> ValidationOutput:
     """Everything that is decided is decided here, on validation: the best baseline and the thresholds."""
     _, y_val = ctx.validation
     probas = _validation_probas(ctx)
     metrics = {name: validation_metrics(y_val, proba) for name, proba in probas.items()}
-    baselines = [m.name for m in ctx.outputs["baselines"]["models"]]
+    baselines = [m.name for m in ctx.baselines.models]
     # Ties go to the simpler model: baselines are listed simplest first and max() keeps the first maximum.
     best_baseline = max(baselines, key=lambda name: metrics[name]["roc_auc"])
     thresholds: dict[str, dict[str, Any]] = {}
@@ -63,12 +64,12 @@ def validation_stage(ctx: AssessmentContext) -> dict[str, Any]:
                 "achieved": choice.achieved,
                 "met": choice.met,
             }
-    return {"metrics": metrics, "best_baseline": best_baseline, "thresholds": thresholds}
+    return ValidationOutput(metrics=metrics, best_baseline=best_baseline, thresholds=thresholds)
 
 
 def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.ndarray]) -> dict[str, Any]:
-    best = ctx.outputs["validation"]["best_baseline"]
-    deep = ctx.outputs["deep_model"]["model"]
+    best = ctx.validation_result.best_baseline
+    deep = ctx.deep.model
     comparison: dict[str, Any] = {
         "best_baseline": best,
         "deep": deep.name if deep is not None else None,
@@ -99,18 +100,19 @@ def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.nd
     return comparison
 
 
-def test_look_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
     """The one look at the test split, with every model frozen. Metrics and the ledger row go together."""
     x_test, y_test = ctx.test
     models = fitted_models(ctx)
     probas = {m.name: m.predict_proba(x_test) for m in models}
     seed = ctx.config.seed % (2**31)
+    thresholds = ctx.validation_result.thresholds
     results: dict[str, dict[str, Any]] = {}
     curves: dict[str, dict[str, Any]] = {}
     for model in models:
         proba = probas[model.name]
         if ctx.dataset.is_binary:
-            threshold = ctx.outputs["validation"]["thresholds"][model.name]["threshold"]
+            threshold = thresholds[model.name]["threshold"]
             results[model.name] = evaluate_binary(
                 y_test, proba[:, 1], threshold, n_resamples=ctx.config.n_resamples, seed=seed
             )
@@ -133,4 +135,4 @@ def test_look_stage(ctx: AssessmentContext) -> dict[str, Any]:
         reason="assessment: final comparison of frozen models selected on validation",
     )
     budget = ctx.store.record_test_look(look, ctx.config.test_budget)
-    return {"test": results, "curves": curves, "comparison": comparison, "test_budget": budget}
+    return TestLookOutput(test=results, curves=curves, comparison=comparison, test_budget=budget)

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import numpy as np
-from sklearn.pipeline import Pipeline
-
 from workers.assessment.context import AssessmentContext
+from workers.assessment.outputs import BaselinesOutput, DeepOutput
 from workers.baselines import FittedModel, fit_baselines
 from workers.deep.device import resolve_device
-from workers.deep.trainer import ResNetMLPClassifier
-from workers.errors import OverfitCheckFailed
 from workers.evaluation import validation_metrics
-from workers.experiments.families import BASELINE_FAMILIES, FAMILY_LABELS
-from workers.features import make_preprocessor
+from workers.experiments.families import BASELINE_FAMILIES, DEEP, FAMILY_LABELS
+from workers.experiments.fitting import DeepFailure, split_deep_params, try_fit_deep
 
-DEEP_MODEL_NAME = "ResNet MLP"
+DEEP_MODEL_NAME = FAMILY_LABELS[DEEP]  # "ResNet MLP": the name fit_deep gives the model
 BASELINE_LABELS = [FAMILY_LABELS[family] for family in BASELINE_FAMILIES]  # the order they are fitted in
 
 
-def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def baselines_stage(ctx: AssessmentContext) -> BaselinesOutput:
     frame, y = ctx.train
     val_frame, y_val = ctx.validation
     xgb_device = resolve_device(ctx.config.device).type
@@ -49,24 +44,16 @@ def baselines_stage(ctx: AssessmentContext) -> dict[str, Any]:
     )
     val_proba = {m.name: m.predict_proba(val_frame) for m in models}
     val_roc_auc = {name: validation_metrics(y_val, proba)["roc_auc"] for name, proba in val_proba.items()}
-    return {"models": models, "val_proba": val_proba, "val_roc_auc": val_roc_auc}
+    return BaselinesOutput(models=models, val_proba=val_proba, val_roc_auc=val_roc_auc)
 
 
-def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
+def deep_stage(ctx: AssessmentContext) -> DeepOutput:
     if not ctx.config.run_deep:
-        return {"model": None, "error": None, "skipped": True, "diagnostics": {}, "val_proba": None}
+        return DeepOutput(model=None, skipped=True)
     frame, y = ctx.train
     val_frame, y_val = ctx.validation
-    prepare = make_preprocessor(frame, "deep", random_state=ctx.config.seed % (2**31)).fit(frame, y)
-    x_train = prepare.transform(frame).astype(np.float32)
-    x_val = prepare.transform(val_frame).astype(np.float32)
-    params = {
-        "device": ctx.config.device,
-        "random_state": ctx.config.seed % (2**31),
-        **ctx.config.deep_params,
-    }
-    estimator = ResNetMLPClassifier(**params)
-    max_epochs = estimator.max_epochs
+    hyperparameters, options = split_deep_params(ctx.config.deep_params)
+    max_epochs = hyperparameters["max_epochs"]
 
     def on_epoch(record: dict[str, Any]) -> None:
         # The cap goes with each epoch ("epoch 7 of ≤60"): early stopping may end it sooner.
@@ -74,35 +61,31 @@ def deep_stage(ctx: AssessmentContext) -> dict[str, Any]:
             "deep_model", min(1.0, record["epoch"] / max_epochs), {**record, "max_epochs": max_epochs}
         )
 
-    start = time.perf_counter()
-    try:
-        estimator.fit(
-            x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=ctx.store.should_stop
-        )
-    except OverfitCheckFailed as failure:
-        # The report shows the failed check prominently; the verdict becomes "fix the data first".
-        return {
-            "model": None,
-            "error": failure.detail,
-            "skipped": False,
-            "diagnostics": getattr(failure, "diagnostics", {}) or {},
-            "val_proba": None,
-            "fit_seconds": time.perf_counter() - start,
-            "device": str(resolve_device(ctx.config.device)),
-        }
-    model = FittedModel(
-        name=DEEP_MODEL_NAME,
-        family="deep",
-        estimator=Pipeline([("prepare", prepare), ("model", estimator)]),
-        fit_seconds=time.perf_counter() - start,
-        device=estimator.device_.type,
-        params=estimator.get_params(),
-        diagnostics=estimator.diagnostics_,
+    fitted = try_fit_deep(
+        frame,
+        y,
+        val_frame,
+        y_val,
+        hyperparameters,
+        random_state=ctx.config.seed % (2**31),
+        device=ctx.config.device,
+        should_stop=ctx.store.should_stop,
+        on_epoch=on_epoch,
+        trainer_options=options,
     )
-    return {
-        "model": model,
-        "error": None,
-        "skipped": False,
-        "diagnostics": estimator.diagnostics_,
-        "val_proba": model.predict_proba(val_frame),
-    }
+    if isinstance(fitted, DeepFailure):
+        # The report shows the failed check prominently; the verdict becomes "fix the data first".
+        return DeepOutput(
+            model=None,
+            error=fitted.error,
+            diagnostics=fitted.diagnostics,
+            fit_seconds=fitted.fit_seconds,
+            device=fitted.device,
+        )
+    return DeepOutput(
+        model=fitted,
+        diagnostics=fitted.diagnostics,
+        val_proba=fitted.predict_proba(val_frame),
+        fit_seconds=fitted.fit_seconds,
+        device=fitted.device,
+    )

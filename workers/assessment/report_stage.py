@@ -8,6 +8,7 @@ from typing import Any
 from workers.assessment.context import AssessmentContext
 from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
+from workers.assessment.outputs import LearningCurveOutput
 from workers.errors import OverfitCheckFailed
 from workers.history import dataset_shape, history_summary
 from workers.report.json_values import json_ready
@@ -21,9 +22,9 @@ REPORT_VERSION = "0.1.0"
 
 def build_evidence(ctx: AssessmentContext) -> Evidence:
     dataset = ctx.dataset
-    test = ctx.outputs["test_look"]["test"]
-    comparison = ctx.outputs["test_look"]["comparison"]
-    deep = ctx.outputs["deep_model"]
+    test = ctx.test_look.test
+    comparison = ctx.test_look.comparison
+    deep = ctx.deep
     best = comparison["best_baseline"]
     return Evidence(
         n_rows=dataset.n_rows,
@@ -35,39 +36,38 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         best_baseline=best,
         baseline_test=test.get(best),
         deep_test=test.get(DEEP_MODEL_NAME),
-        deep_failure=deep.get("error"),
-        deep_failure_code=OverfitCheckFailed.code if deep.get("error") else None,
+        deep_failure=deep.error,
+        deep_failure_code=OverfitCheckFailed.code if deep.error else None,
         delta_roc_auc=comparison.get("delta_roc_auc"),
         comparison_p_value=comparison.get("delong_p_value"),
         test_rows=ctx.split.sizes["test"],
-        learning_curve=_curve_evidence(ctx.outputs["learning_curve"]),
+        learning_curve=_curve_evidence(ctx.learning_curve),
     )
 
 
-def _curve_evidence(curves: dict[str, Any]) -> dict[str, Any] | None:
+def _curve_evidence(curves: LearningCurveOutput) -> dict[str, Any] | None:
     """The curve's `still_rising` and `expected_gain_next_doubling`, and where the deep model is expected to
     overtake the baseline (for the payoff criterion), or None without a curve."""
-    if curves.get("evidence") is None:
+    if curves.evidence is None:
         return None
-    comparison = curves.get("comparison") or {}
+    comparison = curves.comparison or {}
     overtakes = comparison.get("status") == "overtakes"
     return {
-        **curves["evidence"],
+        **curves.evidence,
         "overtake_size": comparison.get("overtake_size") if overtakes else None,
         "overtake_ci_low": comparison.get("overtake_ci_low") if overtakes else None,
         "overtake_ci_high": comparison.get("overtake_ci_high") if overtakes else None,
     }
 
 
-def learning_curves_section(curves: dict[str, Any]) -> dict[str, Any] | None:
-    if curves.get("skipped"):
-        return None
-    return {key: value for key, value in curves.items() if not key.startswith("_")}
+def learning_curves_section(curves: LearningCurveOutput) -> dict[str, Any] | None:
+    """The report's `learning_curves` section, or None when the stage was skipped."""
+    return curves.section()
 
 
 def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
-    validation = ctx.outputs["validation"]
-    looked = ctx.outputs["test_look"]
+    validation = ctx.validation_result
+    looked = ctx.test_look
     entries = []
     for model in fitted_models(ctx):
         entries.append(
@@ -78,28 +78,28 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "fit_seconds": model.fit_seconds,
                 "status": "ok",
                 "error": None,
-                "selected_as": "best_baseline" if model.name == validation["best_baseline"] else None,
-                "validation": validation["metrics"][model.name],
-                "threshold": validation["thresholds"].get(model.name),
-                "test": looked["test"][model.name],
-                "curves": looked["curves"].get(model.name),
+                "selected_as": "best_baseline" if model.name == validation.best_baseline else None,
+                "validation": validation.metrics[model.name],
+                "threshold": validation.thresholds.get(model.name),
+                "test": looked.test[model.name],
+                "curves": looked.curves.get(model.name),
                 "diagnostics": model.diagnostics,
             }
         )
-    deep = ctx.outputs["deep_model"]
-    if deep["model"] is None and not deep.get("skipped"):
+    deep = ctx.deep
+    if deep.failed:
         entries.append(
             {
                 "name": DEEP_MODEL_NAME,
                 "family": "deep",
-                "device": deep.get("device", "cpu"),
-                "fit_seconds": deep.get("fit_seconds", 0.0),
+                "device": deep.device or "cpu",
+                "fit_seconds": deep.fit_seconds or 0.0,
                 "status": "failed",
-                "error": deep["error"],
+                "error": deep.error,
                 "validation": None,
                 "test": None,
                 "curves": None,
-                "diagnostics": deep["diagnostics"],
+                "diagnostics": deep.diagnostics,
             }
         )
     return entries
@@ -110,7 +110,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
     evidence = build_evidence(ctx)
     readiness = score_readiness(ctx.answers, evidence)
     verdict = decide_verdict(evidence, ctx.answers)
-    comparison = dict(ctx.outputs["test_look"]["comparison"])
+    comparison = dict(ctx.test_look.comparison)
     comparison.update({"verdict": verdict.code, "summary": verdict.summary})
     excluded = ctx.outputs["checks"]["excluded"]
     dataset = dict(ctx.outputs["profile"]["dataset"])
@@ -130,11 +130,11 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "models": _model_entries(ctx),
         "comparison": comparison,
         "verdict": verdict.to_dict(),
-        "test_budget": ctx.outputs["test_look"]["test_budget"],
-        "learning_curves": learning_curves_section(ctx.outputs["learning_curve"]),
+        "test_budget": ctx.test_look.test_budget,
+        "learning_curves": learning_curves_section(ctx.learning_curve),
         "history": history_summary(dataset_shape(dataset), ctx.store.history()),
         "answers": ctx.answers.model_dump(mode="json"),
-        "timings": {stage: out.get("_seconds") for stage, out in ctx.outputs.items()},
-        "cpu_timings": {stage: out.get("_cpu_seconds") for stage, out in ctx.outputs.items()},
+        "timings": ctx.timings(),
+        "cpu_timings": ctx.cpu_timings(),
     }
     return Report.model_validate(json_ready(report))

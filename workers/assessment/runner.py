@@ -20,6 +20,7 @@ from workers.assessment.curve_stage import learning_curve_stage
 from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
 from workers.assessment.evaluation_stages import test_look_stage, validation_stage
 from workers.assessment.model_stages import baselines_stage, deep_stage
+from workers.assessment.outputs import upgrade, was_skipped, with_timing
 from workers.assessment.report_stage import report_stage
 from workers.assessment.store import AssessmentStore
 from workers.data.dataset import Dataset
@@ -28,7 +29,8 @@ from workers.errors import AssessmentCancelled, DataError
 from workers.preparation import PrepareData, prepare
 from workers.rubric.questionnaire import Answers
 
-Stage = Callable[[AssessmentContext], dict[str, Any]]
+# A stage's output: a typed record (workers.assessment.outputs) or, for the data stages and the report, a dict.
+Stage = Callable[[AssessmentContext], Any]
 
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("profile", profile_stage),
@@ -55,21 +57,21 @@ def run_stages(ctx: AssessmentContext) -> dict[str, Any]:
     for name, stage in STAGES:
         saved = ctx.store.load_stage(name)
         if saved is not None:
-            ctx.outputs[name] = saved
+            ctx.outputs[name] = upgrade(name, saved)  # a dict saved by the code before the typed outputs
             continue
         if ctx.store.should_stop():
             raise AssessmentCancelled(f"The assessment was cancelled before the {name} stage.")
         ctx.store.progress(name, 0.0)
         start, cpu_start = time.perf_counter(), time.process_time()
         output = stage(ctx)  # PointsPending propagates from here: nothing of this stage is saved
-        output["_seconds"] = time.perf_counter() - start
-        # The whole process's CPU (torch's and XGBoost's threads included): a worker runs one job at a time.
-        output["_cpu_seconds"] = time.process_time() - cpu_start
+        seconds = time.perf_counter() - start
         if name == "profile":
-            output["_seconds"] += ctx.load_seconds  # reading the file is this stage's work too
+            seconds += ctx.load_seconds  # reading the file is this stage's work too
+        # The whole process's CPU (torch's and XGBoost's threads included): a worker runs one job at a time.
+        output = with_timing(output, seconds, time.process_time() - cpu_start)
         ctx.store.save_stage(name, output)
         ctx.outputs[name] = output
-        ctx.store.progress(name, 1.0, {"skipped": True} if output.get("skipped") else None)
+        ctx.store.progress(name, 1.0, {"skipped": True} if was_skipped(output) else None)
     return ctx.outputs["report"]["report"]
 
 

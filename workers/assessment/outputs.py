@@ -1,0 +1,171 @@
+"""What each model stage of an assessment hands the next: typed records instead of string-keyed dicts.
+
+They are also the resume format: the store pickles a finished stage's output and a retried job reads it
+back, so each is a plain dataclass of picklable parts. Outputs saved before these types existed were dicts;
+`upgrade` turns such a dict into its record, so a job resumed across the upgrade keeps its finished stages.
+The data stages (profile, split, checks) and the report keep their own forms; the helpers that time a stage
+(`with_timing`, `timing_of`) accept those too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from workers.baselines import FittedModel
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """Every typed output carries how long its stage took; `run_stages` fills these in when it ends."""
+
+    seconds: float | None = field(default=None, kw_only=True)  # wall-clock
+    # The whole process's CPU (torch's and XGBoost's threads included): a worker runs one job at a time.
+    cpu_seconds: float | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class BaselinesOutput(StageResult):
+    """The baselines, simplest first, with their validation probabilities and ROC-AUCs (by model name)."""
+
+    models: list[FittedModel]
+    val_proba: dict[str, np.ndarray]
+    val_roc_auc: dict[str, float]
+
+    def fitted(self) -> list[dict[str, Any]]:
+        """Each baseline as the progress and the CLI show it: name, fit seconds, validation ROC-AUC."""
+        return [
+            {"name": m.name, "seconds": m.fit_seconds, "val_roc_auc": self.val_roc_auc[m.name]}
+            for m in self.models
+        ]
+
+
+@dataclass(frozen=True)
+class DeepOutput(StageResult):
+    """The deep model, or why there is none: skipped (not asked for) or failed (its overfit check)."""
+
+    model: FittedModel | None
+    error: str | None = None
+    skipped: bool = False
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    val_proba: np.ndarray | None = None
+    fit_seconds: float | None = None
+    device: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.model is None and not self.skipped
+
+
+@dataclass(frozen=True)
+class ValidationOutput(StageResult):
+    """What was decided on validation: every model's metrics, the best baseline and each decision threshold
+    (`{threshold, rule, achieved, met}` by model name; none for a multiclass target)."""
+
+    metrics: dict[str, dict[str, float]]
+    best_baseline: str
+    thresholds: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class TestLookOutput(StageResult):
+    """The one look at the test split: metrics with intervals and ROC/PR points by model name, the
+    best-baseline-versus-deep comparison, and the test budget `{limit, used}` after the look."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    test: dict[str, dict[str, Any]]
+    curves: dict[str, dict[str, Any]]
+    comparison: dict[str, Any]
+    test_budget: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LearningCurveOutput(StageResult):
+    """The learning-curve stage's summary (`workers.assessment.curve_summary`), JSON-ready: the report's
+    `learning_curves` section when it ran, or why it was skipped. Field order is the section's key order."""
+
+    skipped: bool
+    reason: str | None = None
+    metric: str | None = None
+    split: str | None = None
+    models: list[dict[str, Any]] = field(default_factory=list)
+    comparison: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None  # the rubric's: still_rising, expected_gain_next_doubling, …
+    still_rising: bool | None = None
+    expected_gain_next_doubling: float | None = None
+    points: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    hyperparameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # by model name
+    ignored_deep_params: list[str] = field(default_factory=list)
+
+    @classmethod
+    def skipped_because(cls, reason: str) -> LearningCurveOutput:
+        return cls(skipped=True, reason=reason, sentences=[reason])
+
+    def section(self) -> dict[str, Any] | None:
+        """The report's `learning_curves` section, or None when the stage was skipped."""
+        if self.skipped:
+            return None
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _TIMING}
+
+
+_TIMING = frozenset(f.name for f in fields(StageResult))
+
+# The typed stages and their records; the other stages keep their own forms.
+OUTPUT_TYPES: dict[str, type[StageResult]] = {
+    "baselines": BaselinesOutput,
+    "deep_model": DeepOutput,
+    "validation": ValidationOutput,
+    "learning_curve": LearningCurveOutput,
+    "test_look": TestLookOutput,
+}
+
+# The keys under which the runner timed a dict output, before the typed outputs and still for the stages
+# that return dicts.
+LEGACY_SECONDS, LEGACY_CPU_SECONDS = "_seconds", "_cpu_seconds"
+
+
+def upgrade(stage: str, saved: Any) -> Any:
+    """`saved` as its stage's record: an output saved as a dict by the code before the typed outputs is
+    converted (its keys are the record's fields, its timing under `_seconds`/`_cpu_seconds`); anything else
+    is returned as it is."""
+    kind = OUTPUT_TYPES.get(stage)
+    if kind is None or not isinstance(saved, dict):
+        return saved
+    names = {f.name for f in fields(kind)} - _TIMING
+    values = {key: value for key, value in saved.items() if key in names}
+    return kind(**values, seconds=saved.get(LEGACY_SECONDS), cpu_seconds=saved.get(LEGACY_CPU_SECONDS))
+
+
+def with_timing(output: Any, seconds: float, cpu_seconds: float) -> Any:
+    """`output` with its stage's wall-clock and CPU seconds: set on a record with those fields, or under
+    `_seconds`/`_cpu_seconds` in a dict output (the data stages' and the report's form)."""
+    if dataclasses.is_dataclass(output) and not isinstance(output, type) and _timed_fields(output):
+        return dataclasses.replace(output, seconds=seconds, cpu_seconds=cpu_seconds)
+    if isinstance(output, dict):
+        output[LEGACY_SECONDS] = seconds
+        output[LEGACY_CPU_SECONDS] = cpu_seconds
+    return output
+
+
+def timing_of(output: Any) -> tuple[float | None, float | None]:
+    """(wall-clock, CPU) seconds of the stage that produced `output`, None where they were not recorded."""
+    if isinstance(output, dict):
+        return output.get(LEGACY_SECONDS), output.get(LEGACY_CPU_SECONDS)
+    if dataclasses.is_dataclass(output) and _timed_fields(output):
+        return getattr(output, "seconds", None), getattr(output, "cpu_seconds", None)
+    return None, None
+
+
+def was_skipped(output: Any) -> bool:
+    """Whether the stage chose not to run (no deep model asked for, no learning curve possible)."""
+    if isinstance(output, dict):
+        return bool(output.get("skipped"))
+    return bool(getattr(output, "skipped", False))
+
+
+def _timed_fields(output: Any) -> bool:
+    return {f.name for f in fields(output)} >= _TIMING
