@@ -23,6 +23,7 @@ from workers.assessment.outputs import upgrade
 from workers.assessment.store import FanOutPoint
 from workers.assessment.store import TestLook as Look
 from workers.history import dataset_shape
+from workers.report.model import ModelEntry, Report
 
 HISTORY_DATASETS = 500  # past datasets (their newest succeeded assessment) the report's history compares
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds: epochs can be fast; clients poll, they need no more than this
@@ -189,27 +190,32 @@ def history_entry(
     filename: str, dataset: dict[str, Any] | None, comparison: dict[str, Any] | None, models: list[Any] | None
 ) -> dict[str, Any] | None:
     """What the journal's history compares about a past assessment, from the parts of its report."""
-    dataset, comparison = dataset or {}, comparison or {}
-    by_name = {m.get("name"): m for m in models or [] if isinstance(m, dict)}
-    best = comparison.get("best_baseline")
-    best_auc = ((by_name.get(best) or {}).get("validation") or {}).get("roc_auc")
-    shape = dataset_shape(dataset)
+    # The query hands back parts of a report (its models cut down to name and validation): read as one.
+    parts = Report.model_validate(
+        {
+            "dataset": dataset or {},
+            "comparison": comparison or {},
+            "models": [m for m in models or [] if isinstance(m, dict)],
+        }
+    )
+    by_name = {m.name: m for m in parts.models}
+    best = parts.comparison.best_baseline if parts.comparison else None
+    deep_name = parts.comparison.deep if parts.comparison else None
+    best_auc = _validation_auc(by_name.get(best))
+    shape = dataset_shape(parts.dataset or {})
     if best is None or best_auc is None or not shape.n_features:
         return None
-    deep = by_name.get(comparison.get("deep")) if comparison.get("deep") else None
     return {
         "dataset_name": filename,
         **shape.to_dict(),
         "best_baseline": best,
         "best_baseline_roc_auc": best_auc,
-        "deep_roc_auc": ((deep or {}).get("validation") or {}).get("roc_auc"),
+        "deep_roc_auc": _validation_auc(by_name.get(deep_name)) if deep_name else None,
     }
 
 
-
-
-
-
+def _validation_auc(model: ModelEntry | None) -> Any:
+    return (model.validation or {}).get("roc_auc") if model else None
 
 
 def dataset_path(artifacts: ArtifactStore, dataset: Dataset) -> str:
