@@ -4,7 +4,7 @@ the one deep fitter the assessment and the experiments share."""
 from __future__ import annotations
 
 import pickle
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,17 @@ def _as_saved_before(stage: str, output: StageResult) -> dict[str, Any]:
         return {**{key: getattr(output, key) for key in keys}, **timing}
     if isinstance(output, LearningCurveOutput):
         return {**(output.section() or {}), **timing}
+    if isinstance(output, ValidationOutput):
+        thresholds = {name: asdict(choice) for name, choice in output.thresholds.items()}
+        return {
+            "metrics": output.metrics,
+            "best_baseline": output.best_baseline,
+            "thresholds": thresholds,
+            **timing,
+        }
+    if isinstance(output, TestLookOutput):
+        parts = {"test": output.test, "curves": output.curves, "comparison": output.comparison.to_json()}
+        return {**parts, "test_budget": output.test_budget, **timing}
     return {**{f.name: getattr(output, f.name) for f in fields(output) if "seconds" not in f.name}, **timing}
 
 

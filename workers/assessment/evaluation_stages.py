@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from workers.assessment.context import AssessmentContext
-from workers.assessment.outputs import TestLookOutput, ValidationOutput
+from workers.assessment.outputs import Comparison, TestLookOutput, ValidationOutput
 from workers.assessment.store import TestLook
 from workers.baselines import FittedModel
 from workers.evaluation import (
+    ThresholdChoice,
     choose_threshold,
     delong_roc_test,
     evaluate_binary,
@@ -53,51 +54,36 @@ def validation_stage(ctx: AssessmentContext) -> ValidationOutput:
     baselines = [m.name for m in ctx.baselines.models]
     # Ties go to the simpler model: baselines are listed simplest first and max() keeps the first maximum.
     best_baseline = max(baselines, key=lambda name: metrics[name]["roc_auc"])
-    thresholds: dict[str, dict[str, Any]] = {}
+    thresholds: dict[str, ThresholdChoice] = {}
     if ctx.dataset.is_binary:
         targets = threshold_targets(ctx.answers)
         for name, proba in probas.items():
-            choice = choose_threshold(y_val, proba[:, 1], **targets)
-            thresholds[name] = {
-                "threshold": choice.threshold,
-                "rule": choice.rule,
-                "achieved": choice.achieved,
-                "met": choice.met,
-            }
+            thresholds[name] = choose_threshold(y_val, proba[:, 1], **targets)
     return ValidationOutput(metrics=metrics, best_baseline=best_baseline, thresholds=thresholds)
 
 
-def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.ndarray]) -> dict[str, Any]:
+def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.ndarray]) -> Comparison:
     best = ctx.validation_result.best_baseline
     deep = ctx.deep.model
-    comparison: dict[str, Any] = {
-        "best_baseline": best,
-        "deep": deep.name if deep is not None else None,
-        "metric": "roc_auc",
-        "selected_on": "validation",
-        "delta_roc_auc": None,
-        "delong_p_value": None,
-        "test": None,
-    }
     if deep is None:
-        return comparison
+        return Comparison(best_baseline=best, deep=None)
     if ctx.dataset.is_binary:
         auc_base, auc_deep, p_value = delong_roc_test(y_test, probas[best][:, 1], probas[deep.name][:, 1])
-        comparison["test"] = "DeLong"
+        test = "DeLong"
     else:
         auc_base, auc_deep, p_value = paired_bootstrap_test(
             y_test, probas[best], probas[deep.name], seed=ctx.config.seed % (2**31)
         )
-        comparison["test"] = "paired bootstrap"
-    comparison.update(
-        {
-            "baseline_roc_auc": auc_base,
-            "deep_roc_auc": auc_deep,
-            "delta_roc_auc": auc_deep - auc_base,
-            "delong_p_value": p_value,
-        }
+        test = "paired bootstrap"
+    return Comparison(
+        best_baseline=best,
+        deep=deep.name,
+        delta_roc_auc=auc_deep - auc_base,
+        delong_p_value=p_value,
+        test=test,
+        baseline_roc_auc=auc_base,
+        deep_roc_auc=auc_deep,
     )
-    return comparison
 
 
 def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
@@ -112,7 +98,7 @@ def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
     for model in models:
         proba = probas[model.name]
         if ctx.dataset.is_binary:
-            threshold = thresholds[model.name]["threshold"]
+            threshold = thresholds[model.name].threshold
             results[model.name] = evaluate_binary(
                 y_test, proba[:, 1], threshold, n_resamples=ctx.config.n_resamples, seed=seed
             )

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from workers.baselines import FittedModel
+from workers.evaluation import ThresholdChoice
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,34 @@ class DeepOutput(StageResult):
 
 @dataclass(frozen=True)
 class ValidationOutput(StageResult):
-    """What was decided on validation: every model's metrics, the best baseline and each decision threshold
-    (`{threshold, rule, achieved, met}` by model name; none for a multiclass target)."""
+    """What was decided on validation: every model's metrics, the best baseline and each model's decision
+    threshold (by model name; none for a multiclass target)."""
 
     metrics: dict[str, dict[str, float]]
     best_baseline: str
-    thresholds: dict[str, dict[str, Any]]
+    thresholds: dict[str, ThresholdChoice]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The best baseline against the deep model on the test split, both selected on validation."""
+
+    best_baseline: str
+    deep: str | None  # None when the deep model was skipped or failed: then nothing is compared
+    metric: str = "roc_auc"
+    selected_on: str = "validation"
+    delta_roc_auc: float | None = None  # deep minus baseline
+    delong_p_value: float | None = None  # of the paired test named by `test`
+    test: str | None = None  # "DeLong" (binary) or "paired bootstrap" (multiclass)
+    baseline_roc_auc: float | None = None
+    deep_roc_auc: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's `comparison` before the verdict joins it; the two AUCs only when a deep model ran."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.deep is None:
+            del out["baseline_roc_auc"], out["deep_roc_auc"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ class TestLookOutput(StageResult):
     __test__ = False  # not a pytest test class, despite the name
     test: dict[str, dict[str, Any]]
     curves: dict[str, dict[str, Any]]
-    comparison: dict[str, Any]
+    comparison: Comparison
     test_budget: dict[str, int]
 
 
@@ -137,6 +160,11 @@ def upgrade(stage: str, saved: Any) -> Any:
         return saved
     names = {f.name for f in fields(kind)} - _TIMING
     values = {key: value for key, value in saved.items() if key in names}
+    # The parts that were dicts inside the dict, too.
+    if kind is ValidationOutput:
+        values["thresholds"] = {name: ThresholdChoice(**t) for name, t in values["thresholds"].items()}
+    if kind is TestLookOutput:
+        values["comparison"] = Comparison(**values["comparison"])
     return kind(**values, seconds=saved.get(LEGACY_SECONDS), cpu_seconds=saved.get(LEGACY_CPU_SECONDS))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.outputs import LearningCurveOutput
 from workers.errors import OverfitCheckFailed
+from workers.evaluation import ThresholdChoice
 from workers.history import dataset_shape, history_summary
 from workers.report.json_values import json_ready
 from workers.report.model import Report
@@ -25,7 +27,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
     test = ctx.test_look.test
     comparison = ctx.test_look.comparison
     deep = ctx.deep
-    best = comparison["best_baseline"]
+    best = comparison.best_baseline
     return Evidence(
         n_rows=dataset.n_rows,
         n_features=len(ctx.used_columns),
@@ -38,8 +40,8 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         deep_test=test.get(DEEP_MODEL_NAME),
         deep_failure=deep.error,
         deep_failure_code=OverfitCheckFailed.code if deep.error else None,
-        delta_roc_auc=comparison.get("delta_roc_auc"),
-        comparison_p_value=comparison.get("delong_p_value"),
+        delta_roc_auc=comparison.delta_roc_auc,
+        comparison_p_value=comparison.delong_p_value,
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
     )
@@ -80,7 +82,7 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "error": None,
                 "selected_as": "best_baseline" if model.name == validation.best_baseline else None,
                 "validation": validation.metrics[model.name],
-                "threshold": validation.thresholds.get(model.name),
+                "threshold": _threshold(validation.thresholds.get(model.name)),
                 "test": looked.test[model.name],
                 "curves": looked.curves.get(model.name),
                 "diagnostics": model.diagnostics,
@@ -105,12 +107,16 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
     return entries
 
 
+def _threshold(choice: ThresholdChoice | None) -> dict[str, Any] | None:
+    return None if choice is None else asdict(choice)  # {threshold, rule, achieved, met}
+
+
 def report_stage(ctx: AssessmentContext) -> Report:
     """The report of the finished stages; the stage output the runner stores is `{"report": its JSON}`."""
     evidence = build_evidence(ctx)
     readiness = score_readiness(ctx.answers, evidence)
     verdict = decide_verdict(evidence, ctx.answers)
-    comparison = dict(ctx.test_look.comparison)
+    comparison = ctx.test_look.comparison.to_json()
     comparison.update({"verdict": verdict.code, "summary": verdict.summary})
     excluded = ctx.outputs["checks"]["excluded"]
     dataset = dict(ctx.outputs["profile"]["dataset"])
