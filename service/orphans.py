@@ -8,7 +8,10 @@ when `readiness serve` and `readiness worker` start, off the start-up path, and 
 folders, and the referenced names are read only when an old file is found.
 
 A file is referenced by name: a dataset's `stored_as`, a stage output's `artifact`, or an experiment's
-fitted `model_artifact`. Unfinished temporary files (the store's `tmp/`) are referenced by nothing.
+fitted `model_artifact`. What is made from an upload (its parsed copy and its preparations, see
+`service.datasets`) is named after the upload's bytes, `<sha256>.<how it was read>.<what it is>`: such a
+file is referenced while a dataset row holds those bytes (its `sha256`), so the jobs of every dataset find it,
+and it goes once no row does. Unfinished temporary files (the store's `tmp/`) are referenced by nothing.
 """
 
 from __future__ import annotations
@@ -52,9 +55,18 @@ def _files(root: Path) -> Iterator[Path]:
             yield Path(folder) / name
 
 
+def derived_from(name: str) -> str | None:
+    """The sha256 of the upload a file named `name` was made from (`<sha256>.<how>.<what>`); None for any
+    other file (an upload `<sha256>.csv`, a stage output `<sha256>.pkl`, a temporary file)."""
+    parts = name.split(".")
+    return parts[0] if len(parts) >= 3 and len(parts[0]) == 64 else None
+
+
 def _referenced(engine: Engine) -> set[str]:
+    """The names rows reference, and the sha256 of every dataset's bytes (what was made from them)."""
     with session_scope(engine) as session:
         names = set(session.scalars(select(Dataset.stored_as)).all())
+        names |= set(session.scalars(select(Dataset.sha256)).all())
         names |= set(session.scalars(select(StageOutput.artifact)).all())
         models = select(Experiment.result["model_artifact"].astext).where(
             Experiment.result["model_artifact"].astext.is_not(None)
@@ -89,7 +101,7 @@ def sweep_orphans(
         return sweep
     referenced = _referenced(engine)
     for path in old:
-        if path.name in referenced:
+        if path.name in referenced or derived_from(path.name) in referenced:
             sweep.kept_referenced += 1
             continue
         with session_scope(engine) as session:
@@ -103,6 +115,8 @@ def sweep_orphans(
 
 
 def _named_by_a_row(session: Session, name: str) -> bool:
+    if (upload := derived_from(name)) is not None:
+        return session.scalar(select(Dataset.id).where(Dataset.sha256 == upload).limit(1)) is not None
     return (
         session.scalar(select(Dataset.id).where(Dataset.stored_as == name).limit(1)) is not None
         or session.scalar(select(StageOutput.id).where(StageOutput.artifact == name).limit(1)) is not None

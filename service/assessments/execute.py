@@ -1,8 +1,12 @@
-"""What a worker does with one assessment job: run (or resume) the stages and record the outcome."""
+"""What a worker does with one assessment job: run (or resume) the stages and record the outcome.
+
+The job loads the dataset as intake parsed it and the preparation stored for its seed (see
+`service.datasets`); it never reads the uploaded file itself unless the dataset predates its parsed copy."""
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -10,14 +14,16 @@ import procrastinate
 from sqlalchemy import Engine, update
 
 from service.artifacts import ArtifactStore
-from service.assessments.store import PostgresStore, dataset_path
+from service.assessments.store import PostgresStore
 from service.database.engine import session_scope
+from service.datasets.parsed import StoredDataset, load_stored
+from service.datasets.prepared import stored_preparation
 from service.jobs.lease import RenewLease
 from service.journal.assessment_records import record_assessment_experiments
 from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
 from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import assess_file
+from workers.assessment.runner import run_assessment
 from workers.assessment.store import PointsPending
 from workers.errors import AssessmentCancelled, ReadinessError
 from workers.rubric.questionnaire import parse_answers
@@ -57,14 +63,24 @@ def execute_assessment(
         project = session.get(Project, assessment.project_id)
         config = AssessmentConfig(**(assessment.config or {}))
         answers = parse_answers(project.answers or {}, source="project answers")
-        path = dataset_path(artifacts, dataset)
-        filename = dataset.filename
+        stored = StoredDataset.of(dataset)
         who = assessment.created_by or "worker"
         assessment.status = AssessmentStatus.running
         assessment.started_at = assessment.started_at or utcnow()
     store = PostgresStore(engine, artifacts, assessment_id, who=who, job_app=job_app, renew_lease=renew_lease)
     try:
-        report = assess_file(path, config, store, answers=answers, key=str(assessment_id), name=filename)
+        started = time.perf_counter()
+        # The data as intake parsed it, and its preparation as stored: no job parses, splits or checks again.
+        data = load_stored(artifacts, stored)
+        report = run_assessment(
+            data,
+            config,
+            store,
+            answers=answers,
+            key=str(assessment_id),
+            prepare_data=stored_preparation(artifacts),
+            load_seconds=time.perf_counter() - started,
+        )
     except PointsPending:
         # The learning-curve points run as jobs of their own; the last to finish queues this job again.
         return "waiting"

@@ -1,8 +1,8 @@
 """Where a batch's files come from: beside the batch file on disk (the CLI), or uploaded with it (the API).
 
 Either way a dataset file reaches the content-addressed store through `store_upload` under the upload
-limit, and `forget` removes what this batch stored unless a dataset row already points at the same bytes,
-so a refused batch leaves no file behind.
+limit, what was read from it is kept there for the jobs (`keep`), and `forget` removes what this batch stored
+and kept unless a dataset row already points at the same bytes, so a refused batch leaves no file behind.
 """
 
 from __future__ import annotations
@@ -17,7 +17,15 @@ from fastapi import UploadFile
 from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
-from service.datasets.intake import clean_filename, forget_upload, store_upload, stored_suffix
+from service.datasets.intake import (
+    Inspection,
+    clean_filename,
+    forget_derived,
+    forget_upload,
+    keep_inspected,
+    store_upload,
+    stored_suffix,
+)
 from workers.errors import FileMissing, FileTooLarge, UnreadableFile
 
 MAX_ANSWERS_BYTES = 1024 * 1024  # a questionnaire is a page of YAML
@@ -31,6 +39,7 @@ class BatchFiles(ABC):
         self.max_bytes = max_bytes
         self._stored: dict[str, tuple[str, int]] = {}  # name in the batch → (name in the store, size)
         self.repeated: list[str] = []  # two files given under one name: which one a dataset means is unclear
+        self._kept: set[str] = set()  # the sha256 of every file whose parsed data this batch kept
 
     @abstractmethod
     def _open(self, name: str) -> AbstractContextManager[BinaryIO]:
@@ -70,11 +79,20 @@ class BatchFiles(ABC):
             with self._open(name) as handle:
                 store_upload(self.artifacts, handle, suffix=stored_suffix(name), max_bytes=self.max_bytes)
 
+    def keep(self, found: Inspection) -> None:
+        """Keep what was read from a dataset file (its parsed data, its default preparation) for the jobs."""
+        keep_inspected(self.artifacts, found)
+        self._kept.add(found.sha256)
+
     def forget(self, engine: Engine) -> None:
-        """Remove what this batch stored, unless a dataset row references the same bytes."""
+        """Remove what this batch stored and kept, unless a dataset row references the same bytes."""
         for stored_as, _ in self._stored.values():
             forget_upload(engine, self.artifacts, stored_as)
+            self._kept.discard(stored_as.split(".", 1)[0])
+        for sha256 in self._kept:
+            forget_derived(engine, self.artifacts, sha256)
         self._stored.clear()
+        self._kept.clear()
 
     def unused(self, named: set[str]) -> list[str]:
         """Files given with the batch that no item names (a typo, most likely)."""

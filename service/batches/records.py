@@ -16,13 +16,13 @@ from procrastinate import SyncPsycopgConnector
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from service.artifacts import lock_artifact
 from service.batches.files import BatchFiles
 from service.batches.plan import BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.database.engine import session_scope
+from service.datasets.intake import record_dataset
 from service.jobs.app import ASSESSMENT_TASK, EXPERIMENT_TASK
 from service.journal.grids import add_grid
-from service.models import Assessment, Batch, BatchItem, Dataset, Experiment, Grid, Project
+from service.models import Assessment, Batch, BatchItem, Experiment, Grid, Project
 
 MAX_NAME_CHARS = 200  # batch.name
 
@@ -115,26 +115,16 @@ def _add_project(session: Session, project: ProjectPlan) -> None:
 
 
 def _add_dataset(session: Session, dataset: DatasetPlan, files: BatchFiles) -> None:
+    """The dataset row as every door records one (its parsed data was kept while the batch was checked)."""
     if not dataset.is_new or dataset.item is None:
         return
-    row = dataset.row
-    lock_artifact(session, row.stored_as)
-    files.restore(dataset.item.fields.file)
-    same = session.scalar(
-        select(Dataset)
-        .where(
-            Dataset.project_id == row.project_id,
-            Dataset.sha256 == row.sha256,
-            Dataset.target == row.target,
-            Dataset.positive_label == row.positive_label,
-        )
-        .limit(1)
+    name = dataset.item.fields.file
+    row = record_dataset(
+        session, files.artifacts, dataset.row, restore=lambda: files.restore(name), reuse=True
     )
-    if same is not None:  # made meanwhile (or by an earlier item of this batch): one dataset, one budget
-        dataset.row, dataset.is_new = same, False
-        return
-    session.add(row)
-    session.flush()
+    # Made meanwhile (or by an earlier item of this batch): one dataset, one budget.
+    if row is not dataset.row:
+        dataset.row, dataset.is_new = row, False
 
 
 def _add_grid(session: Session, plan: GridPlan, jobs: _Jobs, who: str) -> Grid:

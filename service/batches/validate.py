@@ -20,7 +20,7 @@ from service.batches.files import BatchFiles
 from service.batches.plan import AssessmentPlan, BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.batches.problems import BATCH_FILE, Problems
 from service.batches.spec import AssessmentItem, BatchSpec, DatasetItem, GridItem, ProjectItem
-from service.datasets.intake import Inspection, inspect_dataset, stored_suffix
+from service.datasets.intake import inspect_dataset, same_dataset, stored_suffix
 from service.journal.grids import GridRequest, plan_grid
 from service.ledger.budget import project_budget
 from service.models import Dataset, Project
@@ -176,7 +176,10 @@ class _Planner:
                 max_bytes=self.settings.max_upload_bytes,
                 name=PurePath(fields.file).name,
                 limits=self.settings.table_limits,
+                artifacts=self.files.artifacts,
             )
+            # What was read is kept for the jobs; a refused batch removes it with its files.
+            self.files.keep(found)
         except ReadinessError as error:
             self.problems.add_error(item.where, error, item.position)
             self.unusable["dataset"].add(item.label)
@@ -184,34 +187,19 @@ class _Planner:
         if project is None:
             self.unusable["dataset"].add(item.label)
             return
-        existing = None if project.is_new else self._same_dataset(project.row, found)
+        row = found.dataset_row(
+            project_id=project.row.id,
+            filename=PurePath(fields.file).name,
+            stored_as=found.sha256 + suffix,
+            size=path.stat().st_size,
+        )
+        existing = None if project.is_new else same_dataset(self.session, row)
         if existing is not None:
             plan = DatasetPlan(row=existing, project=project, is_new=False, item=item)
         else:
-            row = found.dataset_row(
-                project_id=project.row.id,
-                filename=PurePath(fields.file).name,
-                stored_as=found.sha256 + suffix,
-                size=path.stat().st_size,
-            )
             plan = DatasetPlan(row=row, project=project, is_new=True, item=item)
         self.datasets[item.label] = plan
         self.plan.datasets.append(plan)
-
-    def _same_dataset(self, project: Project, found: Inspection) -> Dataset | None:
-        """The same bytes, target and positive class in a project are one dataset (as `readiness assess`
-        has it): its splits, and so its test budget, carry over from batch to batch."""
-        return self.session.scalar(
-            select(Dataset)
-            .where(
-                Dataset.project_id == project.id,
-                Dataset.sha256 == found.sha256,
-                Dataset.target == found.target,
-                Dataset.positive_label == found.positive_label,
-            )
-            .order_by(Dataset.created_at)
-            .limit(1)
-        )
 
     def _dataset_ref(self, name: str, item_where: str, position: int) -> DatasetPlan | None:
         if name in self.datasets:

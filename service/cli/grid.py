@@ -143,6 +143,7 @@ def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
 )
 def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: str | None) -> None:
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
+    from service.artifacts import ArtifactStore
     from service.assessments.runtime import run_worker_in_thread
     from service.database.engine import session_scope
     from service.datasets.intake import inspect_dataset, stored_suffix
@@ -165,6 +166,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
         max_bytes=settings.max_upload_bytes,
         name=data.name,
         limits=settings.table_limits,
+        artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
     )
     settings, engine, artifacts = open_local(settings)
     with session_scope(engine) as session:

@@ -1,14 +1,24 @@
-"""Taking in an uploaded table: stream it into the artifact store, read it, profile and check it.
+"""Taking in a table, whatever the door: stream it into the artifact store, read it, profile and check it,
+keep what was read, and record the dataset row, or nothing at all.
+
+Every door takes the same steps: `store_upload` (the bytes, content-addressed, under the size limit),
+`inspect_dataset` (parse once, profile, split and check), `keep_inspected` (the parsed copy and its
+preparation kept in the store, for the jobs), `record_dataset` (the row, under the file's lock), and
+`forget_upload` (or `forget_derived`) when anything fails. `take_in` is the three for an uploaded file (the API and the dashboard); `readiness assess` and
+`readiness grid` inspect first, before the database starts (`service.datasets.local`), and a batch checks
+every item before it records any (`service.batches`).
 
 The stored file is content-addressed, so two datasets with the same bytes share one file. A refused
-upload deletes its file unless a dataset row already points at it; an advisory lock on the file's
-name keeps that check and a concurrent upload of the same bytes from stepping on each other.
+upload deletes its file (and what was parsed from it) unless a dataset row already points at the same
+bytes; an advisory lock on the file's name keeps that check and a concurrent upload of the same bytes from
+stepping on each other.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol
@@ -18,13 +28,16 @@ from sqlmodel import Session
 
 from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
+from service.datasets.parsed import as_resolved, derived_files, find_parsed, keep_parsed
+from service.datasets.prepared import examined, keep_prepared
 from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
-from workers.data.limits import TableLimits
-from workers.data.loading import load_dataset
-from workers.errors import ReadinessError, UnreadableFile
-from workers.preparation import examine
+from workers.data.dataset import Dataset as ParsedDataset
+from workers.data.limits import BYTES_PER_CELL, NO_LIMITS, TableLimits
+from workers.data.loading import file_sha256, load_dataset
+from workers.errors import FileTooLarge, ReadinessError, UnreadableFile
+from workers.preparation import Prepared
 from workers.report.json_values import json_ready
 from workers.split import DEFAULT_SEED
 
@@ -51,6 +64,9 @@ class Inspection:
     columns: int
     profile: dict[str, Any]
     checks: list[dict[str, Any]]
+    # What the inspection read and made: kept in the store when the row is recorded, so no job reads it again.
+    data: ParsedDataset = field(repr=False, compare=False)
+    prepared: Prepared = field(repr=False, compare=False)
 
     def dataset_row(self, *, project_id: Any, filename: str | None, stored_as: str, size: int) -> Dataset:
         """The dataset row for this inspected file, stored in the artifact store as `stored_as`."""
@@ -97,6 +113,40 @@ def table_limits(limits: TableLimits | None) -> TableLimits:
     return limits if limits is not None else Settings().table_limits
 
 
+def _stored_parse(
+    artifacts: ArtifactStore,
+    path: Path,
+    *,
+    target: str,
+    positive: str | None,
+    max_bytes: int,
+    name: str,
+    limits: TableLimits,
+    sha256: str | None,
+) -> ParsedDataset | None:
+    """The stored parse of these bytes with this target and positive class, if one was kept and the table is
+    within this door's limits; None otherwise (then the file is parsed, and the loader refuses it as always)."""
+    size = path.stat().st_size if path.is_file() else 0
+    if not 0 < size <= max_bytes:
+        return None
+    found = find_parsed(artifacts, sha256 or file_sha256(path), target, positive, source=name)
+    if found is None or found.file_bytes != size:
+        return None
+    if limits != NO_LIMITS:
+        columns = len(found.columns) + 1  # and the target
+        try:
+            limits.check(
+                name,
+                columns=columns,
+                rows=found.n_rows,
+                decompressed_bytes=found.n_rows * columns * BYTES_PER_CELL,
+                rows_exact=True,
+            )
+        except FileTooLarge:
+            return None
+    return found
+
+
 def inspect_dataset(
     path: Path,
     *,
@@ -105,16 +155,36 @@ def inspect_dataset(
     max_bytes: int,
     name: str | None = None,
     limits: TableLimits | None = None,
+    artifacts: ArtifactStore | None = None,
+    sha256: str | None = None,
 ) -> Inspection:
     """Load the file (a `DataError` for every user mistake), then run the checks on the default split.
     `name` is the file's name as the user knows it; messages never show the store's hashed name. A table
     past `limits` (default: the settings') is refused from its metadata, before it is parsed. Every door
-    comes here: the API's and the dashboard's uploads, batches, `readiness assess` and `readiness grid`."""
-    dataset = load_dataset(
-        path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=table_limits(limits)
-    )
+    comes here: the API's and the dashboard's uploads, batches, `readiness assess` and `readiness grid`.
+    With `artifacts`, bytes read before with the same target and positive class are not parsed, split or
+    checked again: their stored parse and preparation are read instead (`sha256`: the file's, when known)."""
+    name = name or path.name
+    limits = table_limits(limits)
+    dataset = None
+    if artifacts is not None:
+        dataset = _stored_parse(
+            artifacts,
+            path,
+            target=target,
+            positive=positive,
+            max_bytes=max_bytes,
+            name=name,
+            limits=limits,
+            sha256=sha256,
+        )
+    if dataset is None:
+        dataset = load_dataset(
+            path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=limits
+        )
+    data = as_resolved(dataset, positive=positive)  # what is kept for the jobs, which ask by the row's labels
     # Not `prepare`: an upload whose checks leave no column is taken in; its assessment fails with why.
-    prepared = examine(dataset, seed=DEFAULT_SEED)
+    prepared = examined(artifacts, data, seed=DEFAULT_SEED)
     profile = {
         "classes": dataset.classes,
         "class_counts": dataset.class_counts,
@@ -139,15 +209,78 @@ def inspect_dataset(
         columns=len(dataset.columns),
         profile=profile,
         checks=checks,
+        data=data,
+        prepared=prepared,
     )
 
 
+def keep_inspected(artifacts: ArtifactStore, found: Inspection) -> None:
+    """Keep what the inspection read and made (the parsed table, its default preparation) for every job of
+    the dataset. Done before the row that needs them commits; a refused intake removes them again."""
+    keep_parsed(artifacts, found.data)
+    keep_prepared(artifacts, found.data, found.prepared)
+
+
+def same_dataset(session: Session, row: Dataset) -> Dataset | None:
+    """The project's dataset of the same bytes, target and positive class as `row`, if there is one: they are
+    one dataset (as `readiness assess` and batches have it), so its splits, and its test budget, carry over."""
+    return session.scalar(
+        select(Dataset)
+        .where(
+            Dataset.project_id == row.project_id,
+            Dataset.sha256 == row.sha256,
+            Dataset.target == row.target,
+            Dataset.positive_label == row.positive_label,
+        )
+        .order_by(Dataset.created_at)
+        .limit(1)
+    )
+
+
+def record_dataset(
+    session: Session,
+    artifacts: ArtifactStore,
+    row: Dataset,
+    *,
+    restore: Callable[[], object],
+    found: Inspection | None = None,
+    reuse: bool = False,
+) -> Dataset:
+    """Add the dataset `row` to `session` (flushed, not committed), holding the locks on its file and its
+    bytes' derived files to the end of the transaction. The upload is put back (`restore`) if a refused upload
+    of the same bytes removed it meanwhile, and what `found` read is kept (a batch keeps it while it checks
+    its items). With `reuse`, the project's dataset of the same bytes, target and positive class is returned
+    instead, when there is one, and `row` is not added."""
+    lock_artifact(session, row.stored_as)
+    lock_artifact(session, row.sha256)  # what `forget_derived` holds
+    if not artifacts.exists(row.stored_as):  # a refused upload of the same bytes removed it meanwhile
+        restore()
+    if found is not None:
+        keep_inspected(artifacts, found)
+    if reuse and (existing := same_dataset(session, row)) is not None:
+        return existing
+    session.add(row)
+    session.flush()
+    return row
+
+
+def forget_derived(engine: Engine, artifacts: ArtifactStore, sha256: str) -> None:
+    """Delete what was parsed and prepared from the bytes with this sha256, unless a dataset row holds them."""
+    with session_scope(engine) as session:
+        lock_artifact(session, sha256)
+        if session.scalar(select(Dataset.id).where(Dataset.sha256 == sha256).limit(1)) is None:
+            for path in derived_files(artifacts, sha256):
+                path.unlink(missing_ok=True)
+
+
 def forget_upload(engine: Engine, artifacts: ArtifactStore, name: str) -> None:
-    """Delete a refused upload's file unless a dataset row already references the same bytes."""
+    """Delete a refused upload's file unless a dataset row already references the same bytes, and what was
+    parsed from those bytes unless a dataset row holds them."""
     with session_scope(engine) as session:
         lock_artifact(session, name)
         if session.scalar(select(Dataset.id).where(Dataset.stored_as == name).limit(1)) is None:
             artifacts.path(name).unlink(missing_ok=True)
+    forget_derived(engine, artifacts, name.split(".", 1)[0])
 
 
 class UploadLike(Protocol):
@@ -157,7 +290,7 @@ class UploadLike(Protocol):
     file: BinaryIO
 
 
-def save_dataset(
+def take_in(
     session: Session,
     engine: Engine,
     artifacts: ArtifactStore,
@@ -183,12 +316,16 @@ def save_dataset(
             max_bytes=max_bytes,
             name=clean_filename(file.filename),
             limits=limits,
+            artifacts=artifacts,
+            sha256=name.removesuffix(suffix),
         )
-        dataset = found.dataset_row(project_id=project_id, filename=file.filename, stored_as=name, size=size)
-        lock_artifact(session, name)
-        if not artifacts.exists(name):  # a refused upload of the same bytes removed it meanwhile
-            store_upload(artifacts, file.file, suffix=suffix, max_bytes=max_bytes)
-        session.add(dataset)
+        dataset = record_dataset(
+            session,
+            artifacts,
+            found.dataset_row(project_id=project_id, filename=file.filename, stored_as=name, size=size),
+            restore=lambda: store_upload(artifacts, file.file, suffix=suffix, max_bytes=max_bytes),
+            found=found,
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -196,3 +333,4 @@ def save_dataset(
         raise
     session.refresh(dataset)
     return dataset
+

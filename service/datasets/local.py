@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from service.artifacts import ArtifactStore, lock_artifact
+from service.artifacts import ArtifactStore
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.migrate import upgrade_to_head
-from service.datasets.intake import Inspection, forget_upload, store_upload, stored_suffix
+from service.datasets.intake import Inspection, forget_upload, record_dataset, store_upload, stored_suffix
 from service.models import Dataset, Project, Team
 from service.models.text import MAX_NAME_CHARS, require_storable
 from service.settings import Settings
@@ -67,28 +67,27 @@ def local_dataset(
     *,
     max_bytes: int,
 ) -> Dataset:
-    """The same bytes, target and positive class in a project are one dataset: its splits, and so its
-    test budget, carry over from run to run."""
+    """Record the local file `found` inspected as a dataset of the project, as every door does (its bytes and
+    what was parsed from them in the store, the row under the file's lock). The same bytes, target and
+    positive class in a project are one dataset: its splits, and so its test budget, carry over from run to
+    run."""
     suffix = stored_suffix(path.name)
-    with path.open("rb") as handle:
-        name, size = store_upload(artifacts, handle, suffix=suffix, max_bytes=max_bytes)
+
+    def store() -> tuple[str, int]:
+        with path.open("rb") as handle:
+            return store_upload(artifacts, handle, suffix=suffix, max_bytes=max_bytes)
+
+    name, size = store()
     try:
         with session_scope(engine) as session:
-            lock_artifact(session, name)
-            existing = session.scalar(
-                select(Dataset).where(
-                    Dataset.project_id == project.id,
-                    Dataset.sha256 == found.sha256,
-                    Dataset.target == found.target,
-                    Dataset.positive_label == found.positive_label,
-                )
+            return record_dataset(
+                session,
+                artifacts,
+                found.dataset_row(project_id=project.id, filename=path.name, stored_as=name, size=size),
+                restore=store,
+                found=found,
+                reuse=True,
             )
-            if existing is not None:
-                return existing
-            dataset = found.dataset_row(project_id=project.id, filename=path.name, stored_as=name, size=size)
-            session.add(dataset)
-            session.flush()
-            return dataset
     except BaseException:
         forget_upload(engine, artifacts, name)
         raise

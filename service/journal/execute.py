@@ -1,7 +1,10 @@
-"""What a worker does with one experiment job: prepare the data (cached per worker), train, record.
+"""What a worker does with one experiment job: load the prepared data, train, record.
 
-A grid runs many experiments on one split; a worker keeps the last few prepared datasets so the points
-it picks up one after another load, split and check the file once."""
+The data is the dataset as intake parsed it and its preparation for the split seed and kept columns, both
+read from the artifact store (`service.datasets`): an experiment never parses, splits or checks the file (the
+first one of a new split prepares and stores it for the rest). A grid runs many experiments on one split; a
+worker also keeps the last few in memory, so the points it picks up one after another do not even read them.
+"""
 
 from __future__ import annotations
 
@@ -17,24 +20,26 @@ from sqlalchemy import Engine, update
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
+from service.datasets.parsed import StoredDataset, load_stored
+from service.datasets.prepared import stored_preparation
 from service.jobs.lease import RenewLease, no_lease
 from service.ledger.looks import record_split
 from service.models import FINISHED_STATUSES, Dataset, Experiment, RunStatus
 from service.models.base import utcnow
 from workers.errors import ReadinessError
-from workers.experiments.data import ExperimentData, prepare_experiment_data
+from workers.experiments.data import ExperimentData, experiment_data
 from workers.experiments.procedure import Procedure
 from workers.experiments.run import run_experiment
 
 logger = logging.getLogger(__name__)
 CACHED_DATASETS = 2
 
-DataKey = tuple[str, int, tuple[str, ...]]
+DataKey = tuple[str, int, tuple[str, ...]]  # (the parsed data's name, split seed, kept columns)
 AfterExperiment = Callable[[uuid.UUID], None]
 
 
 class DataCache:
-    """The last few prepared datasets of this worker, by (sha256, split seed, kept columns)."""
+    """The last few prepared datasets of this worker, by (parsed data, split seed, kept columns)."""
 
     def __init__(self, size: int = CACHED_DATASETS) -> None:
         self.size = size
@@ -59,9 +64,7 @@ class _Job:
     procedure: Procedure
     device: str
     dataset_id: uuid.UUID
-    path: str
-    filename: str
-    max_bytes: int
+    data: StoredDataset
 
 
 def _start(engine: Engine, experiment_id: uuid.UUID) -> _Job | str:
@@ -79,9 +82,7 @@ def _start(engine: Engine, experiment_id: uuid.UUID) -> _Job | str:
             procedure=Procedure.from_json(experiment.procedure),
             device=str(experiment.procedure.get("device") or "auto"),
             dataset_id=dataset.id,
-            path=dataset.stored_as,
-            filename=dataset.filename,
-            max_bytes=dataset.size_bytes,
+            data=StoredDataset.of(dataset),
         )
 
 
@@ -117,18 +118,15 @@ def execute_experiment(
     if isinstance(job, str):
         return job
     procedure = job.procedure
-    key: DataKey = (procedure.dataset_sha256, procedure.split_seed, procedure.keep_columns)
+    key: DataKey = (job.data.data_key, procedure.split_seed, procedure.keep_columns)
     try:
         data = (cache or DataCache(0)).get(
             key,
-            lambda: prepare_experiment_data(
-                str(artifacts.path(job.path)),
-                target=procedure.target or "",
-                positive=procedure.positive_label,
+            lambda: experiment_data(
+                load_stored(artifacts, job.data),
                 seed=procedure.split_seed,
                 keep_columns=procedure.keep_columns,
-                max_bytes=job.max_bytes,
-                name=job.filename,
+                prepare_data=stored_preparation(artifacts),
             ),
         )
         result = run_experiment(
@@ -141,7 +139,9 @@ def execute_experiment(
             should_stop=still_ours,
         )
     except ReadinessError as error:
-        _finish(engine, experiment_id, status=RunStatus.failed, error_code=error.code, error_detail=error.detail)
+        _finish(
+            engine, experiment_id, status=RunStatus.failed, error_code=error.code, error_detail=error.detail
+        )
         if after is not None:
             after(experiment_id)
         return RunStatus.failed.value
@@ -155,7 +155,12 @@ def execute_experiment(
         experiment = session.get(Experiment, experiment_id)
         experiment.split_id = split.id
         experiment.procedure = {**procedure.with_data(data).to_json(), "device": job.device}
-        experiment.result = {**result.to_json(), "model_artifact": model_artifact, "excluded": data.excluded, "worker": worker}
+        experiment.result = {
+            **result.to_json(),
+            "model_artifact": model_artifact,
+            "excluded": data.excluded,
+            "worker": worker,
+        }
         experiment.finished_at = utcnow()
         if result.failed:
             experiment.status = RunStatus.failed

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from sqlalchemy import func, select
 
 from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
-from service.datasets.intake import save_dataset
+from service.datasets.intake import take_in
 from service.models import Dataset
 from service.web.deps import (
     ArtifactsDep,
@@ -64,7 +64,7 @@ def upload_dataset(
     positive: Annotated[str | None, Form(description="The positive class of a binary target.")] = None,
 ) -> Dataset:
     """Upload a labelled table; the answer has its profile and the data-check findings."""
-    dataset = save_dataset(
+    dataset = take_in(
         session,
         engine,
         artifacts,

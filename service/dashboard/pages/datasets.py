@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from service.dashboard.deps import CheckedForm, ProjectPage
 from service.dashboard.forms import field_of, text
 from service.dashboard.templating import render
-from service.datasets.intake import save_dataset
+from service.datasets.intake import take_in
 from service.models import Project
 from service.settings import Settings
 from service.web.deps import ArtifactsDep, EngineDep, SessionDep, SettingsDep
@@ -73,7 +73,7 @@ def upload(
     if not errors:
         assert isinstance(file, UploadFile)
         try:
-            dataset = save_dataset(
+            dataset = take_in(
                 session,
                 engine,
                 artifacts,

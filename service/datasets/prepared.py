@@ -1,0 +1,86 @@
+"""A dataset's preparation (profile → split → checks) kept in the artifact store, once per split seed and
+kept columns, and handed to every job of the same data instead of splitting and checking it again.
+
+Stored beside the parsed copy it was made from (`<parsed copy's stem>.<digest of seed and kept columns>
+.prepared.pkl`), so it lives and goes with it. What is stored is the library's `examine` (not refused for
+leaving no column), and `reusing` refuses it exactly as `prepare` would each time it is handed out: a job
+gets the same errors, in the same order, as if it had prepared the data itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pickle
+from collections.abc import Sequence
+
+from service.artifacts import ArtifactStore
+from service.datasets.parsed import PARSED_SUFFIX, parsed_name, write_artifact
+from workers.data.dataset import Dataset
+from workers.preparation import Prepared, PrepareData, examine, profile_dataset, reusing
+
+logger = logging.getLogger(__name__)
+
+PREPARED_SUFFIX = ".prepared.pkl"
+
+
+def _kept(keep_columns: Sequence[str] | str) -> tuple[str, ...]:
+    return (keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns)
+
+
+def prepared_name(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> str:
+    stem = parsed_name(dataset.sha256, dataset.target, dataset.positive_label).removesuffix(PARSED_SUFFIX)
+    how = hashlib.sha256(json.dumps([seed, list(_kept(keep_columns))]).encode()).hexdigest()[:16]
+    return f"{stem}.{how}{PREPARED_SUFFIX}"
+
+
+def find_prepared(
+    artifacts: ArtifactStore, dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()
+) -> Prepared | None:
+    """The stored preparation of `dataset` for this seed and kept columns; None if there is none (or it cannot
+    be read: it is made again)."""
+    path = artifacts.path(prepared_name(dataset, seed=seed, keep_columns=keep_columns))
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)  # safe: written by this service's own intake and workers only
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        logger.warning("the stored preparation %s cannot be read; it is made again", path.name)
+        return None
+    return stored if isinstance(stored, Prepared) else None
+
+
+def keep_prepared(artifacts: ArtifactStore, dataset: Dataset, prepared: Prepared) -> str:
+    """Store `prepared` (made from `dataset` by `examine` or `prepare`); returns its artifact name."""
+    name = prepared_name(dataset, seed=prepared.seed, keep_columns=prepared.keep_columns)
+    data = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
+    write_artifact(artifacts, name, lambda path: path.write_bytes(data))
+    return name
+
+
+def examined(
+    artifacts: ArtifactStore | None, dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()
+) -> Prepared:
+    """`examine(dataset, ...)`, read from the store when it was made before (nothing is written here)."""
+    stored = (
+        None if artifacts is None else find_prepared(artifacts, dataset, seed=seed, keep_columns=keep_columns)
+    )
+    return stored if stored is not None else examine(dataset, seed=seed, keep_columns=keep_columns)
+
+
+def stored_preparation(artifacts: ArtifactStore) -> PrepareData:
+    """A `prepare` for jobs: the preparation stored for the same data, seed and kept columns, else one made
+    now and stored for the jobs after this one. Refuses the data as `prepare` would, in the same order."""
+
+    def prepare_data(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+        kept = _kept(keep_columns)
+        stored = find_prepared(artifacts, dataset, seed=seed, keep_columns=kept)
+        if stored is None:
+            profile_dataset(dataset, keep_columns=kept)  # refused before anything is split, as `prepare` does
+            stored = examine(dataset, seed=seed, keep_columns=kept)
+            keep_prepared(artifacts, dataset, stored)
+        return reusing(stored)(dataset, seed=seed, keep_columns=kept)
+
+    return prepare_data
