@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from service.artifacts import ArtifactStore
 from service.assessments.runtime import run_worker_in_thread
 from service.assessments.store import PostgresStore
 from service.assessments.submit import assessment_config, submit_assessment
@@ -79,6 +80,7 @@ def assess_through_service(
         max_bytes=settings.max_upload_bytes,
         name=path.name,
         limits=settings.table_limits,
+        artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
     )
     size = path.stat().st_size
     unsaved = found.dataset_row(project_id=None, filename=path.name, stored_as="", size=size)
