@@ -61,6 +61,7 @@ def create_key(engine: Engine, *, team_name: str, name: str, admin: bool = False
             .on_conflict_do_nothing(index_elements=["name"])
         )
         team_id = session.scalar(select(Team.id).where(Team.name == team_name))
+        assert team_id is not None  # inserted just above, or there already
         session.add(
             ApiKey(
                 team_id=team_id,

@@ -150,6 +150,7 @@ def parse_batch(text: str, *, filename: str = "") -> BatchSpec:
             "invalid_batch_file",
         )
         spec.problems.raise_if_any()
+    assert isinstance(items, list)  # otherwise the problem just added was raised
     if len(items) > MAX_ITEMS:
         spec.problems.add(
             BATCH_FILE,

@@ -117,7 +117,9 @@ def _team_id(engine: Engine, name: str) -> uuid.UUID:
             .values(id=uuid.uuid4(), name=name, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["name"])
         )
-        return session.scalar(select(Team.id).where(Team.name == name))
+        team_id = session.scalar(select(Team.id).where(Team.name == name))
+        assert team_id is not None  # inserted just above, or there already
+        return team_id
 
 
 def _status(engine: Engine, batch_id: uuid.UUID) -> BatchStatus:
@@ -126,7 +128,9 @@ def _status(engine: Engine, batch_id: uuid.UUID) -> BatchStatus:
     from service.models import Batch
 
     with session_scope(engine) as session:
-        return batch_status(session, session.get(Batch, batch_id))
+        batch = session.get(Batch, batch_id)
+        assert batch is not None  # this command made it; batches are never deleted
+        return batch_status(session, batch)
 
 
 def _work(

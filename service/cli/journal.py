@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the rest is imported when a command runs: `readiness --help
 MIN_ID_PREFIX = 6
 
 
-def _project_id(session: Session, team_id: object, name: str | None) -> uuid.UUID | None:
+def _project_id(session: Session, team_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
     from sqlalchemy import select
 
     from service.models import Project
@@ -34,7 +34,7 @@ def _project_id(session: Session, team_id: object, name: str | None) -> uuid.UUI
     return project.id
 
 
-def _experiment(session: Session, team_id: object, ident: str) -> Experiment:
+def _experiment(session: Session, team_id: uuid.UUID, ident: str) -> Experiment:
     """By full id or by a unique prefix of it (as `journal list` shows them)."""
     from sqlalchemy import String, cast
 
@@ -191,7 +191,7 @@ def journal_note(experiment_id: str, inference: str | None, hypothesis: str | No
             if value is not None:
                 if "\x00" in value:
                     raise UserErrorExit("The text must not contain the NUL character.")
-                edit_text(session, e, field, value, "cli")  # type: ignore[arg-type]
+                edit_text(session, e, field, value, "cli")
         click.echo(f"Noted on experiment {e.id}.")
 
 

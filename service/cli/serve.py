@@ -24,7 +24,7 @@ def _first_start_key(settings: Settings) -> str | None:
 
     engine = make_engine(settings.database_url or "")
     with session_scope(engine) as session:
-        has_keys = session.scalar(select(func.count()).select_from(ApiKey)) > 0
+        has_keys = (session.scalar(select(func.count()).select_from(ApiKey)) or 0) > 0
     key = None if has_keys else create_key(engine, team_name="admin", name="first start", admin=True)
     engine.dispose()
     return key

@@ -9,6 +9,8 @@ import click
 from workers.errors import ReadinessError
 
 if TYPE_CHECKING:  # imported where used: `readiness --help` loads neither the database nor the models
+    import uuid
+
     from sqlmodel import Session
 
     from service.settings import Settings
@@ -47,7 +49,7 @@ class UnknownTeam(ReadinessError):
     http_status = 404
 
 
-def team_id_of(session: Session, name: str) -> object:
+def team_id_of(session: Session, name: str) -> uuid.UUID:
     from sqlalchemy import select
 
     from service.models import Team

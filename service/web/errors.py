@@ -5,6 +5,7 @@ domain error about one input adds `"field"`, the name of that input ("target", "
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -63,7 +64,7 @@ def error_response(
     status: int,
     detail: str,
     code: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
     field: str | None = None,
 ) -> JSONResponse:

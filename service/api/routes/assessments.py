@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
@@ -31,7 +33,7 @@ from workers.errors import ReadinessError
 router = APIRouter(tags=["assessments"])
 
 FINISHED = (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled)
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such assessment in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such assessment in your team."}}
 
 
 class AssessmentFinished(ReadinessError):

@@ -3,7 +3,7 @@ anything is queued), then follow the batch and each item's progress."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from service.web.errors import ErrorPublic, UnsupportedMediaType
 from workers.errors import FileTooLarge
 
 router = APIRouter(prefix="/batches", tags=["batches"])
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such batch in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such batch in your team."}}
 
 
 def require_multipart(request: Request) -> None:

@@ -4,7 +4,7 @@ and filter, read one with the history of its text, write a hypothesis or an infe
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -36,7 +36,7 @@ from service.web.errors import ErrorPublic
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["experiments"])
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such experiment in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such experiment in your team."}}
 
 
 @router.post(

@@ -4,7 +4,7 @@ promote the best point to a budgeted look at the test split."""
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
@@ -46,8 +46,8 @@ from service.web.errors import ErrorPublic, NotFound
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["grids"])
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such grid in your team."}}
-LOOK_ERRORS = {
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such grid in your team."}}
+LOOK_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {
         "model": ErrorPublic,
         "description": "The split's test budget is spent (test_budget_exhausted), or the experiment has no "

@@ -18,7 +18,7 @@ from workers.rubric.questionnaire import Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 
 router = APIRouter(prefix="/projects", tags=["projects"])
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such project in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such project in your team."}}
 
 
 def _scored(answers: Answers) -> tuple[dict[str, Any], dict[str, Any]]:

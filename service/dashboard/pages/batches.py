@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -56,7 +57,7 @@ def batch_page(request: Request, batch: BatchPage, session: SessionDep) -> Respo
     """One batch: its status and each item's progress, with a link to the record it made."""
     status = batch_status(session, batch)
     datasets = [i.target_id for i in status.items if i.kind == "dataset" and i.target_id is not None]
-    dataset_projects = dict(
+    dataset_projects: dict[uuid.UUID, uuid.UUID] = dict(
         session.execute(select(Dataset.id, Dataset.project_id).where(Dataset.id.in_(datasets))).all()
         if datasets
         else []

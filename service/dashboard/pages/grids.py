@@ -51,7 +51,7 @@ def grid_page(request: Request, grid: GridPage, session: SessionDep) -> Response
     rank_by = rank_by if rank_by in RANKINGS else "thresholdout"
     progress = grid_progress(session, grid)
     done = sum(progress.get(state, 0) for state in ("succeeded", "failed", "cancelled"))
-    board = leaderboard(session, grid, rank_by=rank_by)  # type: ignore[arg-type]
+    board = leaderboard(session, grid, rank_by=rank_by)
     return render(
         request,
         "grid.html",

@@ -234,7 +234,7 @@ def edit_experiment_text(
         return _experiment_page(
             request, session, experiment, errors={field: problem}, values=values, status=400
         )
-    edit_text(session, experiment, field, value, who(who_.key))  # type: ignore[arg-type]
+    edit_text(session, experiment, field, value, who(who_.key))
     session.commit()
     return RedirectResponse(f"/journal/{experiment.id}?saved={field}#{field}", status_code=303)
 
