@@ -262,6 +262,13 @@ def test_imports_run_downward() -> None:
     assert not violations, "\n" + _report(violations)
 
 
+def test_every_exception_is_still_needed() -> None:
+    # An exception outliving its import would let the same import come back unnoticed.
+    present = {(imp.module, imp.target) for imp in all_imports()}
+    stale = sorted(set(EXCEPTIONS) - present)
+    assert not stale, f"these imports are gone; remove them from EXCEPTIONS in tests/test_layers.py: {stale}"
+
+
 def test_use_cases_import_each_other_without_cycles() -> None:
     violations = cycle_violations(all_imports(), USE_CASES, "use cases import each other in a circle")
     assert not violations, "\n" + _report(violations)
