@@ -209,3 +209,23 @@ def test_the_sweeper_keeps_parsed_data_a_dataset_holds_and_deletes_what_none_doe
 
     assert sorted(sweep.deleted) == sorted(orphans)
     assert all(path.is_file() for path in held)
+
+
+def test_a_batch_reads_its_file_once_and_its_jobs_never(
+    client: TestClient, engine: Engine, settings: Settings, calls: Counter[str]
+) -> None:
+    from tests.service.test_batches import SMALL_BATCH, example_files, post_batch, wait_until_ended
+
+    headers = bearer(engine, "team-a")
+    answer = post_batch(client, headers, SMALL_BATCH, example_files("breast_cancer.csv"))
+    assert answer.status_code == 202, answer.text
+    assert per_column(calls) == {"parse": 1, "profile_column": 1, "split": 1, "checks": 1}
+    calls.clear()
+    worker = run_worker_in_thread(settings)
+    try:
+        done = wait_until_ended(client, headers, answer.headers["Location"])
+    finally:
+        worker.stop()
+    assert done["status"] == "succeeded", done["items"]
+    # The assessment, its learning-curve points and the grid's two points all load what the batch kept.
+    assert per_column(calls) == {"parse": 0, "profile_column": 0, "split": 0, "checks": 0}
