@@ -4,9 +4,10 @@ keep what was read, and record the dataset row, or nothing at all.
 Every door takes the same steps: `store_upload` (the bytes, content-addressed, under the size limit),
 `inspect_dataset` (parse once, profile, split and check), `keep_inspected` (the parsed copy and its
 preparation kept in the store, for the jobs), `record_dataset` (the row, under the file's lock), and
-`forget_upload` (or `forget_derived`) when anything fails. `take_in` is the three for an uploaded file (the API and the dashboard); `readiness assess` and
-`readiness grid` inspect first, before the database starts (`service.datasets.local`), and a batch checks
-every item before it records any (`service.batches`).
+`forget_upload` (or `forget_derived`) when anything fails. `take_in` is all of them for an uploaded file
+(the API and the dashboard); `readiness assess` and `readiness grid` inspect first, before the database
+starts (`service.datasets.local`); a batch inspects and keeps every item before it records any in one
+transaction (`service.batches`). Jobs load what was kept (`parsed.load_stored`, `prepared.stored_preparation`).
 
 The stored file is content-addressed, so two datasets with the same bytes share one file. A refused
 upload deletes its file (and what was parsed from it) unless a dataset row already points at the same
@@ -333,4 +334,3 @@ def take_in(
         raise
     session.refresh(dataset)
     return dataset
-
