@@ -41,6 +41,7 @@ def look_at_test(
         raise InvalidOption("A look at the test split needs a reason; it is recorded in the ledger.")
     with session_scope(engine) as session:
         experiment = session.get(Experiment, experiment_id)
+        assert experiment is not None  # the door found it in the caller's team; experiments are never deleted
         if experiment.test_result is not None:
             session.expunge(experiment)
             return experiment
@@ -68,6 +69,7 @@ def look_at_test(
     metrics = evaluate_on_test(data, artifacts.get_object(artifact), threshold=threshold, seed=procedure.seed)
     with session_scope(engine) as session:
         experiment = session.get(Experiment, experiment_id)
+        assert experiment is not None
         budget = spend_look(
             session,
             session.get(Split, experiment.split_id),

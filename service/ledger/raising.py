@@ -16,6 +16,7 @@ def raise_budget(engine: Engine, *, split: Split, new_limit: int, reason: str, w
     with session_scope(engine) as session:
         # Locked like a look, so a raise and a look at the same split see each other's effect.
         row = session.scalar(select(Split).where(Split.id == split.id).with_for_update())
+        assert row is not None  # the door found it; splits are never deleted
         if new_limit <= row.test_budget:
             raise InvalidOption(
                 f"The budget is {row.test_budget}; it can only be raised (looks already spent cannot be undone)."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from sqlmodel import Session
@@ -22,7 +24,9 @@ from service.web.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, Spli
 from service.web.errors import ErrorPublic
 
 router = APIRouter(tags=["splits"])
-NOT_FOUND = {404: {"model": ErrorPublic, "description": "No such split in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "No such split in your team."}
+}
 
 
 def split_public(session: Session, split: Split) -> SplitPublic:
