@@ -40,8 +40,8 @@ def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
         return skipped_summary(reason)
     curves = _curves(ctx)
     points = [
-        FanOutPoint(curve.family, hp, fraction, ctx.config.seed, ctx.config.device)
-        for curve, hp in curves
+        FanOutPoint(curve.family, curve.hyperparameters, fraction, ctx.config.seed, ctx.config.device)
+        for curve in curves
         for fraction in CURVE_FRACTIONS
     ]
 
@@ -65,17 +65,17 @@ def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
 
     results = iter(ctx.store.fan_out(STAGE, points, run_inline))  # may raise PointsPending
     measured = []
-    for curve, _ in curves:
+    for curve in curves:
         own = _own_point(ctx, curve.name)
         fractions = [_point(next(results)) for _ in CURVE_FRACTIONS]
-        measured.append(ModelCurve(curve.name, curve.family, curve.role, [*fractions, own]))
+        measured.append(replace(curve, points=[*fractions, own]))
     summary = summarise_curves(measured[0], measured[1] if len(measured) > 1 else None, seed=ctx.config.seed)
     # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
     # an experiment point cannot carry them, so the stage reports them as ignored.
     _, options = split_deep_params(ctx.config.deep_params)
     summary = replace(
         summary,
-        hyperparameters={curve.name: hp for curve, hp in curves},
+        hyperparameters={curve.name: curve.hyperparameters for curve in curves},
         ignored_deep_params=sorted(options),
     )
     # Plain JSON in every field (numpy numbers become Python's, NaN null): the report section as stored.
@@ -96,14 +96,14 @@ def _skip_reason(ctx: AssessmentContext) -> str | None:
     return None
 
 
-def _curves(ctx: AssessmentContext) -> list[tuple[ModelCurve, dict[str, Any]]]:
+def _curves(ctx: AssessmentContext) -> list[ModelCurve]:
     """The models to retrain and their hyperparameters: the best baseline, then the deep model if it ran."""
     best = ctx.validation_result.best_baseline
     family = _FAMILIES_BY_LABEL[best]
-    curves = [(ModelCurve(best, family, "best_baseline"), default_hyperparameters(family))]
+    curves = [ModelCurve(best, family, "best_baseline", hyperparameters=default_hyperparameters(family))]
     if ctx.deep.model is not None:
         hyperparameters, _ = split_deep_params(ctx.config.deep_params)  # as the deep stage fitted it
-        curves.append((ModelCurve(DEEP_MODEL_NAME, DEEP, "deep"), hyperparameters))
+        curves.append(ModelCurve(DEEP_MODEL_NAME, DEEP, "deep", hyperparameters=hyperparameters))
     return curves
 
 

@@ -61,6 +61,8 @@ class ModelCurve:
     family: str  # a workers.experiments.families name
     role: Role
     points: list[CurvePoint] = field(default_factory=list)
+    # Complete (every default filled): what each of its points is trained with.
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
 
 
 def summarise_curves(baseline: ModelCurve, deep: ModelCurve | None, *, seed: int) -> LearningCurveOutput:

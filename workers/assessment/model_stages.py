@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from workers.assessment.context import AssessmentContext
@@ -55,7 +56,7 @@ def deep_stage(ctx: AssessmentContext) -> DeepOutput:
     hyperparameters, options = split_deep_params(ctx.config.deep_params)
     max_epochs = hyperparameters["max_epochs"]
 
-    def on_epoch(record: dict[str, Any]) -> None:
+    def on_epoch(record: Mapping[str, Any]) -> None:
         # The cap goes with each epoch ("epoch 7 of ≤60"): early stopping may end it sooner.
         ctx.store.progress(
             "deep_model", min(1.0, record["epoch"] / max_epochs), {**record, "max_epochs": max_epochs}

@@ -11,7 +11,6 @@ from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.outputs import LearningCurveOutput
 from workers.errors import OverfitCheckFailed
-from workers.evaluation import ThresholdChoice
 from workers.history import dataset_shape, history_summary
 from workers.report.json_values import json_ready
 from workers.report.model import Report
@@ -82,7 +81,7 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "error": None,
                 "selected_as": "best_baseline" if model.name == validation.best_baseline else None,
                 "validation": validation.metrics[model.name],
-                "threshold": _threshold(validation.thresholds.get(model.name)),
+                "threshold": asdict(choice) if (choice := validation.thresholds.get(model.name)) else None,
                 "test": looked.test[model.name],
                 "curves": looked.curves.get(model.name),
                 "diagnostics": model.diagnostics,
@@ -105,10 +104,6 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
             }
         )
     return entries
-
-
-def _threshold(choice: ThresholdChoice | None) -> dict[str, Any] | None:
-    return None if choice is None else asdict(choice)  # {threshold, rule, achieved, met}
 
 
 def report_stage(ctx: AssessmentContext) -> Report:
