@@ -1,7 +1,9 @@
 """How the stage runner persists its work, reports progress and spends the test budget.
 
 The runner is handed an `AssessmentStore`; the service implements it over Postgres and the artifact
-store, tests and the stand-alone CLI use `InMemoryStore`. Stage outputs are plain picklable objects.
+store, tests and the stand-alone CLI use `InMemoryStore`. Stage outputs are picklable: the typed records of
+`workers.assessment.outputs` (the data stages and the report: dicts). A store hands back what it was given;
+the runner upgrades the dicts that older code saved for the typed stages (`outputs.upgrade`).
 """
 
 from __future__ import annotations
