@@ -9,11 +9,13 @@ from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
+from service.datasets.parsed import StoredDataset, load_stored
+from service.datasets.prepared import stored_preparation
 from service.ledger.budget import check_look_left
 from service.ledger.looks import spend_look
 from service.models import Dataset, Experiment, Grid, RunStatus, Split
 from workers.errors import InvalidOption
-from workers.experiments.data import prepare_experiment_data
+from workers.experiments.data import experiment_data
 from workers.experiments.families import FAMILY_LABELS
 from workers.experiments.on_test_split import evaluate_on_test
 from workers.experiments.procedure import Procedure
@@ -56,15 +58,13 @@ def look_at_test(
         dataset = session.get(Dataset, experiment.dataset_id)
         procedure = Procedure.from_json(experiment.procedure)
         threshold = ((experiment.result or {}).get("validation") or {}).get("threshold")
-        path, filename, max_bytes = str(artifacts.path(dataset.stored_as)), dataset.filename, dataset.size_bytes
-    data = prepare_experiment_data(
-        path,
-        target=procedure.target or "",
-        positive=procedure.positive_label,
+        stored = StoredDataset.of(dataset)
+    # The data as intake parsed it and the split as first prepared: the look is at the rows the model never saw.
+    data = experiment_data(
+        load_stored(artifacts, stored),
         seed=procedure.split_seed,
         keep_columns=procedure.keep_columns,
-        max_bytes=max_bytes,
-        name=filename,
+        prepare_data=stored_preparation(artifacts),
     )
     metrics = evaluate_on_test(data, artifacts.get_object(artifact), threshold=threshold, seed=procedure.seed)
     with session_scope(engine) as session:

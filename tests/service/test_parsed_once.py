@@ -111,10 +111,11 @@ def test_a_grid_on_a_dataset_taken_in_parses_nothing_in_its_jobs(calls: Counter[
         )
     )
     calls.clear()
-    result = CliRunner().invoke(main, ["grid", str(grid_file)])
+    result = CliRunner().invoke(main, ["grid", str(grid_file), "--promote", "the best point, once"])
     assert result.exit_code == 0, result.output
-    assert "Grid leaderboard" in result.output
-    # Nothing is parsed, by the command or its two points; the new split is made and checked once for both.
+    assert "Grid leaderboard" in result.output and "Test split, best point" in result.output
+    # Nothing is parsed, by the command, its two points or the look at test; the new split is made and
+    # checked once for all three.
     assert per_column(calls) == {"parse": 0, "profile_column": 0, "split": 1, "checks": 1}
 
 
