@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from service.batches.plan import BatchPlan, DatasetPlan
 from service.batches.problems import Problems
-from service.ledger.budget import Budget, planned_budget
+from service.ledger.budget import Budget, planned_budget, split_for
 
 
 def check_budgets(session: Session, plan: BatchPlan, problems: Problems) -> None:
@@ -25,11 +25,18 @@ def check_budgets(session: Session, plan: BatchPlan, problems: Problems) -> None
             continue
         dataset = assessment.dataset
         name = dataset.item.label if dataset.item else str(dataset.row.id)
+        split = None if dataset.is_new else split_for(session, dataset.row.id, assessment.config.seed)
+        # A split keeps the budget it was made with: the project's test_budget only reaches splits not made yet.
+        more = (
+            f"raise the split's budget with a recorded reason (POST /api/v1/splits/{split.id}/budget)"
+            if split is not None
+            else "raise the project's test_budget"
+        )
         problems.add(
             assessment.item.where,
             f"this batch asks for {asked[key]} assessments of dataset {name!r} with seed "
             f"{assessment.config.seed}, and its test split has {budget.remaining} of {budget.limit} looks left. Run "
-            "fewer, give some another seed (a fresh split), or raise the project's test_budget.",
+            f"fewer, give some another seed (a fresh split), or {more}.",
             "test_budget_exhausted",
             assessment.item.position,
         )

@@ -210,6 +210,33 @@ def test_a_raise_needs_a_reason_is_audited_and_allows_exactly_the_looks_it_adds(
         )
 
 
+def test_a_batch_over_a_spent_split_is_refused_with_the_split_s_looks_left_and_its_raise(
+    client: TestClient, headers: dict[str, str], engine: Engine, settings: Settings, dataset: dict[str, Any]
+) -> None:
+    split = _split(engine, dataset)
+    _spend(engine, settings, dataset, split, 2)
+    spec = f"""
+items:
+  - kind: assessment
+    dataset: {dataset["id"]}
+    seed: {SEED}
+    run_deep: false
+  - kind: assessment
+    dataset: {dataset["id"]}
+    seed: {SEED}
+    run_deep: false
+"""
+    answer = client.post(
+        f"{API}/batches", files=[("spec", ("batch.yaml", spec.encode(), "application/yaml"))], headers=headers
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["problems"]
+    assert (problem["position"], problem["code"]) == (2, "test_budget_exhausted")
+    assert "asks for 2 assessments" in problem["detail"] and "1 of 3 looks left" in problem["detail"]
+    # The split exists, so its own budget is the one to raise (a project's test_budget would not reach it).
+    assert f"POST /api/v1/splits/{split.id}/budget" in problem["detail"]
+
+
 def test_every_door_refuses_a_look_at_a_spent_split_in_the_same_words(
     client: TestClient,
     headers: dict[str, str],
