@@ -13,6 +13,7 @@ from service.jobs.app import ASSESSMENT_TASK, is_known_queue
 from service.ledger.budget import check_assessment_can_look
 from service.models import Assessment, AssessmentStatus, Dataset, Project
 from service.models.base import utcnow
+from service.models.projects import MAX_SEED
 from service.settings import Settings
 from workers.assessment.config import DEFAULT_RESAMPLES, AssessmentConfig
 from workers.errors import InvalidOption
@@ -20,7 +21,6 @@ from workers.experiments.families import DEEP, complete_hyperparameters, hyperpa
 from workers.split import DEFAULT_SEED
 
 DEVICES = ("auto", "cpu", "cuda")
-MAX_SEED = 2**31 - 1  # a split's seed is a Postgres integer column
 MIN_RESAMPLES, MAX_RESAMPLES = 100, 100_000
 MAX_EPOCHS = int(next(h.high for h in hyperparameters_of(DEEP) if h.name == "max_epochs"))
 MAX_SHOWN_COLUMNS = 10  # an error lists this many unknown columns, then counts the rest
