@@ -12,6 +12,7 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from service.artifacts import ArtifactStore
 from service.assessments.store import PostgresStore
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 def _set(engine: Engine, assessment_id: uuid.UUID, **values: Any) -> None:
     with session_scope(engine) as session:
-        session.execute(update(Assessment).where(Assessment.id == assessment_id).values(**values))
+        session.execute(update(Assessment).where(col(Assessment.id) == assessment_id).values(**values))
 
 
 def execute_assessment(
@@ -61,6 +62,8 @@ def execute_assessment(
             return assessment.status.value  # a duplicate delivery of a finished job
         dataset = session.get(Dataset, assessment.dataset_id)
         project = session.get(Project, assessment.project_id)
+        # Foreign keys name both, and nothing deletes a project or a dataset.
+        assert dataset is not None and project is not None, "an assessment's project and dataset exist"
         config = AssessmentConfig(**(assessment.config or {}))
         answers = parse_answers(project.answers or {}, source="project answers")
         stored = StoredDataset.of(dataset)
@@ -107,23 +110,26 @@ def execute_assessment(
     store.renew_lease(force=True)
     with session_scope(engine) as session:
         assessment = session.get(Assessment, assessment_id)
+        if assessment is None:  # deleted while it ran, as at the start: nothing left to record the report on
+            logger.warning("assessment %s no longer exists; its report is not kept", assessment_id)
+            return "missing"
         assessment.status = AssessmentStatus.succeeded
         assessment.finished_at = utcnow()
         assessment.report = {**report, "elapsed": elapsed(assessment, report)}
         assessment.progress = 1.0
         project = session.get(Project, assessment.project_id)
+        dataset = session.get(Dataset, assessment.dataset_id)
+        assert dataset is not None and project is not None, "an assessment's project and dataset exist"
         project.readiness = report["readiness"]
-        record_assessment_experiments(
-            session, assessment, project, session.get(Dataset, assessment.dataset_id), report
-        )
+        record_assessment_experiments(session, assessment, project, dataset, report)
     return AssessmentStatus.succeeded.value
 
 
 def elapsed(assessment: Assessment, report: dict[str, Any]) -> dict[str, float]:
     """Where the time went, from submission to report: what a user waited, not just what the stages took.
     `waiting_seconds` is the time between the stages — for the learning-curve points, which run as jobs
-    of their own, and for a worker to take the resumed job."""
-    wall = (assessment.finished_at - assessment.created_at).total_seconds()
+    of their own, and for a worker to take the resumed job. Measured up to now if it has not finished."""
+    wall = ((assessment.finished_at or utcnow()) - assessment.created_at).total_seconds()
     queued = ((assessment.started_at or assessment.created_at) - assessment.created_at).total_seconds()
     stages = sum(seconds or 0.0 for seconds in (report.get("timings") or {}).values())
     return {

@@ -11,13 +11,14 @@ from typing import Any
 import procrastinate
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
 
 from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
 from service.jobs.lease import RenewLease, no_lease
 from service.journal.fan_out import fan_out_points
 from service.ledger.looks import record_split, spend_look
-from service.models import Assessment, Dataset, Split, StageOutput
+from service.models import Assessment, Split, StageOutput
 from service.models.base import utcnow
 from workers.assessment.outputs import upgrade
 from workers.assessment.store import FanOutPoint
@@ -104,7 +105,7 @@ class PostgresStore:
         with session_scope(self.engine) as session:
             session.execute(
                 update(Assessment)
-                .where(Assessment.id == self.assessment_id)
+                .where(col(Assessment.id) == self.assessment_id)
                 .values(stage=stage, progress=fraction, progress_detail=detail or {})
             )
 
@@ -116,7 +117,9 @@ class PostgresStore:
             with session_scope(self.engine) as session:
                 self._stop = bool(
                     session.scalar(
-                        select(Assessment.cancel_requested).where(Assessment.id == self.assessment_id)
+                        select(col(Assessment.cancel_requested)).where(
+                            col(Assessment.id) == self.assessment_id
+                        )
                     )
                 )
         return self._stop
@@ -126,9 +129,11 @@ class PostgresStore:
         overspend; the split's own budget (not the caller's `limit`) is the one that binds."""
         self.renew_lease(force=True)
         with session_scope(self.engine) as session:
-            split_id = session.scalar(select(Assessment.split_id).where(Assessment.id == self.assessment_id))
-            split = session.scalar(select(Split).where(Split.id == split_id).with_for_update())
-            return spend_look(
+            assessment = session.get(Assessment, self.assessment_id)
+            # The split stage recorded the split (`_record_split`) before any stage looks at the test split.
+            split = session.get(Split, assessment.split_id) if assessment and assessment.split_id else None
+            assert split is not None, "a test look comes after the split stage recorded its split"
+            return spend_look(  # locks the split's row itself, so looks that race cannot overspend
                 session,
                 split,
                 key=look.key,
@@ -138,7 +143,6 @@ class PostgresStore:
                 metrics=look.metrics,
                 reason=look.reason,
             )
-
 
     def fan_out(
         self, stage: str, points: Sequence[FanOutPoint], run_inline: Callable[[FanOutPoint], dict[str, Any]]
@@ -216,7 +220,3 @@ def history_entry(
 
 def _validation_auc(model: ModelEntry | None) -> Any:
     return (model.validation or {}).get("roc_auc") if model else None
-
-
-def dataset_path(artifacts: ArtifactStore, dataset: Dataset) -> str:
-    return str(artifacts.path(dataset.stored_as))

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 import procrastinate
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from service.database.engine import session_scope
 from service.jobs.app import ASSESSMENT_TASK, is_known_queue
@@ -124,6 +124,7 @@ def submit_assessment(
         raise
     with session_scope(engine) as session:
         row = session.get(Assessment, assessment.id)
+        assert row is not None, "inserted above, and only a job that could not be queued deletes its row"
         row.job_id = job_id
         session.flush()
         session.expunge(row)
@@ -133,11 +134,12 @@ def submit_assessment(
 def request_cancel(engine: Engine, job_app: procrastinate.App, assessment: Assessment) -> Assessment:
     """A queued job is cancelled at once; a running one stops at its next batch boundary."""
     with session_scope(engine) as session:
-        row = session.scalar(select(Assessment).where(Assessment.id == assessment.id).with_for_update())
+        row = session.get(Assessment, assessment.id, with_for_update=True)
+        assert row is not None, "the caller read it, and an assessment whose job was queued is never deleted"
         if row.status in (AssessmentStatus.queued, AssessmentStatus.running, AssessmentStatus.waiting):
             row.cancel_requested = True  # a waiting one stops when its points are done and it resumes
-        queued = row.status == AssessmentStatus.queued and row.job_id is not None
-        if queued and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
+        queued = row.status == AssessmentStatus.queued
+        if queued and row.job_id is not None and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
             row.status = AssessmentStatus.cancelled
             row.finished_at = utcnow()
         session.flush()
