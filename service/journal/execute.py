@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
@@ -76,6 +77,7 @@ def _start(engine: Engine, experiment_id: uuid.UUID) -> _Job | str:
         if experiment.status in FINISHED_STATUSES:
             return experiment.status.value  # a duplicate delivery of a finished job
         dataset = session.get(Dataset, experiment.dataset_id)
+        assert dataset is not None, "a foreign key holds the experiment's dataset, and nothing deletes one"
         experiment.status = RunStatus.running
         experiment.started_at = experiment.started_at or utcnow()
         return _Job(
@@ -89,7 +91,9 @@ def _start(engine: Engine, experiment_id: uuid.UUID) -> _Job | str:
 def _finish(engine: Engine, experiment_id: uuid.UUID, **values: Any) -> None:
     with session_scope(engine) as session:
         session.execute(
-            update(Experiment).where(Experiment.id == experiment_id).values(finished_at=utcnow(), **values)
+            update(Experiment)
+            .where(col(Experiment.id) == experiment_id)
+            .values(finished_at=utcnow(), **values)
         )
 
 
@@ -153,6 +157,9 @@ def execute_experiment(
             session, job.dataset_id, seed=data.split.seed, split_hash=data.split_hash, sizes=data.split.sizes
         )
         experiment = session.get(Experiment, experiment_id)
+        if experiment is None:  # deleted while it ran, as `_start` would find it: no row to record it on
+            logger.warning("experiment %s no longer exists; its result is not kept", experiment_id)
+            return "missing"
         experiment.split_id = split.id
         experiment.procedure = {**procedure.with_data(data).to_json(), "device": job.device}
         experiment.result = {

@@ -16,7 +16,7 @@ from typing import Any
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.database.engine import session_scope
 from service.jobs.app import ASSESSMENT_TASK
@@ -73,19 +73,21 @@ def fan_out_points(
     """Every point's result in order, or PointsPending after queuing the points not yet run."""
     new: list[Experiment] = []
     with session_scope(engine) as session:
-        assessment = session.scalar(
-            select(Assessment).where(Assessment.id == assessment_id).with_for_update()
-        )
+        assessment = session.get(Assessment, assessment_id, with_for_update=True)
+        # This is the assessment's own running job (only one that could not be queued deletes its row), and
+        # foreign keys hold its dataset and project, which nothing deletes.
+        assert assessment is not None, "the assessment whose job is running exists"
         dataset = session.get(Dataset, assessment.dataset_id)
         project = session.get(Project, assessment.project_id)
+        assert dataset is not None and project is not None, "an assessment's project and dataset exist"
         requests = [_request(point, assessment.config or {}, stage) for point in points]
         fingerprints = [procedure_and_fingerprint(dataset, r)[1] for r in requests]
         own = {
             e.fingerprint: e
             for e in session.scalars(
                 select(Experiment).where(
-                    Experiment.assessment_id == assessment_id,
-                    Experiment.kind == ExperimentKind.learning_curve,
+                    col(Experiment.assessment_id) == assessment_id,
+                    col(Experiment.kind) == ExperimentKind.learning_curve,
                 )
             )
         }
@@ -157,10 +159,8 @@ def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uu
             or experiment.kind != ExperimentKind.learning_curve
         ):
             return
-        assessment = session.scalar(
-            select(Assessment).where(Assessment.id == experiment.assessment_id).with_for_update()
-        )
-        if assessment.status != AssessmentStatus.waiting:
+        assessment = session.get(Assessment, experiment.assessment_id, with_for_update=True)
+        if assessment is None or assessment.status != AssessmentStatus.waiting:
             return
         detail = dict(assessment.progress_detail or {})
         open_points = _open_points(session, assessment.id)
@@ -186,10 +186,10 @@ def resume_if_last(engine: Engine, job_app: procrastinate.App, experiment_id: uu
 def _open_points(session: Session, assessment_id: uuid.UUID) -> int:
     return len(
         session.scalars(
-            select(Experiment.id).where(
-                Experiment.assessment_id == assessment_id,
-                Experiment.kind == ExperimentKind.learning_curve,
-                Experiment.status.in_(OPEN),
+            select(col(Experiment.id)).where(
+                col(Experiment.assessment_id) == assessment_id,
+                col(Experiment.kind) == ExperimentKind.learning_curve,
+                col(Experiment.status).in_(OPEN),
             )
         ).all()
     )
