@@ -113,7 +113,7 @@ class LocalFiles(BatchFiles):
         return path
 
     @contextmanager
-    def _open(self, name: str) -> Iterator[BinaryIO]:  # type: ignore[override]  # a context manager
+    def _open(self, name: str) -> Iterator[BinaryIO]:
         try:
             with self.path(name).open("rb") as handle:
                 yield handle

@@ -13,7 +13,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate import SyncPsycopgConnector
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.batches.files import BatchFiles
@@ -107,7 +107,8 @@ def _add_project(session: Session, project: ProjectPlan) -> None:
         session.flush()
     elif project.changes:
         # The item's answers (or description, or budget) replace the project's, as a PATCH would.
-        row = session.scalar(select(Project).where(Project.id == project.row.id).with_for_update())
+        row = session.get(Project, project.row.id, with_for_update=True)
+        assert row is not None, "the batch was checked against this project, and nothing deletes a project"
         for name, value in project.changes.items():
             setattr(row, name, value)
         session.flush()

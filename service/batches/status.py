@@ -7,10 +7,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.assessments.progress_view import STAGE_TITLES, describe
 from service.journal.grids import grid_points, grid_progress
@@ -20,6 +20,18 @@ from workers.report.model import Report, as_report
 
 ENDED = ("succeeded", "failed", "cancelled")
 JOB_KINDS = ("assessment", "grid")  # the kinds whose records run as jobs
+
+
+class _ItemOf(TypedDict):
+    """The fields of an `ItemStatus` that come from the batch item itself, whatever its record's state."""
+
+    position: int
+    kind: str
+    label: str
+    target_id: uuid.UUID | None
+
+
+Error = dict[str, str | None]  # {"code", "detail"} of a failed item
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class ItemStatus:
     stage: str | None = None  # an assessment's current stage
     done: int | None = None  # a grid's points that have ended, of `total`
     total: int | None = None
-    error: dict[str, str | None] | None = None  # {"code", "detail"} of a failed item
+    error: Error | None = None
     result: dict[str, Any] = field(default_factory=dict)  # headline: verdict, ROC-AUCs, rows
 
     @property
@@ -61,7 +73,9 @@ class BatchStatus:
 def batch_status(session: Session, batch: Batch) -> BatchStatus:
     """Every item's state and progress, and the batch's: failed if any item failed, once all have ended."""
     items = list(
-        session.scalars(select(BatchItem).where(BatchItem.batch_id == batch.id).order_by(BatchItem.position))
+        session.scalars(
+            select(BatchItem).where(col(BatchItem.batch_id) == batch.id).order_by(col(BatchItem.position))
+        )
     )
     rows = _targets(session, items)
     states = [_item_status(session, item, rows.get(item.target_id)) for item in items]
@@ -81,21 +95,34 @@ def overall_status(items: Iterable[ItemStatus]) -> str:
     return "running" if started else "queued"
 
 
-def _targets(session: Session, items: list[BatchItem]) -> dict[uuid.UUID | None, Any]:
-    """The records the items made, by id: one query per kind."""
-    models = {"project": Project, "dataset": Dataset, "assessment": Assessment, "grid": Grid}
-    found: dict[uuid.UUID | None, Any] = {}
-    for kind, model in models.items():
-        ids = [item.target_id for item in items if item.kind == kind and item.target_id is not None]
-        if ids:
-            found.update({row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))})
-    return found
+Target = Project | Dataset | Assessment | Grid  # the record a batch item made
+_Row = TypeVar("_Row", Project, Dataset, Assessment, Grid)
 
 
-def _item_status(session: Session, item: BatchItem, row: Any) -> ItemStatus:
-    base = {"position": item.position, "kind": item.kind, "label": item.label, "target_id": item.target_id}
+def _targets(session: Session, items: list[BatchItem]) -> dict[uuid.UUID | None, Target]:
+    """The records the items made, by id: one query per kind that has items."""
+
+    def ids(kind: str) -> list[uuid.UUID]:
+        return [item.target_id for item in items if item.kind == kind and item.target_id is not None]
+
+    return {
+        **_by_id(session, Project, ids("project")),
+        **_by_id(session, Dataset, ids("dataset")),
+        **_by_id(session, Assessment, ids("assessment")),
+        **_by_id(session, Grid, ids("grid")),
+    }
+
+
+def _by_id(session: Session, model: type[_Row], ids: list[uuid.UUID]) -> dict[uuid.UUID | None, _Row]:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(col(model.id).in_(ids)))}
+
+
+def _item_status(session: Session, item: BatchItem, row: Target | None) -> ItemStatus:
+    base = _ItemOf(position=item.position, kind=item.kind, label=item.label, target_id=item.target_id)
     if row is None:
-        error = {"code": "not_found", "detail": f"The {item.kind} this item made no longer exists."}
+        error: Error = {"code": "not_found", "detail": f"The {item.kind} this item made no longer exists."}
         return ItemStatus(**base, status="failed", progress=1.0, error=error)
     if isinstance(row, Assessment):
         return _assessment_status(base, row)
@@ -109,7 +136,7 @@ def _item_status(session: Session, item: BatchItem, row: Any) -> ItemStatus:
     return ItemStatus(**base, status="succeeded", progress=1.0, detail="recorded", result=result)
 
 
-def _assessment_status(base: dict[str, Any], row: Assessment) -> ItemStatus:
+def _assessment_status(base: _ItemOf, row: Assessment) -> ItemStatus:
     # For a batch an assessment waiting for its learning-curve points is running; its detail says so.
     status = "running" if row.status == AssessmentStatus.waiting else row.status.value
     if row.status in (AssessmentStatus.succeeded, AssessmentStatus.failed, AssessmentStatus.cancelled):
@@ -122,7 +149,7 @@ def _assessment_status(base: dict[str, Any], row: Assessment) -> ItemStatus:
     if row.status in (AssessmentStatus.running, AssessmentStatus.waiting) and row.stage in STAGE_TITLES:
         words = describe(row.stage, row.progress_detail or {})
         detail = STAGE_TITLES[row.stage] + (f": {words}" if words else "")
-    error = {"code": row.error_code, "detail": row.error_detail} if row.error_code else None
+    error: Error | None = {"code": row.error_code, "detail": row.error_detail} if row.error_code else None
     return ItemStatus(
         **base,
         status=status,
@@ -155,7 +182,7 @@ def assessment_headline(report: Report | Mapping[str, Any]) -> dict[str, Any]:
     return headline
 
 
-def _grid_status(session: Session, base: dict[str, Any], grid: Grid) -> ItemStatus:
+def _grid_status(session: Session, base: _ItemOf, grid: Grid) -> ItemStatus:
     counts = grid_progress(session, grid)
     done = sum(counts.get(state, 0) for state in ENDED)
     if done < grid.points:
@@ -174,7 +201,7 @@ def _grid_status(session: Session, base: dict[str, Any], grid: Grid) -> ItemStat
     ]
     result: dict[str, Any] = {"validation_roc_auc": max(aucs)} if aucs else {}
     failed = [experiment for experiment in points if experiment.status.value == "failed"]
-    error = None
+    error: Error | None = None
     if failed:
         first = failed[0]
         error = {

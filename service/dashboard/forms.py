@@ -44,4 +44,4 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 def field_of(error: ReadinessError, fields: Collection[str], default: str) -> str:
     """The form field a refused request's message belongs beside: the one the error names (`error.field`,
     set where it was raised) when this form has it, else `default` (the file, or the form as a whole)."""
-    return error.field if error.field in fields else default
+    return error.field if error.field is not None and error.field in fields else default

@@ -14,6 +14,7 @@ import json
 import logging
 import pickle
 from collections.abc import Sequence
+from pathlib import Path
 
 from service.artifacts import ArtifactStore
 from service.datasets.parsed import PARSED_SUFFIX, parsed_name, write_artifact
@@ -56,7 +57,11 @@ def keep_prepared(artifacts: ArtifactStore, dataset: Dataset, prepared: Prepared
     """Store `prepared` (made from `dataset` by `examine` or `prepare`); returns its artifact name."""
     name = prepared_name(dataset, seed=prepared.seed, keep_columns=prepared.keep_columns)
     data = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
-    write_artifact(artifacts, name, lambda path: path.write_bytes(data))
+
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    write_artifact(artifacts, name, write)
     return name
 
 
