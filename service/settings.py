@@ -34,6 +34,12 @@ DEFAULT_MAX_ROWS = 10_000_000
 # Memory once read (the larger of Parquet's uncompressed size and 8 bytes a cell): 4 GiB is what a laptop-sized
 # pandas load can hold beside the server; a 419 KB Parquet file expanding to 30 M rows is refused before reading.
 DEFAULT_MAX_DECOMPRESSED_MB = 4096
+# An upload is inspected in a pooled process whose private memory (RLIMIT_DATA) is capped at a fixed base plus
+# this multiple of READINESS_MAX_DECOMPRESSED_MB. Measured (benchmarks/hostile_inputs.py, README "Hostile
+# inputs"): an idle pooled process holds ~305 MB, and the 100k × 50 synthetic table (41 MB once read by the
+# loader's 8-bytes-a-cell estimate) needed between 500 and 600 MB in all, ~7× its decompressed size over idle.
+UPLOAD_MEMORY_BASE_MB = 512
+DEFAULT_UPLOAD_MEMORY_MULTIPLE = 8.0
 
 
 def default_home() -> Path:
@@ -64,6 +70,13 @@ class Settings(BaseSettings):
     max_rows: int = Field(default=DEFAULT_MAX_ROWS, ge=1, description="Longest table read.")
     max_decompressed_mb: float = Field(
         default=DEFAULT_MAX_DECOMPRESSED_MB, gt=0, description="Most memory a table may take once read."
+    )
+    upload_memory_multiple: float = Field(
+        default=DEFAULT_UPLOAD_MEMORY_MULTIPLE,
+        ge=0,
+        allow_inf_nan=False,
+        description=f"An upload's inspection may use {UPLOAD_MEMORY_BASE_MB} MB plus this many times "
+        "READINESS_MAX_DECOMPRESSED_MB of memory.",
     )
     default_test_budget: int = Field(default=3, ge=1)
     worker_heartbeat_seconds: float = Field(
@@ -109,6 +122,11 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def upload_memory_bytes(self) -> int:
+        """The private memory an upload's inspection may use (service.datasets.apart)."""
+        return int((UPLOAD_MEMORY_BASE_MB + self.upload_memory_multiple * self.max_decompressed_mb) * 1024 * 1024)
 
     @property
     def table_limits(self) -> TableLimits:

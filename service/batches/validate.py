@@ -20,7 +20,7 @@ from service.batches.files import BatchFiles
 from service.batches.plan import AssessmentPlan, BatchPlan, DatasetPlan, GridPlan, ProjectPlan
 from service.batches.problems import BATCH_FILE, Problems
 from service.batches.spec import AssessmentItem, BatchSpec, DatasetItem, GridItem, ProjectItem
-from service.datasets.intake import inspect_dataset, same_dataset, stored_suffix
+from service.datasets.intake import inspect_upload, same_dataset, stored_suffix
 from service.journal.grids import GridRequest, plan_grid
 from service.ledger.budget import project_budget
 from service.models import Dataset, Project
@@ -169,7 +169,7 @@ class _Planner:
         try:
             suffix = stored_suffix(fields.file)
             path = self.files.path(fields.file)
-            found = inspect_dataset(
+            found = inspect_upload(  # in a pooled, memory-limited process, as every upload
                 path,
                 target=fields.target,
                 positive=fields.positive,
@@ -177,6 +177,7 @@ class _Planner:
                 name=PurePath(fields.file).name,
                 limits=self.settings.table_limits,
                 artifacts=self.files.artifacts,
+                memory_bytes=self.settings.upload_memory_bytes,
             )
             # What was read is kept for the jobs; a refused batch removes it with its files.
             self.files.keep(found)

@@ -23,7 +23,8 @@ from workers.numbers import format_ci, format_metric, format_seconds
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: `readiness --help` need not load it
-    from service.journal.grids import GridRequest
+    from service.journal.grids import GridRequest, RankBy
+    from service.models import Grid
 
 GRID_FILE_KEYS = {
     "data": "the CSV/Parquet file, relative to the grid file (required)",
@@ -98,6 +99,12 @@ def _request(spec: dict[str, Any]) -> GridRequest:
     )
 
 
+def _submitted(grid: Grid | None) -> Grid:
+    """The grid this command submitted, read again by id."""
+    assert grid is not None, "only a grid whose points could not be queued is deleted, before it is returned"
+    return grid
+
+
 def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
     table = Table(title="Grid leaderboard (validation only)")
     for column in (
@@ -141,12 +148,12 @@ def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
     "promote_reason",
     help="Then look at the test split with the best point; the reason is recorded.",
 )
-def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: str | None) -> None:
+def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reason: str | None) -> None:
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
     from service.artifacts import ArtifactStore
     from service.assessments.runtime import run_worker_in_thread
     from service.database.engine import session_scope
-    from service.datasets.intake import inspect_dataset, stored_suffix
+    from service.datasets.intake import inspect_upload, stored_suffix
     from service.datasets.local import local_dataset, local_project, open_local
     from service.jobs.app import QUEUES, make_job_app
     from service.journal.grids import grid_progress, leaderboard, plan_grid, submit_grid
@@ -159,7 +166,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
     request = _request(spec)
     settings = load_settings()
     stored_suffix(data.name)
-    found = inspect_dataset(
+    found = inspect_upload(  # here, not apart: the CLI is alone in its process (README, Hostile inputs)
         data,
         target=str(spec["target"]),
         positive=spec.get("positive"),
@@ -167,6 +174,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
         name=data.name,
         limits=settings.table_limits,
         artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
+        apart=False,
     )
     settings, engine, artifacts = open_local(settings)
     with session_scope(engine) as session:
@@ -199,7 +207,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
             task = bar.add_task("grid points", total=row.points)
             while True:
                 with session_scope(engine) as session:
-                    progress = grid_progress(session, session.get(Grid, row.id))
+                    progress = grid_progress(session, _submitted(session.get(Grid, row.id)))
                 done = progress["succeeded"] + progress["failed"] + progress["cancelled"]
                 bar.update(task, completed=done)
                 if done >= row.points:
@@ -209,7 +217,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: str, promote_reason: 
         for thread in threads:
             thread.stop()
     with session_scope(engine) as session:
-        board = leaderboard(session, session.get(Grid, row.id), rank_by=rank_by)  # type: ignore[arg-type]
+        board = leaderboard(session, _submitted(session.get(Grid, row.id)), rank_by=rank_by)
     print_leaderboard(console, board)
     if promote_reason:
         best = next((r for r in board["rows"] if r.get("rank") == 1), None)

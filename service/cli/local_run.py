@@ -22,7 +22,7 @@ from service.assessments.store import PostgresStore
 from service.assessments.submit import assessment_config, submit_assessment
 from service.database.engine import session_scope
 from service.datasets.intake import (
-    inspect_dataset,
+    inspect_upload,
     stored_suffix,
 )
 from service.datasets.local import check_project_name, local_dataset, local_project, open_local
@@ -73,7 +73,7 @@ def assess_through_service(
     # server start, and a refused run must leave no project, dataset, file or assessment behind.
     check_project_name(project_name)
     stored_suffix(path.name)
-    found = inspect_dataset(
+    found = inspect_upload(  # here, not apart: the CLI is alone in its process (README, Hostile inputs)
         path,
         target=target,
         positive=positive,
@@ -81,6 +81,7 @@ def assess_through_service(
         name=path.name,
         limits=settings.table_limits,
         artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
+        apart=False,
     )
     size = path.stat().st_size
     unsaved = found.dataset_row(project_id=None, filename=path.name, stored_as="", size=size)
@@ -130,6 +131,7 @@ def _follow(
     while True:
         with session_scope(engine) as session:
             row = session.get(Assessment, stages.assessment_id)
+        assert row is not None, "submitted above, and only an assessment whose job was not queued is deleted"
         state = (row.stage, row.progress, row.progress_detail)
         if state != seen:
             on_progress(row.stage, row.progress, row.progress_detail or {})

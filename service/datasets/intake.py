@@ -2,8 +2,8 @@
 keep what was read, and record the dataset row, or nothing at all.
 
 Every door takes the same steps: `store_upload` (the bytes, content-addressed, under the size limit),
-`inspect_dataset` (parse once, profile, split and check), `keep_inspected` (the parsed copy and its
-preparation kept in the store, for the jobs), `record_dataset` (the row, under the file's lock), and
+`inspect_upload` (parse once, profile, split and check, and keep the parsed copy and its preparation in the
+store for the jobs — in a pooled, memory-limited process for the server's doors, see `service.datasets.apart`), `record_dataset` (the row, under the file's lock), and
 `forget_upload` (or `forget_derived`) when anything fails. `take_in` is all of them for an uploaded file
 (the API and the dashboard); `readiness assess` and `readiness grid` inspect first, before the database
 starts (`service.datasets.local`); a batch inspects and keeps every item before it records any in one
@@ -17,6 +17,7 @@ stepping on each other.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from sqlmodel import Session
 
 from service.artifacts import ArtifactStore, lock_artifact
 from service.database.engine import session_scope
+from service.datasets.apart import POOL, NeedsMoreMemory
 from service.datasets.parsed import as_resolved, derived_files, find_parsed, keep_parsed
 from service.datasets.prepared import examined, keep_prepared
 from service.models import Dataset
@@ -66,8 +68,9 @@ class Inspection:
     profile: dict[str, Any]
     checks: list[dict[str, Any]]
     # What the inspection read and made: kept in the store when the row is recorded, so no job reads it again.
-    data: ParsedDataset = field(repr=False, compare=False)
-    prepared: Prepared = field(repr=False, compare=False)
+    # None when the pooled process that inspected the file kept them itself (only this summary crosses back).
+    data: ParsedDataset | None = field(default=None, repr=False, compare=False)
+    prepared: Prepared | None = field(default=None, repr=False, compare=False)
 
     def dataset_row(self, *, project_id: Any, filename: str | None, stored_as: str, size: int) -> Dataset:
         """The dataset row for this inspected file, stored in the artifact store as `stored_as`."""
@@ -217,9 +220,63 @@ def inspect_dataset(
 
 def keep_inspected(artifacts: ArtifactStore, found: Inspection) -> None:
     """Keep what the inspection read and made (the parsed table, its default preparation) for every job of
-    the dataset. Done before the row that needs them commits; a refused intake removes them again."""
+    the dataset. Done before the row that needs them commits; a refused intake removes them again. An
+    inspection made apart kept them already; if a refused upload of the same bytes removed them meanwhile,
+    the dataset's first job parses and prepares it again and keeps them (as for a dataset older than them)."""
+    if found.data is None or found.prepared is None:
+        return
     keep_parsed(artifacts, found.data)
     keep_prepared(artifacts, found.data, found.prepared)
+
+
+def _inspect_and_keep(path: Path, root: Path, **how: Any) -> Inspection:
+    """In a pooled process: inspect the file and keep what was read in the store at `root`; the summary only
+    goes back (the arrays would cost the request's process their memory and a copy through the pipe)."""
+    artifacts = ArtifactStore(root)
+    found = inspect_dataset(path, artifacts=artifacts, **how)
+    keep_inspected(artifacts, found)
+    return dataclasses.replace(found, data=None, prepared=None)
+
+
+def inspect_upload(
+    path: Path,
+    *,
+    target: str,
+    positive: str | None,
+    max_bytes: int,
+    artifacts: ArtifactStore,
+    name: str | None = None,
+    limits: TableLimits | None = None,
+    sha256: str | None = None,
+    apart: bool = True,
+    memory_bytes: int | None = None,
+) -> Inspection:
+    """`inspect_dataset`, and what it read kept in the store for the jobs: the one inspection of every door.
+    `apart` (the server's doors): in a pooled process whose private memory is capped at `memory_bytes`
+    (default: the settings', READINESS_UPLOAD_MEMORY_MULTIPLE); the request's thread waits without holding
+    the GIL, and a table that needs more is refused with `NeedsMoreMemory`. Not apart (the CLI, alone in
+    its process): here, with what was read handed back and kept when the row is recorded."""
+    name = name or path.name
+    how: dict[str, Any] = dict(
+        target=target,
+        positive=positive,
+        max_bytes=max_bytes,
+        name=name,
+        limits=table_limits(limits),
+        sha256=sha256,
+    )
+    if not apart:
+        return inspect_dataset(path, artifacts=artifacts, **how)
+    limit = memory_bytes if memory_bytes is not None else Settings().upload_memory_bytes
+    try:
+        return POOL.run(_inspect_and_keep, path, artifacts.root, limit_bytes=limit, **how)
+    except NeedsMoreMemory:
+        raise NeedsMoreMemory(
+            f"{name} needs more memory to read and check than an upload may use on this server "
+            f"({limit / 2**20:,.0f} MB). Sample the rows or drop columns, or raise the limit with "
+            "READINESS_UPLOAD_MEMORY_MULTIPLE (times READINESS_MAX_DECOMPRESSED_MB, over a 512 MB base).",
+            field="file",
+        ) from None
 
 
 def same_dataset(session: Session, row: Dataset) -> Dataset | None:
@@ -302,6 +359,7 @@ def take_in(
     positive: str | None,
     max_bytes: int,
     limits: TableLimits | None = None,
+    memory_bytes: int | None = None,
 ) -> Dataset:
     """Take in an uploaded file as a new dataset of the project: streamed into the content-addressed store
     under the size limit, read, profiled and checked, and committed only if all of that succeeds (a refused
@@ -310,7 +368,7 @@ def take_in(
     suffix = stored_suffix(file.filename)
     name, size = store_upload(artifacts, file.file, suffix=suffix, max_bytes=max_bytes)
     try:
-        found = inspect_dataset(
+        found = inspect_upload(  # in a pooled process: the request's thread waits without the GIL
             artifacts.path(name),
             target=target,
             positive=positive,
@@ -319,6 +377,7 @@ def take_in(
             limits=limits,
             artifacts=artifacts,
             sha256=name.removesuffix(suffix),
+            memory_bytes=memory_bytes,
         )
         dataset = record_dataset(
             session,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from service.api.schemas.datasets import DatasetPublic, DatasetsPublic
 from service.datasets.intake import take_in
@@ -23,7 +24,7 @@ from service.web.errors import ErrorPublic, UnsupportedMediaType
 
 router = APIRouter(tags=["datasets"])
 
-UPLOAD_ERRORS = {
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {  # as FastAPI's `responses=` takes it
     404: {"model": ErrorPublic, "description": "No such project in your team."},
     413: {
         "model": ErrorPublic,
@@ -74,6 +75,7 @@ def upload_dataset(
         positive=positive or None,
         max_bytes=settings.max_upload_bytes,
         limits=settings.table_limits,
+        memory_bytes=settings.upload_memory_bytes,
     )
     response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
     return dataset
@@ -82,12 +84,12 @@ def upload_dataset(
 @router.get("/projects/{project_id}/datasets", response_model=DatasetsPublic)
 def list_datasets(project: ProjectDep, session: SessionDep, page: PageDep) -> DatasetsPublic:
     """The project's datasets, newest first."""
-    mine = Dataset.project_id == project.id
+    mine = col(Dataset.project_id) == project.id
     count = session.scalar(select(func.count()).select_from(Dataset).where(mine)) or 0
     rows = session.scalars(
         select(Dataset)
         .where(mine)
-        .order_by(Dataset.created_at.desc(), Dataset.id)
+        .order_by(col(Dataset.created_at).desc(), col(Dataset.id))
         .offset(page.offset)
         .limit(page.limit)
     ).all()

@@ -83,6 +83,7 @@ def upload(
                 positive=values["positive"] or None,
                 max_bytes=settings.max_upload_bytes,
                 limits=settings.table_limits,
+                memory_bytes=settings.upload_memory_bytes,
             )
         except ReadinessError as error:
             errors[field_of(error, UPLOAD_FIELDS, "file")] = error.detail
