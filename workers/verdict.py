@@ -9,28 +9,34 @@ ones have been ruled out):
 2. `not_feasible_yet` — a target is set and every model's CI upper bound is below it. If the
    learning curve is still rising, more data may close the gap: `collect_more_data` instead.
 3. `collect_more_data` — too few examples of the rarest class to trust any estimate (fewer than
-   `MIN_TEST_MINORITY` in the test split, or fewer than `MIN_CLASS_COUNT` in all), or a learning curve
-   still rising with a gain worth having.
-4. `deep_learning_worth_it` — the deep model beats the best baseline by more than a practical margin
-   with p < 0.05 (DeLong).
-5. `simple_model_good_enough` — the deep model ran and is not significantly better: the baseline is
-   as good ("you've won"). If the deep model looks better but no test was run: `inconclusive`.
-6. The deep model failed or was not trained: `simple_model_good_enough` if the baseline's CI clears the
+   `MIN_TEST_MINORITY` in the test split, or fewer than `MIN_CLASS_COUNT` in all).
+4. `no_signal` — the best model's test ROC-AUC interval reaches chance (0.5): whatever the comparison
+   says, neither model has shown it learned anything, and "the simple model is good enough" would be
+   praise for a coin.
+5. `collect_more_data` — a learning curve still rising with a gain worth having.
+6. The comparison, read from the 95% interval [L, U] of ΔAUC (deep − best baseline) against the margin
+   m that matters (`payoff.min_meaningful_gain`, default 0.01) — an equivalence/non-inferiority
+   reading (Walker & Nowacki 2011), not "p > 0.05":
+   `deep_learning_worth_it` when L > m; `simple_model_good_enough` when U < m (said as "significantly
+   worse" when U < 0); otherwise `inconclusive`, with the test rows that would settle it
+   (`Evidence.rows_to_settle`). No interval at all (no paired test): `inconclusive`.
+7. The deep model failed or was not trained: `simple_model_good_enough` if the baseline's CI clears the
    target, otherwise `inconclusive` — no comparison was made, and we say so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from workers.numbers import format_delta, format_p_compact, format_target
+from workers.numbers import format_count, format_delta, format_metric, format_p_compact, format_target
 from workers.rubric.evidence import (
-    PRACTICAL_AUC_MARGIN,
-    SIGNIFICANCE_LEVEL,
+    CHANCE_AUC,
     Evidence,
     check_label,
     first_sentence,
+    meaningful_gain,
     metric_label,
     model_label,
 )
@@ -38,6 +44,7 @@ from workers.rubric.questionnaire import Answers
 
 VerdictCode = Literal[
     "fix_data_first",
+    "no_signal",
     "not_feasible_yet",
     "collect_more_data",
     "simple_model_good_enough",
@@ -65,7 +72,11 @@ class Verdict:
 
 def decide_verdict(evidence: Evidence, answers: Answers) -> Verdict:
     """Apply the rules of this module, in order, and say why in one or two sentences with the numbers."""
-    for rule in (_data_problems, _target_missed, _too_little_data, _deep_wins, _deep_no_better):
+    if evidence.margin is None:
+        # Evidence recorded before the comparison carried its margin: the team's answer still applies.
+        evidence = dataclasses.replace(evidence, margin=meaningful_gain(answers))
+    rules = (_data_problems, _target_missed, _too_few_examples, _no_signal, _curve_rising, _compared)
+    for rule in rules:
         verdict = rule(evidence, answers)
         if verdict is not None:
             return verdict
@@ -122,53 +133,101 @@ def _target_missed(ev: Evidence, answers: Answers) -> Verdict | None:
     )
 
 
-def _too_little_data(ev: Evidence, _: Answers) -> Verdict | None:
+def _too_few_examples(ev: Evidence, _: Answers) -> Verdict | None:
     test_minority = ev.test_min_class_count if ev.test_rows else round(ev.min_class_count * TEST_FRACTION)
-    if test_minority < MIN_TEST_MINORITY or ev.min_class_count < MIN_CLASS_COUNT:
-        rare = "positives" if ev.is_binary else "rows of the rarest class"
-        best = ev.best("roc_auc")
-        spread = f" (best ROC-AUC so far: {best.label} {best.estimate})" if best else ""
-        return Verdict(
-            "collect_more_data",
-            f"Only about {test_minority} {rare} in the test split ({ev.min_class_count} in all) — too few "
-            f"for a trustworthy estimate{spread}. Collect more labelled examples, above all of the rarer "
-            "class, before choosing a model.",
-        )
-    if ev.learning_curve_promising:
-        return Verdict(
-            "collect_more_data",
-            f"Your learning curve is still rising{_gain(ev)}: more labels will help more than a bigger model.",
-        )
-    return None
-
-
-def _deep_wins(ev: Evidence, answers: Answers) -> Verdict | None:
-    if not ev.deep_significantly_better:
+    if test_minority >= MIN_TEST_MINORITY and ev.min_class_count >= MIN_CLASS_COUNT:
         return None
-    deep, base = ev.metric("deep", "roc_auc"), ev.metric("baseline", "roc_auc")
-    against = f" against {model_label(ev.best_baseline)} {base}" if base else ""
-    scores = f" ROC-AUC {deep}{against}." if deep else ""
+    rare = "positives" if ev.is_binary else "rows of the rarest class"
+    best = ev.best("roc_auc")
+    spread = f" (best ROC-AUC so far: {best.label} {best.estimate})" if best else ""
     return Verdict(
-        "deep_learning_worth_it",
-        f"The deep model is significantly better ({_comparison(ev)}):{scores}"
-        + _target_note(ev, answers, "deep"),
+        "collect_more_data",
+        f"Only about {test_minority} {rare} in the test split ({ev.min_class_count} in all) — too few "
+        f"for a trustworthy estimate{spread}. Collect more labelled examples, above all of the rarer "
+        "class, before choosing a model.",
     )
 
 
-def _deep_no_better(ev: Evidence, answers: Answers) -> Verdict | None:
-    delta = ev.roc_auc_delta
-    if ev.deep_test is None or delta is None:
+def _no_signal(ev: Evidence, _: Answers) -> Verdict | None:
+    best = ev.best("roc_auc")
+    if best is None or not ev.no_signal:
         return None
-    if ev.comparison_p_value is None and delta > PRACTICAL_AUC_MARGIN:
-        return Verdict(
-            "inconclusive",
-            f"The deep model looks better (ΔAUC {format_delta(delta)}) but no paired significance test "
-            "was run, so the gain may be noise: re-run the comparison before deciding.",
+    everything = ""
+    if ev.predicts_everything_positive(best.model):
+        recall, precision = ev.metric(best.model, "recall"), ev.metric(best.model, "precision")
+        everything = (
+            f"; its decision threshold fell back to calling every row positive (recall "
+            f"{format_metric(recall.value if recall else None)}, precision "
+            f"{format_metric(precision.value if precision else None)} — just the share of positives)"
         )
     return Verdict(
-        "simple_model_good_enough",
-        f"The simple model is already good enough — you've won: {_baseline_scores(ev)}; "
-        f"the deep model adds {_comparison(ev)}{_too_small(ev)}." + _target_note(ev, answers, "baseline"),
+        "no_signal",
+        f"No usable signal: the best model, {best.label}, scores ROC-AUC {best.estimate}, an interval that "
+        f"reaches chance ({CHANCE_AUC}){everything}. Neither a simple nor a deep model has shown it learned "
+        "anything here: check that the label is the one you mean and that the features can carry it.",
+    )
+
+
+def _curve_rising(ev: Evidence, _: Answers) -> Verdict | None:
+    if not ev.learning_curve_promising:
+        return None
+    return Verdict(
+        "collect_more_data",
+        f"Your learning curve is still rising{_gain(ev)}: more labels will help more than a bigger model.",
+    )
+
+
+def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
+    outcome = ev.comparison_outcome
+    if outcome is None:
+        return None
+    margin = f"{ev.auc_margin:g}"
+    if outcome == "better":
+        deep, base = ev.metric("deep", "roc_auc"), ev.metric("baseline", "roc_auc")
+        against = f" against {model_label(ev.best_baseline)} {base}" if base else ""
+        scores = f" ROC-AUC {deep}{against}." if deep else ""
+        return Verdict(
+            "deep_learning_worth_it",
+            f"The deep model is significantly better ({_comparison(ev)}), and even the interval's low end "
+            f"clears the {margin} gain that matters:{scores}" + _target_note(ev, answers, "deep"),
+        )
+    if outcome == "worse":
+        return Verdict(
+            "simple_model_good_enough",
+            f"The simple model is already good enough — you've won: {_baseline_scores(ev)}; the deep model "
+            f"is significantly worse ({_comparison(ev)})." + _target_note(ev, answers, "baseline"),
+        )
+    if outcome == "equivalent":
+        interval = ev.delta_interval
+        real = " — real, but" if interval and interval[0] > 0 else ","
+        return Verdict(
+            "simple_model_good_enough",
+            f"The simple model is already good enough — you've won: {_baseline_scores(ev)}; the deep model "
+            f"adds {_comparison(ev)}{real} below the {margin} gain that would matter even at the "
+            "interval's high end." + _target_note(ev, answers, "baseline"),
+        )
+    if outcome == "untested":
+        return Verdict(
+            "inconclusive",
+            f"The deep model differs from {_baseline_scores(ev)} by ΔAUC {format_delta(ev.roc_auc_delta)} but no "
+            "paired significance test was run, so the difference may be noise: re-run the comparison before "
+            "deciding.",
+        )
+    return Verdict(
+        "inconclusive",
+        f"Inconclusive: against {_baseline_scores(ev)} the deep model adds {_comparison(ev)}, an interval "
+        f"that reaches both below and above the {margin} gain that would matter. {_rows_to_settle(ev)}",
+    )
+
+
+def _rows_to_settle(ev: Evidence) -> str:
+    rows = ev.rows_to_settle
+    if rows is None:
+        return "The estimate sits on the margin itself, so no test split of any size would settle it."
+    # The interval narrows as 1/sqrt(rows): the sentence says so, so the number is not read as a promise.
+    return (
+        f"About {format_count(rows)} test rows (this split has {format_count(ev.test_rows)}) would settle it if "
+        f"the gain stays near {format_delta(ev.roc_auc_delta)}, since the interval narrows as 1/√rows."
     )
 
 
@@ -211,8 +270,12 @@ def _baseline_scores(ev: Evidence) -> str:
 
 
 def _comparison(ev: Evidence) -> str:
+    """`ΔAUC +0.012 [−0.008, +0.032], p=0.24`: the estimate, its 95% interval and the paired test's p-value."""
     delta = ev.roc_auc_delta
     stats = f"ΔAUC {format_delta(delta)}" if delta is not None else "an unmeasured ΔAUC"
+    interval = ev.delta_interval
+    if delta is not None and interval is not None:
+        stats += f" [{format_delta(interval[0])}, {format_delta(interval[1])}]"
     p = ev.comparison_p_value
     return f"{stats}, {format_p_compact(p)}" if p is not None else f"{stats}, no significance test run"
 
@@ -230,14 +293,6 @@ def _target_note(ev: Evidence, answers: Answers, model: Literal["baseline", "dee
     if status == "not_reached":
         # Possible when the other model's interval straddles the target and so kept rule 2 quiet.
         return f" It does not reach {goal} ({estimate})."
-    return ""
-
-
-def _too_small(ev: Evidence) -> str:
-    # A significant but tiny gain is still a gain on paper; say why it does not count.
-    delta, p = ev.roc_auc_delta, ev.comparison_p_value
-    if delta is not None and p is not None and p < SIGNIFICANCE_LEVEL and 0 < delta <= PRACTICAL_AUC_MARGIN:
-        return f", real but below the {PRACTICAL_AUC_MARGIN} that would matter"
     return ""
 
 

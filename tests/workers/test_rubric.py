@@ -269,8 +269,18 @@ def test_deep_gain_moves_payoff() -> None:
     ]["payoff"]
 
     assert wins["score"] > no_gain["score"]
-    assert any("ΔAUC −0.002, p=0.61" in f for f in no_gain["findings"])
+    assert any("ΔAUC −0.002 [−0.010, +0.006], p=0.61" in f for f in no_gain["findings"])
+    assert any("no gain that matters" in f for f in no_gain["findings"])
     assert "XGBoost" in no_gain["recommendation"]
+
+
+def test_an_unsettled_comparison_is_not_scored_as_no_gain() -> None:
+    # ΔAUC +0.012 [−0.008, +0.032]: neither "ship the baseline" nor "deep wins" — it says what would settle it.
+    unsettled = _evidence(delta_roc_auc=0.012, delta_ci_low=-0.008, delta_ci_high=0.032, comparison_p_value=0.24)
+    payoff = score_readiness(_answers(), unsettled)["criteria"]["payoff"]
+
+    assert any("is not settled" in f and "test rows would settle it" in f for f in payoff["findings"])
+    assert not any("no gain that matters" in f for f in payoff["findings"])
 
 
 def test_payoff_says_whether_more_labels_or_a_bigger_model_is_next() -> None:

@@ -141,7 +141,8 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
         "deep_learning_worth_it",
         [
             "significantly better",
-            "ΔAUC +0.031, p=0.002",
+            "ΔAUC +0.031 [+0.011, +0.051], p=0.002",
+            "clears the 0.01 gain that matters",
             "0.873 [0.850, 0.896]",
             "XGBoost 0.842 [0.810, 0.870]",
         ],
@@ -161,7 +162,8 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
         [
             "you've won",
             "logistic regression ROC-AUC 0.994 [0.985, 1.000]",
-            "the deep model adds ΔAUC −0.002, p=0.61",
+            "the deep model adds ΔAUC −0.002 [−0.010, +0.006], p=0.61",
+            "below the 0.01 gain that would matter even at the interval's high end",
         ],
     ),
     (
@@ -169,7 +171,7 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
         _evidence(delta_roc_auc=0.003, comparison_p_value=0.01),
         NO_TARGET,
         "simple_model_good_enough",
-        ["ΔAUC +0.003, p=0.01", "below the 0.005 that would matter"],
+        ["ΔAUC +0.003 [+0.001, +0.005], p=0.01", "real, but below the 0.01 gain"],
     ),
     (
         "deep failed, baseline clears the target",
@@ -200,6 +202,49 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
         ["ΔAUC +0.031", "no paired significance test"],
     ),
     (
+        "pure noise: no signal, whatever the comparison says",
+        _evidence(
+            baseline_test={
+                "roc_auc": _auc(0.490, 0.452, 0.529),
+                "precision": _auc(0.2, 0.18, 0.22),
+                "recall": _auc(1.0, 1.0, 1.0),
+                "n": 1000,
+                "n_positive": 200,
+            },
+            deep_test={"roc_auc": _auc(0.486, 0.448, 0.525)},
+            delta_roc_auc=-0.004,
+            delta_ci_low=-0.004,
+            delta_ci_high=0.004,
+            comparison_p_value=0.9,
+        ),
+        NO_TARGET,
+        "no_signal",
+        ["No usable signal", "XGBoost, scores ROC-AUC 0.490 [0.452, 0.529]", "every row positive"],
+    ),
+    (
+        "deep model significantly worse",
+        _evidence(delta_roc_auc=-0.03, delta_ci_low=-0.05, delta_ci_high=-0.01, comparison_p_value=0.003),
+        NO_TARGET,
+        "simple_model_good_enough",
+        ["significantly worse", "ΔAUC −0.030 [−0.050, −0.010], p=0.003"],
+    ),
+    (
+        "interval holds the margin: inconclusive, with the rows that would settle it",
+        _evidence(
+            delta_roc_auc=0.012, delta_ci_low=-0.008, delta_ci_high=0.032, comparison_p_value=0.24, test_rows=1000
+        ),
+        NO_TARGET,
+        "inconclusive",
+        ["ΔAUC +0.012 [−0.008, +0.032], p=0.24", "About 100,000 test rows (this split has 1,000)"],
+    ),
+    (
+        "the team's margin is higher than the interval's low end",
+        _evidence(),
+        parse_answers({"payoff": {"min_meaningful_gain": 0.02}}),
+        "inconclusive",
+        ["0.02 gain that would matter", "test rows"],
+    ),
+    (
         "nothing evaluated",
         _evidence(**NO_DEEP, baseline_test=None),
         NO_TARGET,
@@ -225,6 +270,7 @@ def test_verdict_cases(evidence: Evidence, answers: Answers, code: str, fragment
 def test_every_code_is_reachable() -> None:
     assert {c[3] for c in CASES} == {
         "fix_data_first",
+        "no_signal",
         "not_feasible_yet",
         "collect_more_data",
         "simple_model_good_enough",
@@ -266,3 +312,21 @@ def test_verdict_is_frozen_and_serialises() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         verdict.code = "inconclusive"  # type: ignore[misc]
     assert isinstance(verdict, Verdict)
+
+
+def test_a_non_significant_gain_is_no_longer_good_enough() -> None:
+    # p=0.12 with ΔAUC +0.02: the old rule said "you've won"; the interval [−0.005, +0.045] holds 0.01.
+    verdict = decide_verdict(
+        _evidence(delta_roc_auc=0.02, delta_ci_low=-0.005, delta_ci_high=0.045, comparison_p_value=0.12), NO_TARGET
+    )
+
+    assert verdict.code == "inconclusive"
+    assert "you've won" not in verdict.summary
+
+
+def test_a_target_reached_with_no_signal_elsewhere_still_keeps_the_target_rules() -> None:
+    # The target rule comes first: a model far below the target is "not feasible yet", not "no signal".
+    noise = {"roc_auc": _auc(0.49, 0.45, 0.53)}
+    verdict = decide_verdict(_evidence(baseline_test=noise, deep_test=noise, delta_roc_auc=0.0), TARGET_90)
+
+    assert verdict.code == "not_feasible_yet"

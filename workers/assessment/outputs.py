@@ -84,12 +84,20 @@ class Comparison:
     test: str | None = None  # "DeLong" (binary) or "paired bootstrap" (multiclass)
     baseline_roc_auc: float | None = None
     deep_roc_auc: float | None = None
+    # The 95% interval of delta_roc_auc (DeLong's paired variance, or the paired bootstrap's percentiles),
+    # and the smallest gain that matters, which the verdict holds the interval against. Outputs pickled
+    # before these existed read the class defaults.
+    delta_ci_low: float | None = None
+    delta_ci_high: float | None = None
+    margin: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The report's `comparison` before the verdict joins it; the two AUCs only when a deep model ran."""
+        """The report's `comparison` before the verdict joins it; the AUCs, ΔAUC interval and margin only
+        when a deep model ran."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         if self.deep is None:
-            del out["baseline_roc_auc"], out["deep_roc_auc"]
+            for name in ("baseline_roc_auc", "deep_roc_auc", "delta_ci_low", "delta_ci_high", "margin"):
+                del out[name]
         return out
 
 

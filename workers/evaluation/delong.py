@@ -30,6 +30,41 @@ def delong_roc_test(
     """
     y, a = binary_inputs(y_true, score_a, name="score_a")
     _, b = binary_inputs(y_true, score_b, name="score_b")
+    auc_a, auc_b, variance = _paired_variance(y, a, b)
+    if variance <= 0.0:
+        # Every case moves the two AUCs alike: no sampling noise in the difference.
+        return auc_a, auc_b, 1.0 if auc_a == auc_b else 0.0
+    z = (auc_a - auc_b) / np.sqrt(variance)
+    return auc_a, auc_b, float(2.0 * norm.sf(abs(z)))
+
+
+def delong_delta_interval(
+    y_true: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, *, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """The difference AUC_b - AUC_a with its Wald interval from DeLong's paired variance (DeLong et al. 1988).
+
+    Args:
+        y_true: shape (n,), 0/1; 1 is the positive class.
+        score_a, score_b: shape (n,), the two models' scores for the positive class (b - a is reported:
+            pass the baseline as `a` and the challenger as `b`).
+        confidence: the interval's coverage, in (0, 1).
+
+    Returns:
+        ``(delta, ci_low, ci_high)``: delta ± z·sqrt(Var(AUC_b - AUC_a)). The same variance as
+        `delong_roc_test`, so the interval excludes 0 exactly when that test's p < 1 - confidence.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise InvalidOption(f"confidence must be in (0, 1), got {confidence}.")
+    y, a = binary_inputs(y_true, score_a, name="score_a")
+    _, b = binary_inputs(y_true, score_b, name="score_b")
+    auc_a, auc_b, variance = _paired_variance(y, a, b)
+    delta = auc_b - auc_a
+    half = float(norm.isf((1.0 - confidence) / 2.0) * np.sqrt(max(variance, 0.0)))
+    return delta, delta - half, delta + half
+
+
+def _paired_variance(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """(AUC_a, AUC_b, Var(AUC_a - AUC_b)) by DeLong's placement values; y is 0/1, a and b checked scores."""
     positive = y == 1
     n_pos, n_neg = int(positive.sum()), int((~positive).sum())
     if n_pos < 2 or n_neg < 2:
@@ -37,19 +72,12 @@ def delong_roc_test(
         raise InvalidOption(
             f"DeLong's test needs at least 2 positives and 2 negatives, got {n_pos} and {n_neg}."
         )
-
     v10_a, v01_a = _placements(a, positive)
     v10_b, v01_b = _placements(b, positive)
-    auc_a, auc_b = float(v10_a.mean()), float(v10_b.mean())
-
     # Var(AUC_a - AUC_b) = L S L^T with L = (1, -1) and S = S10/m + S01/n; taking the variance of the
     # differences of placement values is the same quantity without cancellation between the terms.
     variance = np.var(v10_a - v10_b, ddof=1) / n_pos + np.var(v01_a - v01_b, ddof=1) / n_neg
-    if variance <= 0.0:
-        # Every case moves the two AUCs alike: no sampling noise in the difference.
-        return auc_a, auc_b, 1.0 if auc_a == auc_b else 0.0
-    z = (auc_a - auc_b) / np.sqrt(variance)
-    return auc_a, auc_b, float(2.0 * norm.sf(abs(z)))
+    return float(v10_a.mean()), float(v10_b.mean()), float(variance)
 
 
 def _placements(score: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,10 +8,14 @@ dicts keep the evaluation's shape: `{"roc_auc": {"value", "ci_low", "ci_high"}, 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from scipy.stats import norm
+
 from workers.numbers import format_interval
+from workers.rubric.questionnaire import Answers
 
 Severity = Literal["info", "warning", "error"]
 
@@ -27,10 +31,17 @@ BLOCKING_CHECKS: frozenset[str] = frozenset(
 _OVERFIT_MARKERS: tuple[str, ...] = ("overfit", "handful of examples")
 OVERFIT_FAILURE_CODE = "overfit_check_failed"
 
-# A deep model "wins" only when the paired DeLong test says the gain is real AND it is large enough to
-# matter; 0.005 ROC-AUC is about the smallest difference anyone would change a system for.
+# The comparison is read from the 95% interval of ΔAUC (deep - best baseline) against a margin, the smallest
+# gain worth building for: the deep model is worth it when the whole interval clears the margin, the simple
+# model is good enough when the whole interval stays below it (a non-inferiority/equivalence reading, not
+# "p > 0.05", which a small test split gives for any gain). The team may set the margin
+# (`payoff.min_meaningful_gain`); 0.01 ROC-AUC is about the smallest gain anyone rebuilds a system for.
 SIGNIFICANCE_LEVEL = 0.05
-PRACTICAL_AUC_MARGIN = 0.005
+DEFAULT_AUC_MARGIN = 0.01
+# A ROC-AUC interval that reaches this is indistinguishable from guessing.
+CHANCE_AUC = 0.5
+
+ComparisonOutcome = Literal["better", "worse", "equivalent", "inconclusive", "untested"]
 
 # Learning curve: an expected ROC-AUC gain per doubling of the data below this is not worth chasing.
 MEANINGFUL_CURVE_GAIN = 0.01
@@ -67,6 +78,12 @@ _CHECK_LABELS: dict[str, str] = {
     "high_missingness": "high missingness",
     "free_text_column": "free-text column",
 }
+
+
+def meaningful_gain(answers: Answers) -> float:
+    """The smallest ΔROC-AUC worth building a deep model for: the team's answer, else the default."""
+    margin = answers.payoff.min_meaningful_gain
+    return DEFAULT_AUC_MARGIN if margin is None else float(margin)
 
 
 def metric_label(name: str) -> str:
@@ -172,6 +189,9 @@ class Evidence:
     comparison_p_value: float | None = None
     learning_curve: dict[str, Any] | None = None
     test_rows: int = 0
+    delta_ci_low: float | None = None
+    delta_ci_high: float | None = None
+    margin: float | None = None  # None: DEFAULT_AUC_MARGIN
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
@@ -251,15 +271,85 @@ class Evidence:
         return deep.value - base.value if base and deep else None
 
     @property
-    def deep_significantly_better(self) -> bool:
+    def auc_margin(self) -> float:
+        return DEFAULT_AUC_MARGIN if self.margin is None else float(self.margin)
+
+    @property
+    def delta_interval(self) -> tuple[float, float] | None:
+        """The 95% interval of ΔAUC as recorded; for evidence recorded with only a p-value, the Wald interval
+        that p-value implies (se = |Δ| / z_{p/2}, the DeLong test being a Wald test); None when neither."""
+        if self.delta_ci_low is not None and self.delta_ci_high is not None:
+            return float(self.delta_ci_low), float(self.delta_ci_high)
         delta, p = self.roc_auc_delta, self.comparison_p_value
-        return (
-            self.deep_test is not None
-            and delta is not None
-            and p is not None
-            and p < SIGNIFICANCE_LEVEL
-            and delta > PRACTICAL_AUC_MARGIN
-        )
+        if delta is None or p is None or delta == 0.0 or not 0.0 < p < 1.0:
+            return None
+        half = _Z95 * abs(delta) / float(norm.isf(p / 2.0))
+        return delta - half, delta + half
+
+    @property
+    def comparison_outcome(self) -> ComparisonOutcome | None:
+        """What the ΔAUC interval [low, high] says against the margin m (None when no deep model was tested):
+        `better` low > m; `worse` high < 0; `equivalent` high < m (no gain that matters); `inconclusive`
+        the interval holds m; `untested` no interval."""
+        if self.deep_test is None or self.roc_auc_delta is None:
+            return None
+        interval = self.delta_interval
+        if interval is None:
+            return "untested"
+        low, high = interval
+        if low > self.auc_margin:
+            return "better"
+        if high < 0.0:
+            return "worse"
+        if high < self.auc_margin:
+            return "equivalent"
+        return "inconclusive"
+
+    @property
+    def rows_to_settle(self) -> int | None:
+        """Test rows that would settle an inconclusive comparison if ΔAUC stayed at its estimate.
+
+        The interval's half-width shrinks as 1/sqrt(n): with half-width h on n test rows, a split of
+        n * (h / |Δ - m|)^2 rows brings the interval to the margin's side where Δ lies. None when the
+        comparison is not inconclusive, the split size is unknown, or Δ sits exactly on the margin.
+        """
+        interval, delta = self.delta_interval, self.roc_auc_delta
+        if self.comparison_outcome != "inconclusive" or interval is None or delta is None or self.test_rows <= 0:
+            return None
+        gap = abs(delta - self.auc_margin)
+        if gap == 0.0:
+            return None
+        half_width = (interval[1] - interval[0]) / 2.0
+        return math.ceil(self.test_rows * (half_width / gap) ** 2)
+
+    @property
+    def deep_significantly_better(self) -> bool:
+        """The deep model's ΔAUC interval clears the margin: a gain that matters, not only a real one."""
+        return self.comparison_outcome == "better"
+
+    @property
+    def no_signal(self) -> bool:
+        """The best model's test ROC-AUC interval reaches chance (0.5): the data shows no usable signal."""
+        best = self.best("roc_auc")
+        return best is not None and best.estimate.lower <= CHANCE_AUC
+
+    def predicts_everything_positive(self, model: Literal["baseline", "deep"]) -> bool:
+        """The model's decision threshold fell back to calling every test row positive (binary only):
+        recall 1 and precision equal to the share of positives."""
+        source = (self.baseline_test if model == "baseline" else self.deep_test) or {}
+        recall, precision = self.metric(model, "recall"), self.metric(model, "precision")
+        if not self.is_binary:
+            return False
+        n, predicted = _number(source.get("n")), _number(source.get("n_predicted_positive"))
+        if n and predicted is not None:
+            return predicted == n
+        if recall is None or precision is None or recall.value < 1.0:
+            return False
+        n_positive = _number(source.get("n_positive"))
+        prevalence = n_positive / n if n and n_positive is not None else self.positive_rate
+        # Without the split's own counts, the dataset's rate stands in (the split is stratified).
+        tolerance = 1e-9 if n else 0.01
+        return prevalence is not None and abs(precision.value - prevalence) <= tolerance
 
     @property
     def recommended_model(self) -> Literal["baseline", "deep"] | None:
@@ -291,6 +381,9 @@ class Evidence:
         if size is None:
             return None
         return size, _number(curve.get("overtake_ci_low")), _number(curve.get("overtake_ci_high"))
+
+
+_Z95 = float(norm.isf(SIGNIFICANCE_LEVEL / 2.0))
 
 
 def _number(value: Any) -> float | None:

@@ -101,6 +101,11 @@ class PayoffAnswers(_Section):
     value_if_solved: Value | None = None
     current_solution: CurrentSolution | None = None
     oracle_impact: str | None = None
+    # The smallest ROC-AUC gain of the deep model over the best baseline worth building for; the verdict
+    # holds the ΔAUC interval against it. Unanswered means the default (workers.rubric.evidence), not a gap.
+    min_meaningful_gain: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+
+    optional_fields: ClassVar[frozenset[str]] = frozenset({"min_meaningful_gain"})
 
     @field_validator("oracle_impact")
     @classmethod

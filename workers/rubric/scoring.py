@@ -531,21 +531,39 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
         delta, p = ev.roc_auc_delta, ev.comparison_p_value
         base = model_label(ev.best_baseline)
         if delta is not None and p is not None:
-            stats = f"ΔAUC {format_delta(delta)}, {format_p_compact(p)}"
-            if ev.deep_significantly_better:
+            interval = ev.delta_interval
+            within = f" [{format_delta(interval[0])}, {format_delta(interval[1])}]" if interval else ""
+            stats = f"ΔAUC {format_delta(delta)}{within}, {format_p_compact(p)}"
+            margin = f"{ev.auc_margin:g}"
+            outcome = ev.comparison_outcome
+            if outcome == "better":
                 out.append(
                     _Signal(
                         DEEP_WINS_SCORE,
-                        f"The deep model is significantly better than {base} ({stats}).",
+                        f"The deep model is significantly better than {base} ({stats}), by more than the "
+                        f"{margin} that matters.",
+                        from_evidence=True,
+                    )
+                )
+            elif outcome in ("equivalent", "worse"):
+                what = "is significantly worse than" if outcome == "worse" else "adds no gain that matters over"
+                out.append(
+                    _Signal(
+                        DEEP_ADDS_NOTHING_SCORE,
+                        f"The deep model {what} {base} ({stats}; the gain that matters: {margin}).",
+                        f"Ship {base} and take its payoff now; {_when_to_revisit(ev)}.",
                         from_evidence=True,
                     )
                 )
             else:
+                # Not scored: an interval that holds both "no gain" and "a gain that matters" decides nothing.
+                rows = ev.rows_to_settle
+                settle = f"; about {format_count(rows)} test rows would settle it" if rows else ""
                 out.append(
                     _Signal(
-                        DEEP_ADDS_NOTHING_SCORE,
-                        f"The deep model adds no significant gain over {base} ({stats}).",
-                        f"Ship {base} and take its payoff now; {_when_to_revisit(ev)}.",
+                        None,
+                        f"Whether the deep model beats {base} by the {margin} that matters is not settled "
+                        f"({stats}){settle}.",
                         from_evidence=True,
                     )
                 )
