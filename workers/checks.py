@@ -1,9 +1,12 @@
-"""Data checks: leakage (also through missingness), duplicates, conflicting labels, imbalance, and columns
-that cannot be learned from. Each problem is a `Finding`; leaky and unusable columns are excluded from
-training unless the user keeps them."""
+"""Data checks: leakage (also through missingness), duplicates and near-duplicates, conflicting labels,
+imbalance, and columns that cannot be learned from. Each problem is a `Finding`; leaky and unusable columns
+are excluded from training unless the user keeps them, and then the finding says "kept by you" (an info,
+so the verdict is computed normally with the column). `too_good_findings` is the one check that needs the
+models: it runs after validation, where the report is assembled."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,20 +16,25 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
 from workers.data.dataset import TRAINABLE_KINDS, Dataset
-from workers.split import TEST, TRAIN, Split, feature_row_groups
+from workers.split import NEAR_DUPLICATE_DIGITS, TEST, TRAIN, Split, feature_row_groups, near_duplicate_groups
 
 Severity = Literal["info", "warning", "error"]
 
 LEAKAGE_AUC = 0.98  # one column alone separating the classes this well is almost never honest signal
+NEAR_LEAKAGE_AUC = 0.95  # 0.95–0.98 alone: a noisy copy of the label looks like this; warned, not excluded
 SUSPICIOUS_AUC = 0.90
 MISSINGNESS_WARNING_AUC = 0.75
 HIGH_MISSINGNESS = 0.5
 LEAKAGE_BINS = 20  # quantile bins for numeric columns in the multiclass leakage check
 IMBALANCE_WARNING = 0.05  # minority share
 IMBALANCE_INFO = 0.20
+TOO_GOOD_AUC = 0.995  # a validation ROC-AUC this near 1 is more often a leak than a triumph
+FAR_ABOVE_HUMAN = 0.05  # with half the human's error, a model this far above the human level is suspect
 MIN_TEST_POSITIVES = 30  # below this a test-set AUC's CI is too wide to act on
 CONFLICT_ERROR_SHARE = 0.05
 LEAKAGE_CHECKS = frozenset({"label_leakage", "missingness_leakage"})
+# Kept on the user's word means nothing for these: a model cannot learn from a single value or none.
+UNKEEPABLE_KINDS = frozenset({"constant", "empty"})
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,24 @@ def _held_out_auc(column: pd.Series, y: np.ndarray, split: Split, n_classes: int
     return float(roc_auc_score(y[~train], encoded, multi_class="ovr", average="macro"))
 
 
-def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> list[Finding]:
+def _kept_by_you(check: str, name: str, what: str, auc: float) -> Finding:
+    """The leakage finding of a column the user kept: an info, so nothing blocks the verdict."""
+    return Finding(
+        check,
+        "info",
+        f"{what} (AUC {auc:.3f}). Kept by you (--keep-column {name}): it is used for training and the verdict "
+        "is computed normally with it. If it is recorded after the outcome, every score here is inflated.",
+        [name],
+        auc,
+    )
+
+
+def _leakage_findings(
+    dataset: Dataset, split: Split, columns: list[str], keep: frozenset[str] = frozenset()
+) -> list[Finding]:
     findings: list[Finding] = []
     strong: dict[str, float] = {}
+    near_leaks: dict[str, float] = {}
     y = dataset.y
     for name in columns:
         column = dataset.features[name]
@@ -106,18 +129,23 @@ def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> lis
         else:
             auc = _held_out_auc(column, y, split, dataset.n_classes)
         if auc is not None:
-            if auc >= LEAKAGE_AUC:
+            what = f"{name!r} alone separates the classes almost perfectly"
+            if auc >= LEAKAGE_AUC and name in keep:
+                findings.append(_kept_by_you("label_leakage", name, what, auc))
+            elif auc >= LEAKAGE_AUC:
                 findings.append(
                     Finding(
                         "label_leakage",
                         "error",
-                        f"{name!r} alone separates the classes almost perfectly (AUC {auc:.3f}). If it is "
-                        "recorded after the outcome or derived from it, it leaks the label; it is left out of "
-                        "training (keep it with --keep-column if it is truly available at prediction time).",
+                        f"{what} (AUC {auc:.3f}). If it is recorded after the outcome or derived from it, it "
+                        "leaks the label; it is left out of training (keep it with --keep-column "
+                        f"{name} if it is truly available at prediction time).",
                         [name],
                         auc,
                     )
                 )
+            elif auc >= NEAR_LEAKAGE_AUC:
+                near_leaks[name] = auc
             elif auc >= SUSPICIOUS_AUC:
                 strong[name] = auc
         if 0 < missing.sum() < len(missing):
@@ -126,13 +154,17 @@ def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> lis
                 if dataset.is_binary
                 else _held_out_auc(pd.Series(missing.astype(str)), y, split, dataset.n_classes) or 0.5
             )
-            if auc >= LEAKAGE_AUC:
+            what = f"Whether {name!r} is empty predicts the label almost perfectly"
+            if auc >= LEAKAGE_AUC and name in keep:
+                findings.append(_kept_by_you("missingness_leakage", name, what, auc))
+            elif auc >= LEAKAGE_AUC:
                 findings.append(
                     Finding(
                         "missingness_leakage",
                         "error",
-                        f"Whether {name!r} is empty predicts the label almost perfectly (AUC {auc:.3f}): it is "
-                        "probably filled in only after the outcome is known. Left out of training.",
+                        f"{what} (AUC {auc:.3f}): it is probably filled in only after the outcome is known. "
+                        f"Left out of training (keep it with --keep-column {name} if it is empty for the same "
+                        "reason at prediction time).",
                         [name],
                         auc,
                     )
@@ -148,6 +180,18 @@ def _leakage_findings(dataset: Dataset, split: Split, columns: list[str]) -> lis
                         auc,
                     )
                 )
+    for name, auc in sorted(near_leaks.items(), key=lambda item: -item[1]):
+        findings.append(
+            Finding(
+                "near_leakage",
+                "warning",
+                f"{name!r} alone reaches AUC {auc:.3f} — between {NEAR_LEAKAGE_AUC} and {LEAKAGE_AUC}, where a "
+                f"noisy copy of the label lands. It is used for training (only above {LEAKAGE_AUC} is a column "
+                "left out); make sure it is recorded before the outcome, or every score here is inflated.",
+                [name],
+                auc,
+            )
+        )
     if strong:
         ranked = sorted(strong.items(), key=lambda item: -item[1])
         listed = ", ".join(f"{name!r} ({auc:.3f})" for name, auc in ranked[:5])
@@ -184,7 +228,12 @@ def _duplicate_findings(dataset: Dataset, split: Split, used: list[str]) -> list
         )
     if not used:
         return findings
-    groups = feature_row_groups(dataset.features[used])
+    exact_groups = feature_row_groups(dataset.features[used])
+    # The split keeps near-duplicates together too, so straddling is judged on the same groups.
+    groups = near_duplicate_groups(dataset.features[used])
+    near = _near_duplicate_finding(exact_groups, groups)
+    if near is not None:
+        findings.append(near)
     sizes = np.bincount(groups)
     repeated = sizes[groups] > 1
     if repeated.any():
@@ -206,10 +255,10 @@ def _duplicate_findings(dataset: Dataset, split: Split, used: list[str]) -> list
                 int(repeated.sum()),
             )
         )
-        labels_per_group = pd.Series(dataset.y).groupby(groups).nunique().to_numpy()
+        labels_per_group = pd.Series(dataset.y).groupby(exact_groups).nunique().to_numpy()
         conflicting_groups = labels_per_group > 1
         if conflicting_groups.any():
-            rows = int(np.isin(groups, np.flatnonzero(conflicting_groups)).sum())
+            rows = int(np.isin(exact_groups, np.flatnonzero(conflicting_groups)).sum())
             share = rows / n
             findings.append(
                 Finding(
@@ -223,6 +272,25 @@ def _duplicate_findings(dataset: Dataset, split: Split, used: list[str]) -> list
                 )
             )
     return findings
+
+
+def _near_duplicate_finding(exact_groups: np.ndarray, near_groups: np.ndarray) -> Finding | None:
+    """How many groups of rows are near- but not exact duplicates (equal once floats are rounded)."""
+    distinct = pd.Series(exact_groups).groupby(near_groups).nunique().to_numpy()
+    merged = distinct > 1
+    if not merged.any():
+        return None
+    rows = int(np.isin(near_groups, np.flatnonzero(merged)).sum())
+    return Finding(
+        "near_duplicate_rows",
+        "warning",
+        f"{int(merged.sum())} group(s) of rows ({rows} rows) are near-duplicates: equal once numbers are rounded "
+        f"to {NEAR_DUPLICATE_DIGITS} significant digits, though not exactly equal (a copy with a little noise "
+        "added). Readiness keeps each group in one split, as it does exact duplicates, so a model cannot score "
+        "by remembering a twin; check how the copies got into the file.",
+        [],
+        int(merged.sum()),
+    )
 
 
 def _balance_findings(dataset: Dataset, split: Split) -> list[Finding]:
@@ -311,11 +379,13 @@ def _column_findings(dataset: Dataset) -> list[Finding]:
     return findings
 
 
-def run_checks(dataset: Dataset, split: Split) -> list[Finding]:
-    """All data checks, errors first."""
+def run_checks(
+    dataset: Dataset, split: Split, keep: set[str] | frozenset[str] = frozenset()
+) -> list[Finding]:
+    """All data checks, errors first; a leak in a column of `keep` is reported as kept by the user."""
     trainable = dataset.trainable_columns()
     findings = (
-        _leakage_findings(dataset, split, trainable)
+        _leakage_findings(dataset, split, trainable, frozenset(keep))
         + _duplicate_findings(dataset, split, trainable)
         + _balance_findings(dataset, split)
         + _column_findings(dataset)
@@ -327,11 +397,12 @@ def run_checks(dataset: Dataset, split: Split) -> list[Finding]:
 def excluded_columns(
     dataset: Dataset, findings: list[Finding], keep: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    """Columns left out of training and why; `keep` brings leaky columns back on the user's word."""
+    """Columns left out of training and why; `keep` brings leaky and id-like or text columns back on the
+    user's word (never a constant or empty one: there is nothing in it to learn)."""
     excluded = {
         name: f"{profile.kind} column"
         for name, profile in dataset.columns.items()
-        if profile.kind not in TRAINABLE_KINDS and name not in keep
+        if profile.kind not in TRAINABLE_KINDS and (name not in keep or profile.kind in UNKEEPABLE_KINDS)
     }
     for finding in findings:
         if finding.check in LEAKAGE_CHECKS and finding.severity == "error":
@@ -339,3 +410,71 @@ def excluded_columns(
                 if name not in keep:
                     excluded[name] = finding.check.replace("_", " ")
     return excluded
+
+
+def too_good_findings(
+    validation: Mapping[str, Mapping[str, float]],
+    *,
+    human_level: float | None = None,
+    human_metric: str = "roc_auc",
+) -> list[Finding]:
+    """The "too good to be true" check: a model at near-perfect validation ROC-AUC (≥ `TOO_GOOD_AUC`), or one
+    that far beats the human level the answers give (its error on `human_metric` at most half the human's,
+    and at least `FAR_ABOVE_HUMAN` better). Either is more often a leak than a triumph — a column copied from
+    the label, two columns whose difference is the label (which no single-column check sees, but a linear
+    model scores perfectly), or rows repeated across the split — so the finding names the models and the number."""
+    findings: list[Finding] = []
+    perfect = {
+        name: metrics["roc_auc"]
+        for name, metrics in validation.items()
+        if metrics.get("roc_auc") is not None and float(metrics["roc_auc"]) >= TOO_GOOD_AUC
+    }
+    if perfect:
+        ranked = sorted(perfect.items(), key=lambda item: -item[1])
+        listed = ", ".join(f"{name} {auc:.3f}" for name, auc in ranked)
+        findings.append(
+            Finding(
+                "too_good_to_be_true",
+                "warning",
+                f"Near-perfect validation ROC-AUC ({listed}; ≥ {TOO_GOOD_AUC}). Real problems rarely separate "
+                "this cleanly: check that no column, or combination of columns (a difference or sum of two), "
+                "is recorded after the outcome or computed from it, and that rows are not repeated. Trust "
+                "the verdict only once you have.",
+                [],
+                ranked[0][1],
+            )
+        )
+    if human_level is not None:
+        beyond = {
+            name: float(metrics[human_metric])
+            for name, metrics in validation.items()
+            if metrics.get(human_metric) is not None
+            and (value := float(metrics[human_metric])) - human_level >= FAR_ABOVE_HUMAN
+            and 1 - value <= (1 - human_level) / 2
+            and name not in perfect
+        }
+        if beyond:
+            ranked = sorted(beyond.items(), key=lambda item: -item[1])
+            listed = ", ".join(f"{name} {value:.3f}" for name, value in ranked)
+            findings.append(
+                Finding(
+                    "too_good_to_be_true",
+                    "warning",
+                    f"Far above the human level you gave ({human_level:.3f} {human_metric}): {listed} on "
+                    "validation, with at most half the human's error. Possible, but more often a leak: check "
+                    "that no column is recorded after the outcome or computed from it.",
+                    [],
+                    ranked[0][1],
+                )
+            )
+    return findings
+
+
+def too_good_caveat(findings: Sequence[Mapping[str, object]]) -> str | None:
+    """The sentence a verdict carries while a "too good to be true" finding stands, or None."""
+    if not any(finding.get("check") == "too_good_to_be_true" for finding in findings):
+        return None
+    return (
+        "Caveat: a model scores too well to be taken at its word (see the data checks); rule out a leak "
+        "before acting on this verdict."
+    )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workers.checks import Finding, excluded_columns, run_checks
+from workers.checks import LEAKAGE_CHECKS, UNKEEPABLE_KINDS, Finding, excluded_columns, run_checks
 from workers.data.dataset import ColumnProfile, Dataset
 from workers.errors import InvalidOption, NoUsableFeatures
 from workers.split import Split, make_split
@@ -108,6 +108,15 @@ def profile_dataset(dataset: Dataset, *, keep_columns: Sequence[str] = ()) -> Da
         raise InvalidOption(
             f"--keep-column names columns that are not features of this file: {', '.join(map(repr, unknown))}."
         )
+    # Keeping a column with one value or none would change nothing: refuse it rather than pretend.
+    futile = [name for name in kept if dataset.columns[name].kind in UNKEEPABLE_KINDS]
+    if futile:
+        raise InvalidOption(
+            "--keep-column names columns a model cannot learn from: "
+            + ", ".join(f"{name!r} ({dataset.columns[name].kind})" for name in futile)
+            + ". Keep only columns with varied values.",
+            field="keep_columns",
+        )
     usable = dataset.trainable_columns() + [name for name in kept if name in dataset.columns]
     if not usable:
         kinds = ", ".join(f"{p.name!r} ({p.kind})" for p in dataset.columns.values())
@@ -124,7 +133,7 @@ def examine(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) ->
     `SplitTooSmall` when it cannot be split."""
     kept = _kept(keep_columns)
     split = make_split(dataset, seed=seed)
-    findings = run_checks(dataset, split)
+    findings = run_checks(dataset, split, keep=set(kept))
     excluded = excluded_columns(dataset, findings, keep=set(kept))
     return Prepared(
         profile=DataProfile.of(dataset),
@@ -140,9 +149,25 @@ def refuse_unusable(prepared: Prepared) -> None:
     """`NoUsableFeatures` when the checks left every column out."""
     if not prepared.used_columns:
         reasons = ", ".join(f"{name!r} ({why})" for name, why in prepared.excluded.items())
-        raise NoUsableFeatures(
-            f"Every column was left out: {reasons}. Keep a column you trust with --keep-column."
+        keepable = _keepable(prepared)
+        # Suggest --keep-column only for columns it would bring back: never a constant or empty one.
+        advice = (
+            " Keep a column you trust: " + ", ".join(f"--keep-column {name}" for name in keepable[:3]) + "."
+            if keepable
+            else " None of them can be kept: add columns with varied values."
         )
+        raise NoUsableFeatures(f"Every column was left out: {reasons}.{advice}")
+
+
+def _keepable(prepared: Prepared) -> list[str]:
+    """Excluded columns that --keep-column would bring into training."""
+    kinds = {profile.name: profile.kind for profile in prepared.profile.column_profiles}
+    leaky = {name for f in prepared.findings if f.check in LEAKAGE_CHECKS for name in f.columns}
+    return [
+        name
+        for name in prepared.excluded
+        if name in leaky or (name in kinds and kinds[name] not in UNKEEPABLE_KINDS)
+    ]
 
 
 def prepare(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:

@@ -1,7 +1,10 @@
 """The stratified 60/20/20 train/validation/test split, reproducible from the dataset's sha256 and a seed.
 
 Rows with identical features are kept in one split (a "group"), so an exact duplicate can never sit in
-train and test at once and inflate the test score. Groups are stratified by their label and shuffled with
+train and test at once and inflate the test score. So are near-duplicates: rows that are equal once every
+float feature is rounded to `NEAR_DUPLICATE_DIGITS` significant digits (a copy with tiny float noise added
+is memorised like an exact copy). A file without near-duplicates gets exactly the groups, and so the split,
+of exact matching alone. Groups are stratified by their label and shuffled with
 NumPy's PCG64 generator, whose stream is the same on every platform, seeded from (seed, sha256).
 """
 
@@ -20,7 +23,13 @@ TRAIN, VALIDATION, TEST = 0, 1, 2
 SPLIT_NAMES = ("train", "validation", "test")
 FRACTIONS = (0.6, 0.2, 0.2)
 DEFAULT_SEED = 20170511  # the day of the talk that named the 60/20/20 rule of thumb
-SPLIT_METHOD = "stratified by label, duplicate feature rows kept together, PCG64(seed, sha256)"
+SPLIT_METHOD = (
+    "stratified by label, duplicate feature rows (floats to 6 significant digits) kept together, "
+    "PCG64(seed, sha256)"
+)
+# Float features are compared at this many significant digits: noise below a millionth of the value makes a
+# near-duplicate; real measurements rarely agree to six digits in every feature at once.
+NEAR_DUPLICATE_DIGITS = 6
 
 
 class SplitTooSmall(DataError):
@@ -68,6 +77,35 @@ def feature_row_groups(features: pd.DataFrame) -> np.ndarray:
     return groups
 
 
+def _rounded(features: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """`features` with every finite nonzero float rounded to `digits` significant digits (others as they are)."""
+    columns: dict[str, object] = {}
+    for name in features.columns:
+        column = features[name]
+        if not pd.api.types.is_float_dtype(column):
+            columns[name] = column
+            continue
+        values = column.to_numpy(dtype=float, copy=True)
+        finite = np.isfinite(values) & (values != 0)
+        magnitude = np.floor(np.log10(np.abs(values[finite])))
+        scale = 10.0 ** (digits - 1 - magnitude)
+        values[finite] = np.round(values[finite] * scale) / scale
+        columns[name] = values
+    return pd.DataFrame(columns, index=features.index)
+
+
+def near_duplicate_groups(features: pd.DataFrame, digits: int = NEAR_DUPLICATE_DIGITS) -> np.ndarray:
+    """Group id per row: rows equal once floats are rounded to `digits` significant digits share one id.
+    Each group is numbered by the smallest exact group (`feature_row_groups`) it holds, so without
+    near-duplicates the ids are exactly the exact groups' ids and a split made from them does not change."""
+    exact = feature_row_groups(features)
+    near = feature_row_groups(_rounded(features, digits))
+    first_exact = np.full(int(near.max(initial=-1)) + 1, len(features), dtype=np.int64)
+    np.minimum.at(first_exact, near, exact)
+    _, groups = np.unique(first_exact[near], return_inverse=True)
+    return groups
+
+
 def _rng(seed: int, sha256: str) -> np.random.Generator:
     entropy = [seed, int(sha256[:16], 16)] if sha256 else [seed]
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
@@ -76,7 +114,7 @@ def _rng(seed: int, sha256: str) -> np.random.Generator:
 def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
     # Group on the columns a model may learn from: rows that differ only in an ID column are still twins.
     columns = dataset.trainable_columns() or list(dataset.features.columns)
-    groups = feature_row_groups(dataset.features[columns])
+    groups = near_duplicate_groups(dataset.features[columns])
     n_groups = int(groups.max()) + 1
     # A group's stratum is its most common label (groups with conflicting labels are reported by the checks).
     label_votes = np.zeros((n_groups, dataset.n_classes), dtype=np.int64)
