@@ -33,6 +33,8 @@ from service.database.engine import session_scope
 from service.datasets.apart import POOL, NeedsMoreMemory
 from service.datasets.parsed import as_resolved, derived_files, find_parsed, keep_parsed
 from service.datasets.prepared import examined, keep_prepared
+from service.datasets.rows import find_row_sketch, keep_row_sketch
+from service.ledger.pools import join_pool
 from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
@@ -227,6 +229,7 @@ def keep_inspected(artifacts: ArtifactStore, found: Inspection) -> None:
         return
     keep_parsed(artifacts, found.data)
     keep_prepared(artifacts, found.data, found.prepared)
+    keep_row_sketch(artifacts, found.data)  # to find the earlier dataset whose test budget it shares
 
 
 def _inspect_and_keep(path: Path, root: Path, **how: Any) -> Inspection:
@@ -308,7 +311,9 @@ def record_dataset(
     bytes' derived files to the end of the transaction. The upload is put back (`restore`) if a refused upload
     of the same bytes removed it meanwhile, and what `found` read is kept (a batch keeps it while it checks
     its items). With `reuse`, the project's dataset of the same bytes, target and positive class is returned
-    instead, when there is one, and `row` is not added."""
+    instead, when there is one, and `row` is not added. A new row joins its test-budget pool here
+    (`service.ledger.pools.join_pool`: the pool of an earlier dataset whose rows it largely repeats, by the
+    row sketch kept at inspection, else a new one)."""
     lock_artifact(session, row.stored_as)
     lock_artifact(session, row.sha256)  # what `forget_derived` holds
     if not artifacts.exists(row.stored_as):  # a refused upload of the same bytes removed it meanwhile
@@ -317,8 +322,7 @@ def record_dataset(
         keep_inspected(artifacts, found)
     if reuse and (existing := same_dataset(session, row)) is not None:
         return existing
-    session.add(row)
-    session.flush()
+    join_pool(session, row, find_row_sketch(artifacts, row))
     return row
 
 

@@ -36,7 +36,8 @@ from workers.errors import UnreadableFile
 logger = logging.getLogger(__name__)
 
 PARSED_SUFFIX = ".parsed.parquet"
-DERIVED_SUFFIXES = (PARSED_SUFFIX, ".prepared.pkl")  # the parsed copy, and its preparations (prepared.py)
+# The parsed copy, its preparations (prepared.py) and its row sketch (rows.py).
+DERIVED_SUFFIXES = (PARSED_SUFFIX, ".prepared.pkl", ".rows.npy")
 
 
 def reading_key(target: str, positive: str | None) -> str:

@@ -38,11 +38,14 @@ class Dataset(SQLModel, table=True):
     columns: int
     profile: dict[str, Any] | None = json_field()
     checks: list[dict[str, Any]] | None = json_field()
+    # The test budget its rows draw on (`service.ledger.pools`); None until intake or its first need gives one.
+    budget_pool_id: uuid.UUID | None = Field(default=None, foreign_key="budget_pool.id", index=True)
     created_at: datetime = created_field()
 
 
 class Split(SQLModel, table=True):
-    """Made once per (dataset, seed) and never changed; its test budget is spent through the ledger."""
+    """Made once per (dataset, seed) and never changed; its test looks are spent through the ledger from its
+    dataset's budget pool (`test_budget`: the pool's budget when the split was made, kept as a record)."""
 
     __table_args__ = (UniqueConstraint("dataset_id", "seed"),)
     id: uuid.UUID = id_field()

@@ -1,5 +1,5 @@
 """The test-budget ledger, the product's core rule, on the real embedded Postgres: a split takes its
-project's budget when it is made; each look is one ledger row, keyed so a retry spends nothing; looks
+dataset's budget (one for every seed) when it is made; each look is one ledger row, keyed so a retry spends nothing; looks
 that race cannot overspend; a raise needs a reason and is audited; and every door that refuses a look
 (the API, the dashboard's form, a promotion, the job's own look) says so in the same words and code."""
 
@@ -20,7 +20,7 @@ from service.database.engine import session_scope
 from service.ledger.budget import Budget, budget_of
 from service.ledger.looks import record_split, spend_look
 from service.ledger.raising import raise_budget
-from service.models import Assessment, BudgetChange, Experiment, RunStatus, Split, TestLook
+from service.models import Assessment, AssessmentStatus, BudgetChange, Experiment, RunStatus, Split, TestLook
 from service.settings import Settings
 from tests.dashboard.browsing import csrf_token, sign_in
 from tests.service.test_api_harness import API, assert_error, make_project, upload
@@ -165,11 +165,11 @@ def test_the_ledger_locks_the_split_itself_and_reads_a_fresh_budget(
     assert all("looked at 5 of 5 times" in detail for detail in refused)
 
 
-def test_each_seed_has_a_budget_of_its_own(
+def test_every_seed_of_a_dataset_draws_on_one_budget(
     client: TestClient, headers: dict[str, str], engine: Engine, settings: Settings, dataset: dict[str, Any]
 ) -> None:
-    # Today's behaviour, pinned: a split is made per (dataset, seed), each with the project's budget, so a
-    # spent seed does not stop another seed. (DESIGN.md's "Statistics" asks for one budget per dataset.)
+    # The budget belongs to the dataset's rows: after 3 of 3 looks with one seed, another seed's split (whose
+    # test rows were partly seen, in the first test split or in training) is not a fresh budget of 3.
     spent = _split(engine, dataset)
     _spend(engine, settings, dataset, spent, 3)
     start = f"{API}/projects/{dataset['project_id']}/assessments"
@@ -177,10 +177,36 @@ def test_each_seed_has_a_budget_of_its_own(
     assert_error(
         client.post(start, json={**body, "seed": SEED}, headers=headers), 409, "test_budget_exhausted"
     )
-    other = client.post(start, json={**body, "seed": SEED + 1}, headers=headers)
-    assert other.status_code == 202, other.text
+    other = assert_error(
+        client.post(start, json={**body, "seed": SEED + 1}, headers=headers), 409, "test_budget_exhausted"
+    )
+    assert "looked at 3 of 3 times" in other["detail"]
+    assert f"Seed {SEED + 1} would make a new split, but every seed of a dataset draws on this one budget" in (
+        other["detail"]
+    )
+    assert f"POST /api/v1/splits/{spent.id}/budget" in other["detail"]
+    # A split another seed made earlier (here: by a job) shows the same spent budget, and cannot look.
+    second = _split(engine, dataset, seed=SEED + 1)
+    assert second.test_budget == 3
     with session_scope(engine) as session:
-        assert budget_of(session, session.get(Split, spent.id)) == Budget(limit=3, used=3)
+        assert budget_of(session, session.get(Split, second.id)) == Budget(limit=3, used=3)
+    refused = _store(engine, settings, dataset, second)
+    with pytest.raises(TestBudgetExhausted, match="shared by the 2 splits of this dataset"):
+        refused.record_test_look(_look("second seed"), limit=3)
+    with session_scope(engine) as session:  # as its job ends it: failed, holding no look in reserve
+        failed = session.get(Assessment, refused.assessment_id)
+        assert failed is not None
+        failed.status = AssessmentStatus.failed
+    # A raise through either split raises the one budget both draw on.
+    raise_budget(engine, split=second, new_limit=4, reason="a fresh hold-out was added", who="lead")
+    answer = client.get(f"{API}/splits/{spent.id}", headers=headers).json()
+    assert answer["budget"] == {"limit": 4, "used": 3, "remaining": 1}
+    assert _store(engine, settings, dataset, spent).record_test_look(_look("after raise"), limit=3) == {
+        "limit": 4,
+        "used": 4,
+        "shared_with": "This budget is shared by the 2 splits of this dataset (seeds 11, 12): a new seed is "
+        "not a fresh budget, its test rows were partly seen.",
+    }
 
 
 def test_a_raise_needs_a_reason_is_audited_and_allows_exactly_the_looks_it_adds(
