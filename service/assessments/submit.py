@@ -16,6 +16,7 @@ from service.models.base import utcnow
 from service.models.projects import MAX_SEED
 from service.settings import Settings
 from workers.assessment.config import DEFAULT_RESAMPLES, AssessmentConfig
+from workers.checks import UNKEEPABLE_KINDS
 from workers.errors import InvalidOption
 from workers.experiments.families import DEEP, complete_hyperparameters, hyperparameters_of
 from workers.split import DEFAULT_SEED
@@ -53,6 +54,16 @@ def _keep_columns(dataset: Dataset, options: dict[str, Any]) -> tuple[str, ...]:
         more = f" and {len(unknown) - MAX_SHOWN_COLUMNS:,} more" if len(unknown) > MAX_SHOWN_COLUMNS else ""
         raise InvalidOption(
             f"keep_columns names columns that are not in the dataset: {shown}{more}.", field="keep_columns"
+        )
+    # Refused here, before a job is queued, as the preparation would refuse it: keeping a column with one
+    # value or none changes nothing.
+    kinds = {p["name"]: p.get("kind") for p in (dataset.profile or {}).get("column_profiles", [])}
+    futile = [name for name in keep if kinds.get(name) in UNKEEPABLE_KINDS]
+    if futile:
+        shown = ", ".join(f"{name[:80]!r} ({kinds[name]})" for name in futile[:MAX_SHOWN_COLUMNS])
+        raise InvalidOption(
+            f"keep_columns names columns a model cannot learn from: {shown}. Keep only columns with varied values.",
+            field="keep_columns",
         )
     return keep
 
