@@ -1,4 +1,4 @@
-"""The vectorised stratified bootstrap, and the paired bootstrap test built on it."""
+"""The vectorised bootstrap (rows resampled with their prevalence), and the paired bootstrap test."""
 
 from __future__ import annotations
 
@@ -45,6 +45,33 @@ def test_class_counts_are_resamples_of_the_same_size():
     assert (counts.sum(axis=1) == 7).all()
     # Every item is drawn about once per resample on average.
     np.testing.assert_allclose(counts.mean(axis=0), 1.0, atol=0.15)
+
+
+def test_row_resamples_let_the_prevalence_vary_but_keep_every_class():
+    # 3 positives in 200 rows: about exp(-3) = 5% of plain resamples would hold none.
+    y = np.array([1] * 3 + [0] * 197)
+
+    counts = bs.row_counts(y, 2, 2000, np.random.default_rng(1))
+
+    positives = counts[:, y == 1].sum(axis=1)
+    assert counts.shape == (2000, 200)
+    assert (counts.sum(axis=1) == 200).all()
+    assert positives.min() >= 1
+    # The class size varies as between i.i.d. test splits (Binomial(200, 0.015) given >= 1), which the
+    # stratified bootstrap, holding it at 3, left out of every interval.
+    assert 1.3 < positives.std() < 2.0
+    assert positives.mean() == pytest.approx(3 / (1 - np.exp(-3)), rel=0.05)
+
+
+def test_bias_corrected_interval_is_the_percentile_one_without_bias_and_shifts_with_it():
+    samples = np.linspace(0.0, 1.0, 1001)
+
+    assert bs.bias_corrected_interval(samples, 0.5, 0.95) == pytest.approx(
+        bs.percentile_interval(samples, 0.95), abs=1e-3
+    )
+    # Resamples mostly below the estimate (a downward-biased bootstrap): the interval moves up.
+    low, high = bs.bias_corrected_interval(samples, 0.6, 0.95)
+    assert low > 0.025 and high > 0.975
 
 
 def test_stratified_resamples_keep_every_class_and_its_size():
@@ -114,8 +141,8 @@ def test_multiclass_resamples_equal_scikit_learn_on_the_same_draws():
 
     samples = bs.multiclass_bootstrap(y, proba, n_resamples=20, seed=9)
 
-    # 20 resamples of 200 rows fit one chunk, so the draws are those of one stratified_counts call.
-    counts = bs.stratified_counts(y, 20, np.random.default_rng(9))
+    # 20 resamples of 200 rows fit one chunk, so the draws are those of one row_counts call.
+    counts = bs.row_counts(y, 3, 20, np.random.default_rng(9))
     for i in (0, 7, 19):
         w = counts[i]
         precision, recall, f1, _ = precision_recall_fscore_support(

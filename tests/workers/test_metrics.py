@@ -51,7 +51,8 @@ def assert_plain_json(result: dict) -> None:
     """Only built-in types: json.dumps would fail on numpy scalars in the round trip below."""
     assert json.loads(json.dumps(result)) == result
     for name in METRICS:
-        assert all(type(v) is float for v in result[name].values())
+        assert all(type(result[name][k]) is float for k in ("value", "ci_low", "ci_high"))
+        assert type(result[name]["method"]) is str
 
 
 # --- evaluate_binary ---------------------------------------------------------------------------------------
@@ -70,9 +71,10 @@ def test_binary_evaluation_matches_scikit_learn_and_is_plain_json():
         "recall": recall_score(y, predicted),
         "f1": f1_score(y, predicted),
     }
-    assert set(result) == {*METRICS, "threshold", "n", "n_positive"}
+    assert set(result) == {*METRICS, "threshold", "n", "n_positive", "n_predicted_positive"}
+    assert result["n_predicted_positive"] == int(predicted.sum())
     for name in METRICS:
-        assert set(result[name]) == {"value", "ci_low", "ci_high"}
+        assert set(result[name]) == {"value", "ci_low", "ci_high", "method"}
         assert result[name]["value"] == pytest.approx(expected[name], abs=1e-12)
         assert result[name]["ci_low"] <= result[name]["value"] <= result[name]["ci_high"]
     assert (result["threshold"], result["n"], result["n_positive"]) == (0.4, 3000, int(y.sum()))
@@ -107,7 +109,11 @@ def test_binary_evaluation_is_reproducible_for_a_seed():
     first = evaluate_binary(y, score, 0.4, n_resamples=500, seed=7)
 
     assert evaluate_binary(y, score, 0.4, n_resamples=500, seed=7) == first
-    assert evaluate_binary(y, score, 0.4, n_resamples=500, seed=8)["roc_auc"] != first["roc_auc"]
+    # The bootstrap's metrics move with the seed; ROC-AUC's, precision's and recall's intervals are
+    # closed-form and do not.
+    other = evaluate_binary(y, score, 0.4, n_resamples=500, seed=8)
+    assert other["pr_auc"] != first["pr_auc"] and other["f1"] != first["f1"]
+    assert other["roc_auc"] == first["roc_auc"] and other["precision"] == first["precision"]
 
 
 def test_binary_evaluation_accepts_bool_labels_and_a_rare_class():
@@ -124,7 +130,8 @@ def test_a_threshold_above_every_score_gives_zero_precision_not_nan():
 
     result = evaluate_binary(y, score, 2.0, n_resamples=200)
 
-    assert result["precision"] == {"value": 0.0, "ci_low": 0.0, "ci_high": 0.0}
+    # Nothing predicted positive: precision is 0 by convention, but nothing is known about it.
+    assert result["precision"] == {"value": 0.0, "ci_low": 0.0, "ci_high": 1.0, "method": "wilson"}
     assert result["recall"]["value"] == 0.0
 
 
@@ -166,7 +173,9 @@ def test_multiclass_evaluation_matches_scikit_learn_and_is_plain_json():
         "recall": recall_score(y, predicted, average="macro"),
         "f1": f1_score(y, predicted, average="macro"),
     }
-    assert set(result) == {*METRICS, "threshold", "n", "n_positive"}
+    # Per-class results beside the macro averages: tests/workers/test_multiclass.py checks them.
+    per_class = {"confusion_matrix", "per_class", "per_class_method"}
+    assert set(result) == {*METRICS, "threshold", "n", "n_positive", *per_class}
     for name in METRICS:
         assert result[name]["value"] == pytest.approx(expected[name], abs=1e-12)
         assert result[name]["ci_low"] <= result[name]["value"] <= result[name]["ci_high"]

@@ -1,7 +1,16 @@
-"""Evaluation metrics with stratified-bootstrap confidence intervals, and the input contract they share.
+"""Evaluation metrics with confidence intervals, and the input contract they share.
 
-Point values come from scikit-learn; the intervals from `workers.evaluation.bootstrap`. Everything returned
-is plain Python (floats, ints, dicts), ready for JSON.
+Point values come from scikit-learn. Each interval comes from the method that covers best for its metric
+(`workers.evaluation.intervals`; coverage measured by `benchmarks/interval_coverage.py`) and says which in
+its ``method`` key:
+
+- binary precision and recall: Wilson (1927) score interval - a proportion of predicted positives / of
+  positives, exact in its binomial model and never collapsing at 0 or 1;
+- binary ROC-AUC: DeLong (1988) variance on the logit scale (Pepe 2003) - skewed the right way near 1;
+- PR-AUC, F1 and every multiclass macro metric: bias-corrected bootstrap percentile (Efron 1981) with the
+  rows (and so the prevalence) resampled (`workers.evaluation.bootstrap`).
+
+Everything returned is plain Python (floats, ints, str, dicts), ready for JSON.
 """
 
 from __future__ import annotations
@@ -23,7 +32,8 @@ from sklearn.metrics import (
 )
 
 from workers.errors import InvalidOption
-from workers.evaluation.bootstrap import binary_bootstrap, multiclass_bootstrap, percentile_interval
+from workers.evaluation.bootstrap import bias_corrected_interval, binary_bootstrap, multiclass_bootstrap
+from workers.evaluation.intervals import BOOTSTRAP, LOGIT_DELONG, WILSON, auc_logit_interval, wilson_interval
 
 DEFAULT_N_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
@@ -39,7 +49,7 @@ def evaluate_binary(
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> dict[str, Any]:
-    """Metrics of a binary classifier with percentile confidence intervals.
+    """Metrics of a binary classifier with confidence intervals (methods in the module docstring).
 
     Args:
         y_true: shape (n,), 0/1 (1 = positive).
@@ -47,8 +57,8 @@ def evaluate_binary(
         threshold: a row is predicted positive when ``score >= threshold`` (for precision, recall, F1).
 
     Returns:
-        ``{"roc_auc" | "pr_auc" | "precision" | "recall" | "f1": {"value", "ci_low", "ci_high"},
-        "threshold": float, "n": int, "n_positive": int}``.
+        ``{"roc_auc" | "pr_auc" | "precision" | "recall" | "f1": {"value", "ci_low", "ci_high", "method"},
+        "threshold": float, "n": int, "n_positive": int, "n_predicted_positive": int}``.
     """
     y, s = binary_inputs(y_true, score)
     threshold = _finite_float(threshold, "threshold")
@@ -63,7 +73,18 @@ def evaluate_binary(
     }
     samples = binary_bootstrap(y, s, threshold, n_resamples=n_resamples, seed=seed)
     result: dict[str, Any] = _with_intervals(points, samples, confidence)
-    result.update(threshold=threshold, n=int(y.size), n_positive=int(y.sum()))
+    positive = y == 1
+    n_positive, n_predicted = int(positive.sum()), int(predicted.sum())
+    true_positive = int((predicted[positive] == 1).sum())
+    _, auc_low, auc_high = auc_logit_interval(s, positive, confidence)
+    closed_form = {
+        "roc_auc": (auc_low, auc_high, LOGIT_DELONG),
+        "precision": (*wilson_interval(true_positive, n_predicted, confidence), WILSON),
+        "recall": (*wilson_interval(true_positive, n_positive, confidence), WILSON),
+    }
+    for name, (low, high, method) in closed_form.items():
+        result[name].update(ci_low=low, ci_high=high, method=method)
+    result.update(threshold=threshold, n=int(y.size), n_positive=n_positive, n_predicted_positive=n_predicted)
     return result
 
 
@@ -248,9 +269,9 @@ def _one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
 
 def _with_intervals(
     points: dict[str, float], samples: dict[str, np.ndarray], confidence: float
-) -> dict[str, dict[str, float]]:
-    result = {}
+) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
     for name in METRIC_NAMES:
-        low, high = percentile_interval(samples[name], confidence)
-        result[name] = {"value": float(points[name]), "ci_low": low, "ci_high": high}
+        low, high = bias_corrected_interval(samples[name], float(points[name]), confidence)
+        result[name] = {"value": float(points[name]), "ci_low": low, "ci_high": high, "method": BOOTSTRAP}
     return result
