@@ -180,16 +180,19 @@ def _leakage_findings(
                         auc,
                     )
                 )
-    for name, auc in sorted(near_leaks.items(), key=lambda item: -item[1]):
+    if near_leaks:
+        ranked = sorted(near_leaks.items(), key=lambda item: -item[1])
+        listed = ", ".join(f"{name!r} (AUC {auc:.3f})" for name, auc in ranked)
+        alone = "alone reaches" if len(ranked) == 1 else "each alone reaches"
         findings.append(
             Finding(
                 "near_leakage",
                 "warning",
-                f"{name!r} alone reaches AUC {auc:.3f} — between {NEAR_LEAKAGE_AUC} and {LEAKAGE_AUC}, where a "
-                f"noisy copy of the label lands. It is used for training (only above {LEAKAGE_AUC} is a column "
-                "left out); make sure it is recorded before the outcome, or every score here is inflated.",
-                [name],
-                auc,
+                f"{listed}: {alone} an AUC between {NEAR_LEAKAGE_AUC} and {LEAKAGE_AUC}, where a noisy copy of "
+                "the label lands. Used for training (only above {LEAKAGE_AUC} is a column left out); make sure each is "
+                "recorded before the outcome, or every score here is inflated.",
+                [name for name, _ in ranked],
+                ranked[0][1],
             )
         )
     if strong:
