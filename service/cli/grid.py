@@ -106,13 +106,14 @@ def _submitted(grid: Grid | None) -> Grid:
 
 
 def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
-    table = Table(title="Grid leaderboard (validation only)")
+    """The leaderboard as a table, then how it was ranked and, once promoted, the promoted point's look."""
+    table = Table(title=f"Grid leaderboard (validation only, ranked by {board['ranked_by']})")
     for column in (
         "rank",
         "experiment",
         "hyperparameters",
         "val ROC-AUC",
-        "Thresholdout",
+        "Ladder",
         "train ROC-AUC",
         "fit",
         "status",
@@ -120,18 +121,37 @@ def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
         table.add_column(column, overflow="fold")
     for row in board["rows"]:
         params = ", ".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
+        marks = (" (reused)" if row["reused"] else "") + (" (promoted)" if row.get("promoted") else "")
         table.add_row(
             str(row.get("rank") or "–"),
-            row["experiment_id"][:8] + (" (reused)" if row["reused"] else ""),
+            row["experiment_id"][:8] + marks,
             params,
             format_metric(row["validation_roc_auc"]),
-            format_metric(row["thresholdout_roc_auc"]),
+            format_metric(row["ladder_roc_auc"]) if row.get("ladder_new_best") else "–",
             format_metric(row["train_roc_auc"]),
             format_seconds(row["fit_seconds"]) if row["fit_seconds"] is not None else "",
             row["status"] + (f": {row['error']}" if row["error"] else ""),
         )
     console.print(table)
     console.print(board["explanation"], style="dim")
+    print_promoted(console, board.get("promoted"))
+
+
+def print_promoted(console: Console, promoted: dict[str, Any] | None) -> None:
+    """The point the grid promoted and its test result, or that the test split is untouched."""
+    if not promoted:
+        console.print("No point promoted yet: the test split is untouched.")
+        return
+    metrics = promoted.get("test_metrics") or {}
+    budget = promoted.get("budget") or {}
+    params = ", ".join(f"{k}={v}" for k, v in promoted["hyperparameters"].items())
+    which = "best point" if promoted.get("rank") == 1 else "promoted point"
+    console.print(
+        f"Test split, {which} {str(promoted['experiment_id'])[:8]} (rank {promoted.get('rank') or '–'}; {params}): "
+        f"test ROC-AUC {format_ci(metrics.get('roc_auc'))}, PR-AUC {format_ci(metrics.get('pr_auc'))} "
+        f"(validation {format_metric(promoted.get('validation_roc_auc'))}); "
+        f"test looks used {budget.get('used')} of {budget.get('limit')}."
+    )
 
 
 @click.command("grid")
@@ -141,7 +161,11 @@ def print_leaderboard(console: Console, board: dict[str, Any]) -> None:
     "--workers", type=click.IntRange(1, 16), default=1, show_default=True, help="In-process workers."
 )
 @click.option(
-    "--rank-by", type=click.Choice(["thresholdout", "validation"]), default="thresholdout", show_default=True
+    "--rank-by",
+    type=click.Choice(["ladder", "validation"]),
+    default="ladder",
+    show_default=True,
+    help="ladder: a point leads only by beating the simpler leader by a step (Blum & Hardt 2015).",
 )
 @click.option(
     "--promote",
@@ -218,12 +242,12 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
             thread.stop()
     with session_scope(engine) as session:
         board = leaderboard(session, _submitted(session.get(Grid, row.id)), rank_by=rank_by)
-    print_leaderboard(console, board)
     if promote_reason:
         best = next((r for r in board["rows"] if r.get("rank") == 1), None)
         if best is None:
+            print_leaderboard(console, board)
             raise UserErrorExit("No point has a score to promote.")
-        looked = look_at_test(
+        look_at_test(
             engine,
             artifacts,
             uuid.UUID(best["experiment_id"]),
@@ -231,10 +255,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
             who="cli",
             grid_id=row.id,
         )
-        metrics = (looked.test_result or {}).get("metrics") or {}
-        budget = (looked.test_result or {}).get("budget") or {}
-        console.print(
-            f"Test split, best point {best['experiment_id'][:8]}: ROC-AUC {format_ci(metrics.get('roc_auc'))}; "
-            f"test looks used {budget.get('used')} of {budget.get('limit')}."
-        )
+        with session_scope(engine) as session:  # read again: the leaderboard now shows the look
+            board = leaderboard(session, _submitted(session.get(Grid, row.id)), rank_by=rank_by)
+    print_leaderboard(console, board)
     engine.dispose()

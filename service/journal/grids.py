@@ -1,5 +1,5 @@
 """Hyperparameter grids: expand, reuse the points that already ran, queue the rest (one job each), rank on
-validation only — beside a Thresholdout-protected score, because a grid asks the validation split many
+validation only — through the Ladder (Blum & Hardt 2015), because a grid asks the validation split many
 questions — and promote the best point to a budgeted look at the test split."""
 
 from __future__ import annotations
@@ -19,18 +19,12 @@ from service.journal.duplicates import lock_fingerprint, runs_of
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
 from service.journal.submit import check_request, defer_experiments, new_experiment
 from service.models import Dataset, Experiment, ExperimentKind, Grid, GridPoint, Project, RunStatus
-from workers.evaluation.thresholdout import (
-    DEFAULT_BUDGET,
-    DEFAULT_SIGMA,
-    DEFAULT_THRESHOLD,
-    budget_spent_after,
-    thresholdout_scores,
-)
+from workers.evaluation.ladder import DEFAULT_STEP, ladder, round_to_step
 from workers.experiments.families import check_family
-from workers.experiments.grid import default_grid, expand_grid
+from workers.experiments.grid import complexity_ranks, default_grid, expand_grid
 from workers.split import DEFAULT_SEED
 
-RankBy = Literal["thresholdout", "validation"]
+RankBy = Literal["ladder", "validation"]
 MAX_GRID_NAME_CHARS = 200  # the column's width
 
 
@@ -176,13 +170,24 @@ def _varying(spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, An
     return {name: params.get(name) for name in spec}
 
 
-def leaderboard(session: Session, grid: Grid, *, rank_by: RankBy = "thresholdout") -> dict[str, Any]:
-    """Every point with its plain validation ROC-AUC and its Thresholdout score, ranked by `rank_by`.
+def leaderboard(session: Session, grid: Grid, *, rank_by: RankBy = "ladder") -> dict[str, Any]:
+    """Every point with its validation ROC-AUC, ranked on validation only, and the promoted point's test look.
 
-    The Thresholdout queries run in grid order over the points that have finished, with a seed taken from
-    the grid's id, so the same grid shows the same scores every time it is read."""
+    `rank_by="ladder"` (the default): the points go through the Ladder (Blum & Hardt 2015; see
+    `workers.evaluation.ladder`) simplest first (`workers.experiments.grid.complexity_ranks`), then in grid
+    order; the point holding the Ladder's best at the end is ranked 1. A more complex point takes the lead
+    only by beating the simpler leader by a step, so neither a lucky draw nor an overfitted point wins on
+    noise. The other points follow by validation ROC-AUC rounded to the step, ties to the simpler, then the
+    earlier point. `rank_by="validation"`: the plain validation ROC-AUC, ties the same way.
+
+    Every point with a validation score gets a rank, a reused one too. Nothing is drawn at random, so the
+    same grid shows the same leaderboard every time it is read.
+    """
+    pairs = grid_points(session, grid.id)
+    complete = [(experiment.procedure or {}).get("hyperparameters", {}) for _, experiment in pairs]
+    complexity = complexity_ranks(grid.model_family, complete)
     rows: list[dict[str, Any]] = []
-    for point, experiment in grid_points(session, grid.id):
+    for (point, experiment), params, simpler in zip(pairs, complete, complexity, strict=True):
         result = experiment.result or {}
         rows.append(
             {
@@ -190,49 +195,108 @@ def leaderboard(session: Session, grid: Grid, *, rank_by: RankBy = "thresholdout
                 "experiment_id": str(experiment.id),
                 "reused": point.reused,
                 "status": experiment.status.value,
-                "hyperparameters": _varying(
-                    grid.spec, (experiment.procedure or {}).get("hyperparameters", {})
-                ),
-                "validation_roc_auc": (result.get("validation") or {}).get("roc_auc"),
-                "train_roc_auc": result.get("train_roc_auc"),
-                "thresholdout_roc_auc": None,
-                "thresholdout_used_holdout": None,
+                "hyperparameters": _varying(grid.spec, params),
+                "complexity": simpler,
+                "validation_roc_auc": _shown((result.get("validation") or {}).get("roc_auc")),
+                "train_roc_auc": _shown(result.get("train_roc_auc")),
+                "ladder_roc_auc": None,
+                "ladder_new_best": None,
                 "fit_seconds": result.get("fit_seconds"),
                 "error": experiment.error_detail,
+                "promoted": grid.promoted_experiment_id is not None
+                and experiment.id == grid.promoted_experiment_id,
             }
         )
-    scored_rows = [r for r in rows if r["validation_roc_auc"] is not None and r["train_roc_auc"] is not None]
-    scored = thresholdout_scores(
-        [(r["train_roc_auc"], r["validation_roc_auc"]) for r in scored_rows],
-        seed=uuid.UUID(str(grid.id)).int % (2**32),
-    )
-    for row, answer in zip(scored_rows, scored, strict=True):
-        row["thresholdout_roc_auc"] = answer.value
-        row["thresholdout_used_holdout"] = answer.used_holdout
-    spent_after = budget_spent_after(scored)
-    key = "thresholdout_roc_auc" if rank_by == "thresholdout" else "validation_roc_auc"
-    ranked = sorted(rows, key=lambda r: (r[key] is None, -(r[key] or 0.0), r["position"]))
-    for rank, row in enumerate(r for r in ranked if r[key] is not None):
-        row["rank"] = rank + 1
-    shown = "Thresholdout-protected validation ROC-AUC" if rank_by == "thresholdout" else "validation ROC-AUC"
+    ranked = rank_points(rows, rank_by=rank_by)
     return {
         "grid_id": str(grid.id),
         "ranked_by": rank_by,
-        "explanation": (
-            f"Ranked by {shown}, on the validation split only (the test split is not touched until a point is "
-            "promoted). A grid asks the validation split one question per point, so the best plain score "
-            "flatters the winner; Thresholdout (Dwork et al. 2015) answers with the training score unless "
-            f"training and validation disagree by more than a noisy {DEFAULT_THRESHOLD} "
-            f"(noise scale {DEFAULT_SIGMA}, at most {DEFAULT_BUDGET} validation answers)."
-        ),
-        "thresholdout_budget_spent_after": None
-        if spent_after is None
-        else scored_rows[spent_after]["position"],
+        "step": DEFAULT_STEP,
+        "explanation": _explanation(rank_by),
         "rows": ranked,
+        "promoted": _promoted(grid, pairs, rows),
     }
 
 
-def best_point(session: Session, grid: Grid, *, rank_by: RankBy = "thresholdout") -> uuid.UUID | None:
+def rank_points(
+    rows: list[dict[str, Any]], *, rank_by: RankBy = "ladder", step: float = DEFAULT_STEP
+) -> list[dict[str, Any]]:
+    """Rank leaderboard rows (`validation_roc_auc`, `complexity`, `position` each) in place and return them
+    in rank order, the unscored ones last in grid order without a rank.
+
+    The Ladder's rows get `ladder_new_best` and `ladder_roc_auc` (the new best, rounded to `step`, where
+    the row took the lead). Every scored row gets a rank, reused and tied ones too; ties go to the simpler
+    point (lower `complexity`), then to the earlier one (lower `position`) — the order the Ladder visits.
+    """
+    scored = sorted(
+        (r for r in rows if r["validation_roc_auc"] is not None),
+        key=lambda r: (r["complexity"], r["position"]),
+    )
+    answers = ladder([r["validation_roc_auc"] for r in scored], step=step)
+    for row, answer in zip(scored, answers, strict=True):
+        row["ladder_new_best"] = answer.new_best
+        row["ladder_roc_auc"] = answer.score if answer.new_best else None
+    if rank_by == "ladder":
+        leader = scored[answers[-1].leader] if answers else None
+        rest = sorted(
+            (r for r in scored if r is not leader),
+            key=lambda r: (-round_to_step(r["validation_roc_auc"], step), r["complexity"], r["position"]),
+        )
+        order = ([leader] if leader is not None else []) + rest
+    else:
+        order = sorted(scored, key=lambda r: (-r["validation_roc_auc"], r["complexity"], r["position"]))
+    for rank, row in enumerate(order, start=1):
+        row["rank"] = rank
+    unranked = sorted((r for r in rows if r["validation_roc_auc"] is None), key=lambda r: r["position"])
+    for row in unranked:
+        row["rank"] = None
+    return order + unranked
+
+
+def _explanation(rank_by: RankBy) -> str:
+    common = (
+        "Ranked on the validation split only (the test split is not touched until a point is promoted). "
+        "A grid asks the validation split one question per point, so the best plain score flatters the "
+        "winner. "
+    )
+    if rank_by == "ladder":
+        return common + (
+            "Ranked by the Ladder (Blum & Hardt 2015): points are visited simplest first, and a point takes "
+            f"the lead only when its validation ROC-AUC beats the leader's by {DEFAULT_STEP} or more, so an "
+            "overfitted or lucky point cannot win on noise; the Ladder column shows each new best, rounded "
+            f"to {DEFAULT_STEP}. The other points follow by validation ROC-AUC to {DEFAULT_STEP}, ties to "
+            "the simpler, then the earlier point."
+        )
+    return common + "Ranked by plain validation ROC-AUC; ties go to the simpler, then the earlier point."
+
+
+def _promoted(
+    grid: Grid, pairs: list[tuple[GridPoint, Experiment]], rows: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The point this grid promoted to a test look, and what the look found (None before a promotion)."""
+    for (_, experiment), row in zip(pairs, rows, strict=True):
+        if row["promoted"]:
+            look = experiment.test_result or {}
+            return {
+                "experiment_id": row["experiment_id"],
+                "position": row["position"],
+                "rank": row.get("rank"),
+                "hyperparameters": row["hyperparameters"],
+                "validation_roc_auc": row["validation_roc_auc"],
+                "test_metrics": look.get("metrics") or {},
+                "budget": look.get("budget") or {},
+                "reason": look.get("reason"),
+                "who": look.get("who"),
+            }
+    return None
+
+
+def _shown(value: Any) -> float | None:
+    """A ROC-AUC as shown: within [0, 1] (a stored score is one already; this guards what is shown)."""
+    return None if value is None else min(1.0, max(0.0, float(value)))
+
+
+def best_point(session: Session, grid: Grid, *, rank_by: RankBy = "ladder") -> uuid.UUID | None:
     board = leaderboard(session, grid, rank_by=rank_by)
     for row in board["rows"]:
         if row.get("rank") == 1:

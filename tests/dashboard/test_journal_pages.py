@@ -1,10 +1,11 @@
 """The journal, grid and batch pages: experiments with their duplicate warnings, hypothesis and inference
 edited through the form (the old text kept), side-by-side comparison, a grid's leaderboard with its
-Thresholdout column, a batch's items, and none of it visible to another team."""
+Ladder column, a batch's items, and none of it visible to another team."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -13,10 +14,10 @@ from sqlalchemy import Engine
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.journal.grids import GridRequest, add_grid
+from service.journal.grids import GridRequest, add_grid, grid_points
 from service.journal.procedures import ExperimentRequest
 from service.journal.submit import new_experiment
-from service.models import Batch, BatchItem, Experiment, RunStatus
+from service.models import Batch, BatchItem, Experiment, Grid, RunStatus
 from service.settings import Settings
 from tests.dashboard.browsing import csrf_token, new_key, sign_in
 from tests.service.records import project_with_dataset
@@ -146,13 +147,35 @@ def test_the_grid_page_shows_the_leaderboard_with_both_scores(
     assert "C sweep" in app_client.get("/grids").text
     html = app_client.get(f"/grids/{journal.grid_id}").text
     assert "2 of 2 points done" in html and 'http-equiv="refresh"' not in html
-    assert ">Thresholdout ROC-AUC</th>" in html and ">Validation ROC-AUC</th>" in html
-    assert len(re.findall(r'data-metric="thresholdout_roc_auc">\d\.\d{3}<', html)) == 2
-    assert 'data-ranked-by="thresholdout"' in html and "Thresholdout-protected" in html
+    assert ">Ladder ROC-AUC</th>" in html and ">Validation ROC-AUC</th>" in html
+    assert len(re.findall(r'data-metric="ladder_roc_auc">\d\.\d{3}<', html)) >= 1  # the leader's new best
+    assert 'data-ranked-by="ladder"' in html and "Ladder (Blum &amp; Hardt 2015)" in html
+    assert "No point promoted yet: the test split is untouched." in html
     by_validation = app_client.get(f"/grids/{journal.grid_id}", params={"rank_by": "validation"}).text
     assert 'data-ranked-by="validation"' in by_validation
     first_row = by_validation[by_validation.index("<tbody>") :]
     assert re.search(r'<td class="num">1</td>\s*<td><a href="/journal/[^"]+">10.0<', first_row)
+
+
+def test_the_grid_page_shows_the_promoted_point_and_its_test_result(
+    app_client: TestClient, engine: Engine, journal: Journal
+) -> None:
+    with session_scope(engine) as session:
+        grid = session.get(Grid, uuid.UUID(journal.grid_id))
+        chosen = session.get(Experiment, grid_points(session, grid.id)[1][1].id)  # C=10, not the leader
+        chosen.test_result = {
+            "metrics": {"roc_auc": {"value": 0.934, "ci_low": 0.901, "ci_high": 0.962}},
+            "budget": {"used": 1, "limit": 3},
+            "reason": "the C we ship",
+            "who": "tests",
+        }
+        grid.promoted_experiment_id = chosen.id
+    sign_in(app_client, new_key(engine, "team-a"))
+    html = app_client.get(f"/grids/{journal.grid_id}").text
+    assert f'data-promoted-point="{chosen.id}"' in html and "(rank 2)" in html and "C=10.0" in html
+    assert '<td class="num" data-test-metric="roc_auc">0.934 [0.901, 0.962]</td>' in html
+    assert "Test looks used: 1 of 3" in html and "the C we ship" in html
+    assert html.count("data-promoted>promoted</span>") == 1
 
 
 def test_the_batch_page_shows_each_items_progress(

@@ -1,5 +1,6 @@
 """Grids through the API: points that already ran are reused (not queued again), two workers share the
-rest, the leaderboard ranks on validation with a Thresholdout column, and promotion spends the budget."""
+rest, the leaderboard ranks on validation through the Ladder (every point ranked, scores within [0, 1]),
+and promotion spends the budget and shows the promoted point with its test result in the grid's detail."""
 
 from __future__ import annotations
 
@@ -93,8 +94,16 @@ def test_a_grid_of_12_with_4_already_run_queues_8_and_two_workers_finish_it(
     assert len(ran_by) == 2, ran_by  # the grid's 8 new points were shared by both workers
 
     board = done["leaderboard"]
-    assert board["ranked_by"] == "thresholdout" and "Thresholdout" in board["explanation"]
-    assert [row["rank"] for row in board["rows"]] == list(range(1, 13))
+    assert board["ranked_by"] == "ladder" and "Ladder (Blum & Hardt 2015)" in board["explanation"]
+    assert [row["rank"] for row in board["rows"]] == list(range(1, 13))  # reused points ranked too
+    assert board["promoted"] is None and not any(row["promoted"] for row in board["rows"])
+    shown = [row[key] for row in board["rows"] for key in ("validation_roc_auc", "ladder_roc_auc")]
+    assert all(0.0 <= value <= 1.0 for value in shown if value is not None)
+    leader = board["rows"][0]
+    assert leader["ladder_new_best"] and leader["ladder_roc_auc"] == round(leader["validation_roc_auc"], 2)
+    # No later, more complex point beat the leader by a step: the Ladder does not reward a bigger C.
+    later = [r for r in board["rows"][1:] if r["complexity"] > leader["complexity"]]
+    assert all(r["validation_roc_auc"] <= leader["ladder_roc_auc"] + board["step"] for r in later)
     assert sum(row["reused"] for row in board["rows"]) == 4
     assert all(set(row["hyperparameters"]) == {"C"} for row in board["rows"])
     plain = client.get(f"{API}/grids/{grid['id']}", params={"rank_by": "validation"}, headers=headers).json()
@@ -117,6 +126,11 @@ def test_a_grid_of_12_with_4_already_run_queues_8_and_two_workers_finish_it(
     look = promoted.json()["experiment"]["test_result"]
     assert 0.9 < look["metrics"]["roc_auc"]["value"] <= 1.0 and look["budget"] == {"limit": 3, "used": 1}
     assert promoted.json()["experiment"]["id"] == board["rows"][0]["experiment_id"]
+    detail = client.get(f"{API}/grids/{grid['id']}", headers=headers).json()["leaderboard"]
+    assert detail["promoted"]["experiment_id"] == board["rows"][0]["experiment_id"]
+    assert detail["promoted"]["rank"] == 1 and detail["promoted"]["budget"] == {"limit": 3, "used": 1}
+    assert detail["promoted"]["test_metrics"]["roc_auc"] == look["metrics"]["roc_auc"]
+    assert [row["promoted"] for row in detail["rows"]] == [True] + [False] * 11
     assert client.post(url, json={"reason": "again"}, headers=headers).status_code == 200
     assert count_rows(engine, TestLook) == 1
     others = [row["experiment_id"] for row in board["rows"][1:4]]

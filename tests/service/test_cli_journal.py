@@ -41,10 +41,11 @@ def _grid_file(tmp_path: Path, values: list[float]) -> Path:
 
 def test_a_grid_from_the_cli_reuses_points_and_the_journal_reads_back(tmp_path: Path) -> None:
     first = _run("grid", str(_grid_file(tmp_path, [0.01, 0.1])))
-    assert "2 points, 0 reused" in first and "Grid leaderboard" in first and "Thresholdout" in first
+    assert "2 points, 0 reused" in first and "Grid leaderboard" in first and "Ladder" in first
     second = _run("grid", str(_grid_file(tmp_path, [0.01, 0.1, 1.0])), "--promote", "best C for the report")
     assert "3 points, 2 reused" in second and "(reused)" in second
     assert "Test split, best point" in second and "test looks used 1 of 3" in second
+    assert "(promoted)" in second and "test ROC-AUC 0.9" in second
 
     listing = _run("journal", "list", "--project", "bc")
     assert listing.count("logistic_regression") == 3

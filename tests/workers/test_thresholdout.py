@@ -164,6 +164,7 @@ def test_budget_is_spent_by_holdout_answers_only_then_nothing_is_answered():
     assert scored[1].to_json() == {
         "index": 1,
         "value": scored[1].value,
+        "shown": scored[1].value,
         "used_holdout": True,
         "budget_left": 2,
     }
@@ -202,3 +203,15 @@ def test_bad_options_are_refused_with_the_option_named(options, word):
 def test_a_missing_score_cannot_be_queried():
     with pytest.raises(InvalidOption, match="holdout_value must be finite"):
         Thresholdout().query(0.9, math.nan)
+
+
+def test_an_answer_past_one_is_shown_within_0_and_1_and_kept_as_drawn_for_use():
+    # A holdout AUC of 0.999 plus Laplace noise: over seeds some draws pass 1 (the issue saw 1.008).
+    answers = [
+        thresholdout_scores([(0.5, 0.999)], threshold=0.0, sigma=0.01, budget=1, seed=seed)[0]
+        for seed in range(40)
+    ]
+    past_one = [q for q in answers if q.value is not None and q.value > 1.0]
+    assert past_one, "some draws must pass 1 for this test to mean anything"
+    assert all(q.shown == 1.0 for q in past_one)
+    assert all(0.0 <= q.shown <= 1.0 for q in answers if q.shown is not None)

@@ -24,6 +24,14 @@ Parameters (values on the scale of the statistic, e.g. AUC or accuracy in [0, 1]
         T = 4/sqrt(n) and σ = 1/sqrt(n) for a holdout of n rows (0.04 and 0.01 at n = 10,000).
     budget B: how many over-threshold answers the holdout may give; each one leaks a little about it.
     seed: the noise is drawn from ``numpy.random.default_rng(seed)``, so a run can be repeated exactly.
+
+The "training" value must come from a sample the model was *not* fitted on (e.g. out-of-fold scores on
+the training split): the mechanism answers with it whenever it agrees with the holdout, so a model's own
+training score (ROC-AUC 1.000 for an overfitted model) would be handed back as its score and reward
+overfitting. Grids therefore rank through the Ladder (`workers.evaluation.ladder`, which says why).
+
+Answers are used as drawn (h + ξ, unclipped, so the noise stays unbiased); what is *shown* is
+`ScoredQuery.shown`, clipped to [0, 1], since the Laplace noise can push a ROC-AUC of 0.998 past 1.
 """
 
 from __future__ import annotations
@@ -61,10 +69,16 @@ class ScoredQuery:
     def answered(self) -> bool:
         return self.value is not None
 
+    @property
+    def shown(self) -> float | None:
+        """The answer as a score is shown: clipped to [0, 1] (``value`` is kept as drawn, noise and all)."""
+        return None if self.value is None else min(1.0, max(0.0, self.value))
+
     def to_json(self) -> dict[str, object]:
         return {
             "index": self.index,
             "value": self.value,
+            "shown": self.shown,
             "used_holdout": self.used_holdout,
             "budget_left": self.budget_left,
         }

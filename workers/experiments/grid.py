@@ -12,7 +12,7 @@ import copy
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -168,3 +168,48 @@ def load_grid_spec(mapping: Any) -> GridSpec:
         grid = default_grid(family)
     points = expand_grid(family, grid)  # validates the grid, its type included
     return GridSpec(family=family, grid=copy.deepcopy(dict(grid)), points=points)
+
+
+# Which way each hyperparameter makes a model simpler (more regularised): the leaderboard visits a grid's
+# points simplest first, so that among points within a step of each other the simpler one leads. Names
+# left out (max_features, n_estimators with early stopping, lr) have no agreed direction.
+SIMPLER_WHEN: dict[str, dict[str, str]] = {
+    LOGISTIC_REGRESSION: {"C": "lower"},  # C is the inverse penalty strength
+    RANDOM_FOREST: {"min_samples_leaf": "higher", "max_depth": "lower"},  # max_depth None: grown fully
+    # Shrinkage and row/column subsampling regularise boosting (Friedman 2001, 2002).
+    XGBOOST: {
+        "max_depth": "lower",
+        "learning_rate": "lower",
+        "subsample": "lower",
+        "colsample_bytree": "lower",
+    },
+    DEEP: {
+        "d_main": "lower",
+        "d_hidden": "lower",
+        "n_blocks": "lower",
+        "dropout": "higher",
+        "weight_decay": "higher",
+    },
+}
+
+
+def complexity_ranks(family: str, points: Sequence[Mapping[str, Any]]) -> list[int]:
+    """How complex each point is within its grid: 0 for the simplest, larger for more complex.
+
+    For each hyperparameter of `SIMPLER_WHEN` that the points vary, a point scores the position of its
+    value among the distinct values, simplest first; the scores add up. A value of None for an int
+    (max_depth: no limit) is the most complex. Two points with equal sums are equally simple; callers break
+    that tie by grid order.
+    """
+    directions = SIMPLER_WHEN.get(check_family(family), {})
+    totals = [0] * len(points)
+    for name, simpler in directions.items():
+        values = [point.get(name) for point in points]
+        if not all(value is None or _finite_number(value) for value in values):
+            continue  # a value of another kind ("sqrt") has no place on this axis
+        distinct = sorted(set(values), key=lambda v: math.inf if v is None else float(v))
+        if simpler == "higher":
+            distinct.reverse()
+        for i, value in enumerate(values):
+            totals[i] += distinct.index(value)
+    return totals

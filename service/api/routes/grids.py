@@ -119,9 +119,10 @@ def list_grids(
 
 @router.get("/grids/{grid_id}", response_model=GridDetail, responses=NOT_FOUND)
 def get_grid(
-    grid: GridDep, session: SessionDep, rank_by: Literal["thresholdout", "validation"] = "thresholdout"
+    grid: GridDep, session: SessionDep, rank_by: Literal["ladder", "validation"] = "ladder"
 ) -> GridDetail:
-    """The grid, its progress, and its leaderboard (validation only; the Thresholdout column beside)."""
+    """The grid, its progress, its leaderboard (validation only, through the Ladder unless
+    `rank_by=validation`) and, once promoted, the promoted point with its test result."""
     board = Leaderboard(**leaderboard(session, grid, rank_by=rank_by))
     return GridDetail(
         **GridPublic.from_row(grid, grid_progress(session, grid)).model_dump(), leaderboard=board

@@ -20,7 +20,7 @@ class GridPromote(BaseModel):
     experiment_id: uuid.UUID | None = Field(
         default=None, description="A point of this grid; default: the leaderboard's best."
     )
-    rank_by: Literal["thresholdout", "validation"] = "thresholdout"
+    rank_by: Literal["ladder", "validation"] = "ladder"
 
 
 class TestLookCreate(BaseModel):
@@ -59,28 +59,47 @@ class GridPublic(BaseModel):
 
 
 class LeaderboardRow(BaseModel):
-    rank: int | None = None
+    rank: int | None = Field(
+        default=None, description="Every point with a validation score has one; None: not finished or failed."
+    )
     position: int
     experiment_id: uuid.UUID
     reused: bool
     status: str
     hyperparameters: dict[str, Any]
+    complexity: int = Field(description="0: the grid's simplest (most regularised) point; breaks ties.")
     validation_roc_auc: float | None
     train_roc_auc: float | None
-    thresholdout_roc_auc: float | None = Field(
-        description="None: not finished, or the Thresholdout budget is spent."
+    ladder_roc_auc: float | None = Field(
+        description="The Ladder's new best, rounded to its step, when this point took the lead; else None."
     )
-    thresholdout_used_holdout: bool | None
+    ladder_new_best: bool | None = Field(description="This point beat the leader by a step (None: no score).")
     fit_seconds: float | None
     error: str | None
+    promoted: bool = Field(description="The point this grid promoted to a look at the test split.")
+
+
+class PromotedPoint(BaseModel):
+    experiment_id: uuid.UUID
+    position: int
+    rank: int | None
+    hyperparameters: dict[str, Any]
+    validation_roc_auc: float | None
+    test_metrics: dict[str, Any] = Field(description="Test metrics with 95% intervals, from the one look.")
+    budget: dict[str, Any] = Field(description="The split's test looks: used and limit, after this look.")
+    reason: str | None
+    who: str | None
 
 
 class Leaderboard(BaseModel):
     grid_id: uuid.UUID
-    ranked_by: Literal["thresholdout", "validation"]
+    ranked_by: Literal["ladder", "validation"]
+    step: float = Field(description="The Ladder's step: the ROC-AUC a point must add to take the lead.")
     explanation: str
-    thresholdout_budget_spent_after: int | None
     rows: list[LeaderboardRow]
+    promoted: PromotedPoint | None = Field(
+        description="The promoted point and its test result, once promoted."
+    )
 
 
 class GridDetail(GridPublic):

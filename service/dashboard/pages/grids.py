@@ -1,5 +1,5 @@
-"""Hyperparameter grids: the team's grids, and one grid's progress and leaderboard, ranked by the
-Thresholdout-protected score or by the plain validation ROC-AUC."""
+"""Hyperparameter grids: the team's grids, and one grid's progress, its leaderboard — ranked by the Ladder
+(Blum & Hardt 2015) or by the plain validation ROC-AUC — and the point it promoted with its test result."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ router = APIRouter()
 
 GRIDS_PER_PAGE = 25
 REFRESH_SECONDS = 5  # while points run, the page reloads itself this often
-RANKINGS = ("thresholdout", "validation")
+RANKINGS = ("ladder", "validation")
 
 
 def owned_grid(grid_id: Annotated[str, Path()], session: SessionDep, who: SignedInDep) -> Grid:
@@ -46,9 +46,10 @@ def grids(request: Request, who: SignedInDep, session: SessionDep) -> Response:
 
 @router.get("/grids/{grid_id}")
 def grid_page(request: Request, grid: GridPage, session: SessionDep) -> Response:
-    """One grid: how many points ran, and its leaderboard with the plain and the Thresholdout score."""
-    rank_by = request.query_params.get("rank_by", "thresholdout")
-    rank_by = rank_by if rank_by in RANKINGS else "thresholdout"
+    """One grid: how many points ran, its leaderboard with the plain and the Ladder score, and the promoted
+    point's test look."""
+    rank_by = request.query_params.get("rank_by", "ladder")
+    rank_by = rank_by if rank_by in RANKINGS else "ladder"
     progress = grid_progress(session, grid)
     done = sum(progress.get(state, 0) for state in ("succeeded", "failed", "cancelled"))
     board = leaderboard(session, grid, rank_by=rank_by)
