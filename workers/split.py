@@ -77,21 +77,23 @@ def feature_row_groups(features: pd.DataFrame) -> np.ndarray:
     return groups
 
 
-def _rounded(features: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """`features` with every finite nonzero float rounded to `digits` significant digits (others as they are)."""
-    columns: dict[str, object] = {}
-    for name in features.columns:
-        column = features[name]
-        if not pd.api.types.is_float_dtype(column):
-            columns[name] = column
-            continue
-        values = column.to_numpy(dtype=float, copy=True)
-        finite = np.isfinite(values) & (values != 0)
-        magnitude = np.floor(np.log10(np.abs(values[finite])))
-        scale = 10.0 ** (digits - 1 - magnitude)
-        values[finite] = np.round(values[finite] * scale) / scale
-        columns[name] = values
-    return pd.DataFrame(columns, index=features.index)
+def _rounded(features: pd.DataFrame, digits: int) -> pd.DataFrame | None:
+    """`features` with every finite nonzero float rounded to `digits` significant digits (others as they are;
+    the float columns come last, which changes row hashes but not which rows are equal), or None when
+    rounding changes no value — most files hold numbers with fewer digits, and hashing again costs."""
+    floats = [name for name in features.columns if pd.api.types.is_float_dtype(features[name])]
+    original = features[floats].to_numpy(dtype=float)
+    values = original.copy()
+    finite = np.isfinite(values) & (values != 0)
+    magnitude = np.floor(np.log10(np.abs(values[finite])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    values[finite] = np.round(values[finite] * scale) / scale
+    if np.array_equal(values, original, equal_nan=True):
+        return None
+    rounded = pd.DataFrame(values, columns=range(len(floats)), index=features.index)
+    others = features.drop(columns=floats)
+    others.columns = range(len(floats), len(features.columns))
+    return pd.concat([others, rounded], axis=1)
 
 
 def near_duplicate_groups(features: pd.DataFrame, digits: int = NEAR_DUPLICATE_DIGITS) -> np.ndarray:
@@ -99,7 +101,10 @@ def near_duplicate_groups(features: pd.DataFrame, digits: int = NEAR_DUPLICATE_D
     Each group is numbered by the smallest exact group (`feature_row_groups`) it holds, so without
     near-duplicates the ids are exactly the exact groups' ids and a split made from them does not change."""
     exact = feature_row_groups(features)
-    near = feature_row_groups(_rounded(features, digits))
+    rounded = _rounded(features, digits)
+    if rounded is None:
+        return exact
+    near = feature_row_groups(rounded)
     first_exact = np.full(int(near.max(initial=-1)) + 1, len(features), dtype=np.int64)
     np.minimum.at(first_exact, near, exact)
     _, groups = np.unique(first_exact[near], return_inverse=True)
