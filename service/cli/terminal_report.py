@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -18,8 +19,11 @@ from workers.numbers import (
     format_percent,
     format_seconds,
 )
+from workers.report.html import comparison_test_name
 from workers.report.model import (
+    ClassMetrics,
     Comparison,
+    ConfusionMatrix,
     Elapsed,
     Finding,
     HistorySection,
@@ -51,6 +55,7 @@ METRIC_TITLES = {
 
 
 TERMINAL_FINDINGS_PER_CRITERION = 3  # the HTML/JSON report has them all
+TERMINAL_CONFUSION_CLASSES = 8  # past this many classes the matrix is too wide: the HTML report has it
 
 
 def findings_table(findings: list[Finding]) -> Table:
@@ -130,15 +135,81 @@ def readiness_table(readiness: Readiness) -> Table:
     return table
 
 
-def comparison_line(comparison: Comparison | None) -> Text:
+def comparison_line(comparison: Comparison | None, test_name: str | None = None) -> Text:
+    """The deep model against the best baseline, with the paired test's real name (DeLong or paired
+    bootstrap); `test_name` names it for a report that did not store it."""
     if comparison is None or comparison.deep is None:
         return Text("No deep model to compare (skipped or failed).", style="yellow")
     delta = "—" if comparison.delta_roc_auc is None else f"{comparison.delta_roc_auc:+.3f}"
     return Text(
         f"{comparison.deep} vs best baseline {comparison.best_baseline}: "
-        f"ΔROC-AUC {delta}, {comparison.test} p = "
+        f"ΔROC-AUC {delta}, {comparison.test or test_name or 'DeLong'} p = "
         f"{format_p(comparison.delong_p_value, trailing_zeros=False)}"
     )
+
+
+def confusion_table(name: str, matrix: ConfusionMatrix) -> Table:
+    """A multiclass model's confusion matrix on the test split: a row per true class, a column per
+    predicted class, the diagonal (predicted right) in bold."""
+    classes = [str(c) for c in matrix.classes] or [str(k) for k in range(len(matrix.counts))]
+    table = Table(
+        title=f"Confusion matrix — {name} on the test split (rows: true class; columns: predicted)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,  # no vertical rules: a column per class must fit 80 columns
+    )
+    table.add_column("True class", min_width=8)
+    for c in classes:
+        table.add_column(c, justify="right")
+    table.add_column("Rows", justify="right")
+    for k, (c, line) in enumerate(zip(classes, matrix.counts, strict=False)):
+        cells = [Text(format_count(n), style="bold" if j == k else "") for j, n in enumerate(line)]
+        table.add_row(c, *cells, format_count(sum(line)))
+    return table
+
+
+def per_class_table(name: str, per_class: list[ClassMetrics], method: str | None = None) -> Table:
+    """A multiclass model's precision, recall and F1 per class, each with its 95% interval (`method`)."""
+    table = Table(
+        title=f"Per class — {name} on the test split (95% CIs)",
+        title_justify="left",
+        caption=f"Intervals: {method}." if method else None,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("Class", min_width=8)
+    table.add_column("Rows", justify="right")
+    for key in ("precision", "recall", "f1"):
+        table.add_column(METRIC_TITLES[key], no_wrap=True, justify="center")
+    for row in per_class:
+        table.add_row(
+            str(row.name),
+            format_count(row.support),
+            *[_ci(getattr(row, k)) for k in ("precision", "recall", "f1")],
+        )
+    return table
+
+
+def per_class_tables(report: Report) -> list[Table]:
+    """The confusion matrix and per-class table of the compared models (best baseline and deep), or of the
+    first model with them when nothing was compared; none for a binary target or an older report. Past
+    `TERMINAL_CONFUSION_CLASSES` classes the matrix is left to the HTML report."""
+    comparison = report.comparison
+    compared = {comparison.best_baseline, comparison.deep} - {None} if comparison else set()
+    tables = []
+    for model in report.models:
+        test = present(model.test)
+        if test is None or (present(test.confusion_matrix) is None and not test.per_class):
+            continue
+        if compared and model.name not in compared:
+            continue
+        name, matrix = model.name or "model", present(test.confusion_matrix)
+        if matrix is not None and 0 < len(matrix.counts) <= TERMINAL_CONFUSION_CLASSES:
+            tables.append(confusion_table(name, matrix))
+        if test.per_class:
+            tables.append(per_class_table(name, test.per_class, test.per_class_method))
+        if not compared:
+            break
+    return tables
 
 
 def learning_curves_table(curves: LearningCurves) -> Table:
@@ -202,7 +273,9 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report))
-    console.print(comparison_line(report.comparison))
+    for table in per_class_tables(report):
+        console.print(table)
+    console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
     if history := present(report.history):

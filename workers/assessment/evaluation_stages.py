@@ -108,7 +108,7 @@ def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
             }
         else:
             results[model.name] = evaluate_multiclass(
-                y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed
+                y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed, class_names=ctx.dataset.classes
             )
     comparison = _compare(ctx, y_test, probas)
     look = TestLook(

@@ -16,6 +16,7 @@ Everything returned is plain Python (floats, ints, str, dicts), ready for JSON.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from sklearn.metrics import (
 
 from workers.errors import InvalidOption
 from workers.evaluation.bootstrap import bias_corrected_interval, binary_bootstrap, multiclass_bootstrap
+from workers.evaluation.confusion import confusion_section
 from workers.evaluation.intervals import BOOTSTRAP, LOGIT_DELONG, WILSON, auc_logit_interval, wilson_interval
 
 DEFAULT_N_RESAMPLES = 1000
@@ -95,16 +97,20 @@ def evaluate_multiclass(
     n_resamples: int = DEFAULT_N_RESAMPLES,
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
+    class_names: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Macro-averaged metrics of a multiclass classifier with percentile confidence intervals.
+    """Macro-averaged metrics of a multiclass classifier with percentile confidence intervals, and its
+    confusion matrix and per-class precision/recall/F1 with intervals (`workers.evaluation.confusion`).
 
     Args:
         y_true: shape (n,), class indices in ``range(n_classes)``; every class must occur.
         proba: shape (n, n_classes), rows summing to 1.
+        class_names: the classes' names in index order, for the confusion matrix and the per-class rows.
 
     Returns:
         The keys of `evaluate_binary`: one-vs-rest macro ROC-AUC, macro average precision, and macro
-        precision/recall/F1 of the argmax prediction; ``"threshold"`` and ``"n_positive"`` are None.
+        precision/recall/F1 of the argmax prediction; ``"threshold"`` and ``"n_positive"`` are None. Then
+        ``"confusion_matrix"``, ``"per_class"`` and ``"per_class_method"`` (`confusion_section`).
     """
     y, p = multiclass_inputs(y_true, proba)
     check_bootstrap_options(n_resamples, seed, confidence)
@@ -122,6 +128,17 @@ def evaluate_multiclass(
     samples = multiclass_bootstrap(y, p, n_resamples=n_resamples, seed=seed)
     result: dict[str, Any] = _with_intervals(points, samples, confidence)
     result.update(threshold=None, n=int(y.size), n_positive=None)
+    result.update(
+        confusion_section(
+            y,
+            p.argmax(axis=1),
+            p.shape[1],
+            class_names=class_names,
+            n_resamples=n_resamples,
+            seed=seed,
+            confidence=confidence,
+        )
+    )
     return result
 
 

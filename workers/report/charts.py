@@ -245,6 +245,120 @@ def bar_chart(
     return "".join(parts)
 
 
+HEATMAP_LABEL_CHARS = 18  # longer class names are cut with an ellipsis; the table beside has them whole
+HEATMAP_MIN_CELL = 24.0  # px; 50 classes still fit a (scrolling) chart
+HEATMAP_MAX_CELL = 110.0  # px; 3 classes do not fill a page
+
+
+def confusion_heatmap(
+    classes: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    *,
+    title: str,
+    description: str = "",
+    width: int = 640,
+    chart_id: str | None = None,
+) -> str:
+    """A confusion matrix as a heatmap: a row per true class, a column per predicted class, each cell
+    shaded by its share of its row (so a class's recall is its diagonal cell's shade, whatever its size)
+    and labelled with its count and that share. Cells carry `class="cell"`, `data-true`, `data-predicted`
+    and `data-count` so browser tests can find them."""
+    cid = chart_id or _slug(title)
+    k = len(classes)
+    if k == 0 or len(counts) != k or any(len(row) != k for row in counts):
+        return empty_chart(title=title, note="No confusion matrix to draw.", width=width, chart_id=cid)
+    names = [_shorten(str(c), HEATMAP_LABEL_CHARS) for c in classes]
+    label_width = min(180.0, max(len(n) for n in names) * CHAR_WIDTH + 40)
+    left, top = label_width, 78.0
+    cell = max(HEATMAP_MIN_CELL, min(HEATMAP_MAX_CELL, (width - left - 20) / k))
+    right, bottom = left + cell * k, top + cell * k
+    totals = [sum(row) for row in counts]
+
+    diagonal = sum(counts[i][i] for i in range(k))
+    total = sum(totals)
+    words = "; ".join(
+        f"{classes[i]}: {counts[i][i]} of {totals[i]} predicted right"
+        + "".join(f", {n} as {classes[j]}" for j, n in enumerate(counts[i]) if j != i and n)
+        for i in range(k)
+    )
+    desc = " ".join(
+        p
+        for p in (
+            description,
+            f"Rows: true class; columns: predicted class. {diagonal} of {total} "
+            f"rows on the diagonal (predicted right). {words}.",
+        )
+        if p
+    )
+    parts = [_open_svg(cid, width, bottom + 24, title, desc)]
+    parts.append(_text(width / 2, 22, title, weight="600", size=FONT_SIZE + 2, anchor="middle"))
+    parts.append(_text((left + right) / 2, 44, "predicted class", anchor="middle", fill="#444"))
+    parts.append(
+        _text(
+            14,
+            (top + bottom) / 2,
+            "true class",
+            anchor="middle",
+            fill="#444",
+            transform=f"rotate(-90 14 {(top + bottom) / 2:.1f})",
+        )
+    )
+    for j, name in enumerate(names):
+        parts.append(_text(left + (j + 0.5) * cell, top - 8, name, anchor="middle"))
+    for i, name in enumerate(names):
+        y = top + i * cell
+        parts.append(_text(left - 8, y + cell / 2 + 4, name, anchor="end"))
+        for j, n in enumerate(counts[i]):
+            share = n / totals[i] if totals[i] else 0.0
+            x = left + j * cell
+            fill = _heat(share)
+            parts.append(
+                f'<rect class="cell" data-true="{escape(str(classes[i]))}" '
+                f'data-predicted="{escape(str(classes[j]))}" data-count="{n}" x="{x:.1f}" y="{y:.1f}" '
+                f'width="{cell:.1f}" height="{cell:.1f}" fill="{fill}" stroke="#ffffff"/>'
+            )
+            ink = "#ffffff" if share > 0.5 else "#1a1a1a"  # dark cells need light text to be read
+            if cell >= 44:
+                parts.append(
+                    _text(x + cell / 2, y + cell / 2, f"{n}", anchor="middle", weight="600", fill=ink)
+                )
+                parts.append(
+                    _text(
+                        x + cell / 2,
+                        y + cell / 2 + 16,
+                        f"{share:.0%}",
+                        anchor="middle",
+                        size=FONT_SIZE - 2,
+                        fill=ink,
+                    )
+                )
+            else:
+                parts.append(
+                    _text(
+                        x + cell / 2, y + cell / 2 + 4, f"{n}", anchor="middle", size=FONT_SIZE - 3, fill=ink
+                    )
+                )
+    parts.append(
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" height="{bottom - top:.1f}" '
+        'fill="none" stroke="#444"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat(share: float) -> str:
+    """White (0) to the palette's blue (1), linear in each channel: one hue, so colour-blind readers see
+    the same order of shades."""
+    share = _clamp(share)
+    blue = (0x00, 0x72, 0xB2)
+    r, g, b = (round(255 + (c - 255) * share) for c in blue)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def empty_chart(
     *, title: str, note: str = "No data to plot.", width: int = 640, chart_id: str | None = None
 ) -> str:

@@ -147,6 +147,8 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "check_groups": check_groups(report.checks),
         "models": _models(report.models, comparison, deep),
         "comparison": comparison,
+        "comparison_test": comparison_test_name(comparison, dataset),
+        "class_results": class_results(report.models, dataset, comparison),
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
@@ -206,6 +208,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("readiness", "Readiness", view["readiness"]),
         ("checks", "Data checks", view["check_groups"]),
         ("models", "Models on the test split", view["models"]),
+        ("per-class", "Per-class results", view["class_results"]),
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
         ("history", "From the journal", view["history"]),
@@ -329,6 +332,61 @@ def _models(
             }
         )
     return rows
+
+
+def comparison_test_name(comparison: Comparison | None, dataset: DatasetSection | None) -> str:
+    """The paired test the comparison ran, by its real name: DeLong's for a binary target, a paired
+    bootstrap for a multiclass one. A report from before `test` was stored is named by its class count."""
+    if comparison is not None and comparison.test:
+        return comparison.test
+    return "paired bootstrap" if dataset is not None and len(dataset.classes) > 2 else "DeLong"
+
+
+def class_results(
+    models: list[ModelEntry], dataset: DatasetSection | None, comparison: Comparison | None = None
+) -> list[dict[str, Any]]:
+    """Each multiclass model's confusion matrix (a heatmap and a table) and per-class precision, recall and
+    F1 with intervals; empty for a binary target and for reports from before these were computed. The two
+    compared models (best baseline, deep) are `open`; without a comparison, the first model is."""
+    compared = {comparison.best_baseline, comparison.deep} - {None} if comparison else set()
+    views: list[dict[str, Any]] = []
+    names = [str(c) for c in dataset.classes] if dataset else []
+    for i, m in enumerate(models):
+        test = present(m.test)
+        matrix = present(test.confusion_matrix) if test else None
+        if test is None or (matrix is None and not test.per_class):
+            continue
+        name = m.name or f"model {i + 1}"
+        view: dict[str, Any] = {
+            "name": name,
+            "slug": f"model-{i + 1}",  # for element ids: a model's name may hold anything
+            "per_class": test.per_class,
+            "method": test.per_class_method,
+            "open": m.name in compared if compared else not views,
+            "matrix": None,
+            "chart": None,
+        }
+        if matrix is not None and matrix.counts:
+            classes = [str(c) for c in matrix.classes] or names or [str(k) for k in range(len(matrix.counts))]
+            rows = [
+                {
+                    "name": c,
+                    "cells": [{"n": n, "diagonal": j == k} for j, n in enumerate(row)],
+                    "total": sum(row),
+                }
+                for k, (c, row) in enumerate(zip(classes, matrix.counts, strict=False))
+            ]
+            view["matrix"] = {"classes": classes, "rows": rows, "total": sum(r["total"] for r in rows)}
+            chart = charts.confusion_heatmap(
+                classes,
+                matrix.counts,
+                title=f"Confusion matrix, test split: {name}",
+                description="Each cell is shaded by its share of the true class's rows.",
+                chart_id=f"chart-confusion-{view['slug']}",
+            )
+            view["chart"] = Markup(chart)  # charts.py escapes every text it draws
+        views.append(view)
+    return views
 
 
 def _curves(models: list[ModelEntry], dataset: DatasetSection | None) -> dict[str, Any] | None:

@@ -137,8 +137,29 @@ class Interval(Part):
     ci_high: Number | None = None
 
 
+class ConfusionMatrix(Part):
+    """A multiclass model's confusion matrix on the test split: `counts[i][j]` rows of true class
+    `classes[i]` predicted as `classes[j]`."""
+
+    classes: list[Label] = []
+    counts: list[list[int]] = []
+
+
+class ClassMetrics(Part):
+    """One class of a multiclass model on the test split: its rows (`support`), how often it was predicted,
+    and its precision, recall and F1 with intervals (`TestMetrics.per_class_method` says which)."""
+
+    name: Label | None = None
+    support: int | None = None
+    predicted: int | None = None
+    precision: Interval | None = None
+    recall: Interval | None = None
+    f1: Interval | None = None
+
+
 class TestMetrics(Part):
-    """A model's metrics on the test split (looked at once), at the threshold chosen on validation."""
+    """A model's metrics on the test split (looked at once), at the threshold chosen on validation; for a
+    multiclass target also its confusion matrix and per-class metrics (absent from older reports)."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
@@ -150,6 +171,9 @@ class TestMetrics(Part):
     threshold: Number | None = None
     n: int | None = None
     n_positive: int | None = None
+    confusion_matrix: ConfusionMatrix | None = None
+    per_class: list[ClassMetrics] = []
+    per_class_method: str | None = None
 
 
 class Threshold(Part):
@@ -276,6 +300,8 @@ class Comparison(Part):
     baseline_roc_auc: Number | None = None
     deep_roc_auc: Number | None = None
     delta_roc_auc: Number | None = None
+    # The p-value of the paired test named by `test`: DeLong for a binary target, a paired bootstrap for a
+    # multiclass one. The key predates multiclass; it stays so that stored reports and API clients still read.
     delong_p_value: Number | None = None
     test: str | None = None
     selected_on: str | None = None
