@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from workers.assessment.context import AssessmentContext
 from workers.assessment.evaluation_stages import fitted_models
 from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.outputs import LearningCurveOutput
+from workers.checks import too_good_caveat, too_good_findings
 from workers.errors import OverfitCheckFailed
 from workers.history import dataset_shape, history_summary
 from workers.report.json_values import json_ready
@@ -33,7 +34,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         n_classes=dataset.n_classes,
         min_class_count=min(dataset.class_counts.values()),
         positive_rate=dataset.positive_rate,
-        findings=ctx.outputs["checks"]["findings"],
+        findings=report_findings(ctx),
         best_baseline=best,
         baseline_test=test.get(best),
         deep_test=test.get(DEEP_MODEL_NAME),
@@ -44,6 +45,18 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
     )
+
+
+def report_findings(ctx: AssessmentContext) -> list[dict[str, Any]]:
+    """The data checks' findings, and after them the one check that needs the models: "too good to be
+    true" on the validation scores (and the human level the answers give)."""
+    feasibility = ctx.answers.feasibility
+    too_good = too_good_findings(
+        ctx.validation_result.metrics,
+        human_level=feasibility.human_level,
+        human_metric=feasibility.target_metric or "roc_auc",
+    )
+    return [*ctx.outputs["checks"]["findings"], *(finding.to_dict() for finding in too_good)]
 
 
 def _curve_evidence(curves: LearningCurveOutput) -> dict[str, Any] | None:
@@ -111,6 +124,9 @@ def report_stage(ctx: AssessmentContext) -> Report:
     evidence = build_evidence(ctx)
     readiness = score_readiness(ctx.answers, evidence)
     verdict = decide_verdict(evidence, ctx.answers)
+    caveat = too_good_caveat(evidence.findings)
+    if caveat and verdict.code != "fix_data_first" and caveat not in verdict.summary:
+        verdict = replace(verdict, summary=f"{verdict.summary} {caveat}")
     comparison = ctx.test_look.comparison.to_json()
     comparison.update({"verdict": verdict.code, "summary": verdict.summary})
     excluded = ctx.outputs["checks"]["excluded"]
@@ -125,7 +141,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "readiness_version": REPORT_VERSION,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "dataset": dataset,
-        "checks": ctx.outputs["checks"]["findings"],
+        "checks": evidence.findings,
         "split": ctx.split.to_dict(),
         "readiness": readiness,
         "models": _model_entries(ctx),

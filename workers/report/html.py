@@ -90,6 +90,9 @@ CHECK_NAMES: dict[str, str] = {
     "target_leakage": "Target leakage",
     "missingness_predicts_label": "Missingness predicts the label",
     "duplicates_across_splits": "Duplicates across splits",
+    "near_duplicate_rows": "Near-duplicate rows",
+    "near_leakage": "Strong single column (possible leak)",
+    "too_good_to_be_true": "Too good to be true",
 }
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")  # display order: what blocks work first
 METRICS: tuple[tuple[str, str], ...] = (
@@ -288,7 +291,7 @@ def check_groups(v: Sequence[Finding | Mapping[str, Any]] | None) -> list[dict[s
                 "message": c.message,
                 "columns": list(c.columns),
                 # Leakage makes every later number a lie, so it is flagged above all other errors.
-                "leakage": "leak" in name.lower(),
+                "leakage": "leak" in name.lower() or name == "too_good_to_be_true",
             }
         )
     for items in groups.values():
