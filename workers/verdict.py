@@ -156,9 +156,9 @@ def _no_signal(ev: Evidence, _: Answers) -> Verdict | None:
     if ev.predicts_everything_positive(best.model):
         recall, precision = ev.metric(best.model, "recall"), ev.metric(best.model, "precision")
         everything = (
-            f"; its decision threshold fell back to calling every row positive (recall "
+            f"; its decision threshold fell back to calling (nearly) every row positive (recall "
             f"{format_metric(recall.value if recall else None)}, precision "
-            f"{format_metric(precision.value if precision else None)} — just the share of positives)"
+            f"{format_metric(precision.value if precision else None)} — about the share of positives)"
         )
     return Verdict(
         "no_signal",

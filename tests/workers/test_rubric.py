@@ -276,7 +276,9 @@ def test_deep_gain_moves_payoff() -> None:
 
 def test_an_unsettled_comparison_is_not_scored_as_no_gain() -> None:
     # ΔAUC +0.012 [−0.008, +0.032]: neither "ship the baseline" nor "deep wins" — it says what would settle it.
-    unsettled = _evidence(delta_roc_auc=0.012, delta_ci_low=-0.008, delta_ci_high=0.032, comparison_p_value=0.24)
+    unsettled = _evidence(
+        delta_roc_auc=0.012, delta_ci_low=-0.008, delta_ci_high=0.032, comparison_p_value=0.24
+    )
     payoff = score_readiness(_answers(), unsettled)["criteria"]["payoff"]
 
     assert any("is not settled" in f and "test rows would settle it" in f for f in payoff["findings"])

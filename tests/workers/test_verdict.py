@@ -219,7 +219,24 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
         ),
         NO_TARGET,
         "no_signal",
-        ["No usable signal", "XGBoost, scores ROC-AUC 0.490 [0.452, 0.529]", "every row positive"],
+        ["No usable signal", "XGBoost, scores ROC-AUC 0.490 [0.452, 0.529]", "(nearly) every row positive"],
+    ),
+    (
+        "no signal, the threshold calling 196 of 200 test rows positive",
+        _evidence(
+            baseline_test={
+                "roc_auc": _auc(0.52, 0.44, 0.60),
+                "precision": _auc(0.4, 0.33, 0.47),
+                "recall": _auc(0.99, 0.96, 1.0),
+                "n": 200,
+                "n_predicted_positive": 196,
+            },
+            deep_test={"roc_auc": _auc(0.50, 0.42, 0.58)},
+            delta_roc_auc=-0.02,
+        ),
+        NO_TARGET,
+        "no_signal",
+        ["every row positive (recall 0.990, precision 0.400"],
     ),
     (
         "deep model significantly worse",
@@ -231,7 +248,11 @@ CASES: list[tuple[str, Evidence, Answers, str, list[str]]] = [
     (
         "interval holds the margin: inconclusive, with the rows that would settle it",
         _evidence(
-            delta_roc_auc=0.012, delta_ci_low=-0.008, delta_ci_high=0.032, comparison_p_value=0.24, test_rows=1000
+            delta_roc_auc=0.012,
+            delta_ci_low=-0.008,
+            delta_ci_high=0.032,
+            comparison_p_value=0.24,
+            test_rows=1000,
         ),
         NO_TARGET,
         "inconclusive",
@@ -317,7 +338,8 @@ def test_verdict_is_frozen_and_serialises() -> None:
 def test_a_non_significant_gain_is_no_longer_good_enough() -> None:
     # p=0.12 with ΔAUC +0.02: the old rule said "you've won"; the interval [−0.005, +0.045] holds 0.01.
     verdict = decide_verdict(
-        _evidence(delta_roc_auc=0.02, delta_ci_low=-0.005, delta_ci_high=0.045, comparison_p_value=0.12), NO_TARGET
+        _evidence(delta_roc_auc=0.02, delta_ci_low=-0.005, delta_ci_high=0.045, comparison_p_value=0.12),
+        NO_TARGET,
     )
 
     assert verdict.code == "inconclusive"
@@ -330,3 +352,16 @@ def test_a_target_reached_with_no_signal_elsewhere_still_keeps_the_target_rules(
     verdict = decide_verdict(_evidence(baseline_test=noise, deep_test=noise, delta_roc_auc=0.0), TARGET_90)
 
     assert verdict.code == "not_feasible_yet"
+
+
+def test_no_signal_says_nothing_of_the_threshold_when_it_still_splits_the_rows() -> None:
+    half = {
+        "roc_auc": _auc(0.51, 0.45, 0.57),
+        "recall": _auc(0.5, 0.4, 0.6),
+        "n": 200,
+        "n_predicted_positive": 97,
+    }
+    verdict = decide_verdict(_evidence(baseline_test=half, deep_test=None, delta_roc_auc=None), NO_TARGET)
+
+    assert verdict.code == "no_signal"
+    assert "every row positive" not in verdict.summary

@@ -63,6 +63,28 @@ def delong_delta_interval(
     return delta, delta - half, delta + half
 
 
+def delong_auc_interval(
+    y_true: np.ndarray, score: np.ndarray, *, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """One ROC-AUC with its Wald interval from DeLong's variance (DeLong et al. 1988), clipped to [0, 1].
+
+    Returns:
+        ``(auc, ci_low, ci_high)``. A closed-form interval for simulations that cannot afford a bootstrap
+        per run; the report's intervals come from the bootstrap (workers.evaluation.metrics).
+    """
+    if not 0.0 < confidence < 1.0:
+        raise InvalidOption(f"confidence must be in (0, 1), got {confidence}.")
+    y, s = binary_inputs(y_true, score)
+    positive = y == 1
+    if int(positive.sum()) < 2 or int((~positive).sum()) < 2:
+        raise InvalidOption("DeLong's variance needs at least 2 positives and 2 negatives.")
+    v10, v01 = _placements(s, positive)
+    variance = np.var(v10, ddof=1) / v10.size + np.var(v01, ddof=1) / v01.size
+    auc = float(v10.mean())
+    half = float(norm.isf((1.0 - confidence) / 2.0) * np.sqrt(variance))
+    return auc, max(auc - half, 0.0), min(auc + half, 1.0)
+
+
 def _paired_variance(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """(AUC_a, AUC_b, Var(AUC_a - AUC_b)) by DeLong's placement values; y is 0/1, a and b checked scores."""
     positive = y == 1

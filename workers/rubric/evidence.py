@@ -41,6 +41,9 @@ DEFAULT_AUC_MARGIN = 0.01
 # A ROC-AUC interval that reaches this is indistinguishable from guessing.
 CHANCE_AUC = 0.5
 
+# A threshold that calls this share of test rows positive or more has given up on telling them apart.
+NEARLY_EVERY_ROW = 0.95
+
 ComparisonOutcome = Literal["better", "worse", "equivalent", "inconclusive", "untested"]
 
 # Learning curve: an expected ROC-AUC gain per doubling of the data below this is not worth chasing.
@@ -314,7 +317,12 @@ class Evidence:
         comparison is not inconclusive, the split size is unknown, or Δ sits exactly on the margin.
         """
         interval, delta = self.delta_interval, self.roc_auc_delta
-        if self.comparison_outcome != "inconclusive" or interval is None or delta is None or self.test_rows <= 0:
+        if (
+            self.comparison_outcome != "inconclusive"
+            or interval is None
+            or delta is None
+            or self.test_rows <= 0
+        ):
             return None
         gap = abs(delta - self.auc_margin)
         if gap == 0.0:
@@ -334,15 +342,17 @@ class Evidence:
         return best is not None and best.estimate.lower <= CHANCE_AUC
 
     def predicts_everything_positive(self, model: Literal["baseline", "deep"]) -> bool:
-        """The model's decision threshold fell back to calling every test row positive (binary only):
-        recall 1 and precision equal to the share of positives."""
+        """The model's decision threshold fell back to calling (nearly) every test row positive (binary only):
+        at least `NEARLY_EVERY_ROW` of them, or, without the count, recall 1 and precision equal to the share
+        of positives."""
         source = (self.baseline_test if model == "baseline" else self.deep_test) or {}
         recall, precision = self.metric(model, "recall"), self.metric(model, "precision")
         if not self.is_binary:
             return False
         n, predicted = _number(source.get("n")), _number(source.get("n_predicted_positive"))
         if n and predicted is not None:
-            return predicted == n
+            # A max-F1 threshold on scores without signal lands at (or next to) the lowest score.
+            return predicted >= NEARLY_EVERY_ROW * n
         if recall is None or precision is None or recall.value < 1.0:
             return False
         n_positive = _number(source.get("n_positive"))
