@@ -21,6 +21,9 @@ from workers.evaluation import (
     roc_points,
     validation_metrics,
 )
+from workers.evaluation.delong import delong_delta_interval
+from workers.evaluation.paired import paired_bootstrap_delta
+from workers.rubric.evidence import meaningful_gain
 from workers.rubric.questionnaire import Answers
 
 
@@ -69,11 +72,12 @@ def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.nd
         return Comparison(best_baseline=best, deep=None)
     if ctx.dataset.is_binary:
         auc_base, auc_deep, p_value = delong_roc_test(y_test, probas[best][:, 1], probas[deep.name][:, 1])
+        _, delta_low, delta_high = delong_delta_interval(y_test, probas[best][:, 1], probas[deep.name][:, 1])
         test = "DeLong"
     else:
-        auc_base, auc_deep, p_value = paired_bootstrap_test(
-            y_test, probas[best], probas[deep.name], seed=ctx.config.seed % (2**31)
-        )
+        seed = ctx.config.seed % (2**31)
+        auc_base, auc_deep, p_value = paired_bootstrap_test(y_test, probas[best], probas[deep.name], seed=seed)
+        _, delta_low, delta_high = paired_bootstrap_delta(y_test, probas[best], probas[deep.name], seed=seed)
         test = "paired bootstrap"
     return Comparison(
         best_baseline=best,
@@ -83,6 +87,9 @@ def _compare(ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.nd
         test=test,
         baseline_roc_auc=auc_base,
         deep_roc_auc=auc_deep,
+        delta_ci_low=delta_low,
+        delta_ci_high=delta_high,
+        margin=meaningful_gain(ctx.answers),
     )
 
 

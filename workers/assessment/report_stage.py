@@ -42,6 +42,9 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         deep_failure_code=OverfitCheckFailed.code if deep.error else None,
         delta_roc_auc=comparison.delta_roc_auc,
         comparison_p_value=comparison.delong_p_value,
+        delta_ci_low=comparison.delta_ci_low,
+        delta_ci_high=comparison.delta_ci_high,
+        margin=comparison.margin,
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
     )
