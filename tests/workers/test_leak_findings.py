@@ -14,8 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 from sklearn.datasets import load_wine
 
+from service.cli.terminal_report import render_report
+from service.dashboard import report_view
 from tests.factories import churn_frame, write_csv
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import assess_file
@@ -25,6 +28,7 @@ from workers.data.dataset import Dataset
 from workers.data.loading import load_dataset
 from workers.errors import InvalidOption, NoUsableFeatures
 from workers.preparation import prepare
+from workers.report.html import render_html
 from workers.split import (
     DEFAULT_SEED,
     NEAR_DUPLICATE_DIGITS,
@@ -212,6 +216,14 @@ def test_two_columns_whose_difference_is_the_label_are_too_good_to_be_true(tmp_p
     assert "Logistic regression 1.000" in too_good["message"]
     assert "difference or sum of two" in too_good["message"]
     assert "rule out a leak" in report["verdict"]["summary"]
+    # Every reader shows it: the HTML report and the dashboard with the leaks, the terminal in its checks.
+    assert "Too good to be true" in render_html(report)
+    assert [item["check"] for item in report_view.findings(report["checks"])["leaks"]] == [
+        "too_good_to_be_true"
+    ]
+    console = Console(record=True, width=200)
+    render_report(console, report)
+    assert "too_good_to_be_true" in console.export_text()
 
 
 def test_too_good_reads_near_perfect_auc_and_the_human_level() -> None:
