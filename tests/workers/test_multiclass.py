@@ -15,6 +15,8 @@ import pytest
 from rich.console import Console
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from benchmarks.per_class_coverage import coverage as per_class_coverage
+from benchmarks.per_class_coverage import joint
 from service.cli.terminal_report import render_report
 from tests.factories import write_csv
 from workers.assessment.config import AssessmentConfig
@@ -186,3 +188,19 @@ def test_a_perfectly_recalled_class_keeps_an_interval_below_one() -> None:
     assert recall["value"] == 1.0 and recall["ci_high"] == 1.0
     assert 0.85 < recall["ci_low"] < 0.95  # Wilson at 40/40: 0.912
     assert result["confusion_matrix"]["classes"] == ["0", "1", "2"]
+    # Class 0 is never missed and never wrongly predicted, so every bootstrap resample has F1 1.000: the
+    # interval falls back to the F1 of the Wilson ends. Class 1 takes ten of class 2: a real bootstrap.
+    f1 = result["per_class"][0]["f1"]
+    assert f1["value"] == 1.0 and f1["ci_high"] == 1.0 and 0.85 < f1["ci_low"] < 0.95
+    assert f1["method"] == "wilson_bound"
+    assert result["per_class"][1]["f1"]["method"] == "bootstrap_bc"
+
+
+def test_per_class_intervals_cover_the_truth_in_a_small_simulation() -> None:
+    """150 seeded test splits of 300 rows from a known 3-class confusion distribution; the full grid is
+    benchmarks/per_class_coverage.py (figures in the README)."""
+    truth = joint((0.5, 0.3, 0.2), (0.9, 0.8, 0.7))
+    coverage = per_class_coverage(truth, n=300, sims=150, seed=11)
+    for metric, shares in coverage.items():
+        # 150 splits x 3 classes = 450 intervals per metric: a binomial SE of about 1 point.
+        assert 0.91 <= float(np.mean(shares)) <= 0.985, (metric, shares)

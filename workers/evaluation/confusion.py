@@ -1,14 +1,15 @@
 """A multiclass model's confusion matrix and its per-class precision, recall and F1 with intervals.
 
-F1's interval comes from a row bootstrap of the test split (Efron & Tibshirani 1993): rows drawn with
-replacement, the class counts left free to vary, so that F1, which depends on how common each class is,
-carries the sampling error of the class mix too. Resampling n rows with replacement makes the
-confusion matrix's cells one multinomial draw with the observed cell shares, so the bootstrap draws the
-K x K cells directly (exact, and O(K²) per resample instead of O(n)).
+Precision and recall are proportions (hits among the rows predicted as the class; among the rows of the
+class), so they get the Wilson score interval (Wilson 1927; `workers.evaluation.intervals`), which does not
+collapse at 0 or 1 as a bootstrap percentile interval does (a class always recalled).
 
-A percentile interval collapses to a point when an estimate is 0 or 1 (a class always recalled): precision
-and recall, being proportions, get the Wilson score interval instead (Wilson 1927;
-`workers.evaluation.intervals`), which does not; F1 is no proportion and keeps the bootstrap's.
+F1 is no proportion: its interval is the bias-corrected percentile interval (Efron 1981) of a row bootstrap
+of the test split (Efron & Tibshirani 1993) - rows drawn with replacement, the class counts left free to
+vary, so that F1, which depends on how common each class is, carries the sampling error of the class mix
+too. Resampling n rows with replacement makes the confusion matrix's cells one multinomial draw with the
+observed cell shares, so the bootstrap draws the K x K cells directly (exact, and O(K²) per resample
+instead of O(n)). Where every resample agrees (F1 0 or 1), `f1_interval` bounds F1 by the Wilson ends.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from workers.evaluation.bootstrap import percentile_interval
+from workers.evaluation.bootstrap import bias_corrected_interval
 from workers.evaluation.intervals import BOOTSTRAP, METHOD_TITLES, WILSON, wilson_interval
 
+WILSON_BOUND = "wilson_bound"  # F1's interval when the bootstrap's collapses: see `f1_interval`
 PER_CLASS_METHOD = (
-    f"precision and recall: {METHOD_TITLES[WILSON]}; F1: {METHOD_TITLES[BOOTSTRAP]} (the class mix too)"
+    f"precision and recall: {METHOD_TITLES[WILSON]}; F1: {METHOD_TITLES[BOOTSTRAP]}, the class mix "
+    "resampled too (at F1 0 or 1, where every resample agrees, the F1 of the Wilson bounds instead)"
 )
 
 
@@ -90,7 +93,9 @@ def confusion_section(
         intervals = {
             "precision": (*wilson_interval(int(hits[k]), int(called[k]), confidence), WILSON),
             "recall": (*wilson_interval(int(hits[k]), int(actual[k]), confidence), WILSON),
-            "f1": (*percentile_interval(samples["f1"][:, k], confidence), BOOTSTRAP),
+            "f1": f1_interval(
+                samples["f1"][:, k], float(points["f1"][k]), (hits[k], called[k], actual[k]), confidence
+            ),
         }
         row: dict[str, Any] = {"name": name, "support": int(actual[k]), "predicted": int(called[k])}
         for metric, (low, high, method) in intervals.items():
@@ -106,6 +111,32 @@ def confusion_section(
         "per_class": rows,
         "per_class_method": PER_CLASS_METHOD,
     }
+
+
+def f1_interval(
+    samples: np.ndarray, point: float, counts: tuple[int, int, int], confidence: float
+) -> tuple[float, float, str]:
+    """``(low, high, method)`` of one class's F1: the bias-corrected bootstrap interval (Efron 1981), unless
+    every resample gives the same F1 (a class always predicted right, or never) - then the interval would be
+    a point. There F1, which grows with both precision and recall, is bounded by the F1 of the two Wilson
+    intervals' ends: 14 of 14 right gives [0.785, 1.000], not [1.000, 1.000].
+
+    Args:
+        counts: ``(hits, predicted, actual)`` of the class.
+    """
+    low, high = bias_corrected_interval(samples, point, confidence)
+    if high > low:
+        return low, high, BOOTSTRAP
+    hits, predicted, actual = (int(c) for c in counts)
+    (p_low, p_high), (r_low, r_high) = (
+        wilson_interval(hits, predicted, confidence),
+        wilson_interval(hits, actual, confidence),
+    )
+    return _harmonic(p_low, r_low), _harmonic(p_high, r_high), WILSON_BOUND
+
+
+def _harmonic(a: float, b: float) -> float:
+    return 2 * a * b / (a + b) if a + b > 0 else 0.0
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
