@@ -273,6 +273,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report))
+    if report.test_budget and report.test_budget.shared_with:
+        console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
         console.print(table)
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))

@@ -168,6 +168,12 @@ def budgets(session: Session, project_id: uuid.UUID) -> list[Budget]:
     return [Budget(split, filename, budget) for (split, filename), budget in zip(rows, spent, strict=True)]
 
 
+def looks_left(session: Session, datasets: list[Dataset]) -> dict[uuid.UUID, ledger.Budget]:
+    """Each offered dataset's test budget, with the looks reserved by assessments in flight: the start form
+    shows how many looks are left before one is asked for (datasets sharing a pool share one count)."""
+    return {dataset.id: ledger.planned_budget(session, dataset.id, project_budget=0) for dataset in datasets}
+
+
 def ledger_rows(session: Session, project_id: uuid.UUID, *, limit: int) -> list[Any]:
     """The newest looks at the project's test splits: who, when, which models, why."""
     return list(

@@ -126,30 +126,39 @@ def any_split(session: Any, pool_id: uuid.UUID) -> Split | None:
 def refusal(
     session: Any, pool_id: uuid.UUID, budget: Budget, split: Split | None, seed: int | None
 ) -> TestBudgetExhausted:
-    """The one wording of a spent budget (`TestBudgetExhausted.for_split`), with the looks reserved by
-    assessments in flight and who else shares the budget, when either is so."""
+    """The one wording of a spent budget (`TestBudgetExhausted.for_split`), or — when assessments in flight
+    hold the looks left — what they hold and what to do; then who else shares the budget, when others do."""
     address = split if split is not None else any_split(session, pool_id)
-    base = TestBudgetExhausted.for_split(
-        used=budget.used,
-        limit=budget.limit,
-        seed=seed if split is not None else None,
-        split_id=address.id if address is not None else None,
-    ).detail
-    notes = []
-    if budget.reserved:
+    raise_at = address.id if address is not None else None
+    if not budget.reserved:
+        words = [
+            TestBudgetExhausted.for_split(
+                used=budget.used,
+                limit=budget.limit,
+                seed=seed if split is not None else None,
+                split_id=raise_at,
+            ).detail
+        ]
+    else:
         held = "look is" if budget.reserved == 1 else "looks are"
-        notes.append(
-            f"{budget.reserved} more {held} reserved by assessments queued or running on these rows, so none is "
-            "left for another: wait for them to finish, or cancel one."
+        how = (
+            f"raise the budget with a recorded reason (POST /api/v1/splits/{raise_at}/budget)"
+            if raise_at is not None
+            else "raise the budget once their split is made"
         )
+        words = [
+            f"The test split of this dataset has been looked at {budget.used} of {budget.limit} times and "
+            f"{budget.reserved} more {held} reserved by assessments queued or running, so no look is left for "
+            f"another: wait for them to finish, or cancel one; compare models on validation instead, or {how}."
+        ]
     if (shared := shared_with(session, pool_id)) is not None:
-        notes.append(shared)
-    elif split is None and seed is not None:
-        notes.append(
+        words.append(shared)
+    elif split is None and seed is not None and budget.used:
+        words.append(
             f"Seed {seed} would make a new split, but every seed of a dataset draws on this one budget: its test "
             "rows were partly seen, in the earlier test split or in training."
         )
-    return TestBudgetExhausted(" ".join([base, *notes]))
+    return TestBudgetExhausted(" ".join(words))
 
 
 def refuse_if_spent(

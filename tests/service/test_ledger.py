@@ -308,9 +308,14 @@ def test_every_door_refuses_a_look_at_a_spent_split_in_the_same_words(
     assert assert_error(promoted, 409, "test_budget_exhausted")["detail"] == words
 
     # The job's own look, through the store a worker uses.
+    late = _store(engine, settings, dataset, split)
     with pytest.raises(TestBudgetExhausted) as refused:
-        _store(engine, settings, dataset, split).record_test_look(_look("late job"), limit=3)
+        late.record_test_look(_look("late job"), limit=3)
     assert (refused.value.detail, refused.value.code) == (words, "test_budget_exhausted")
+    with session_scope(engine) as session:  # as its job ends it: failed, holding no look in reserve
+        failed = session.get(Assessment, late.assessment_id)
+        assert failed is not None
+        failed.status = AssessmentStatus.failed
 
     # The dashboard's form, and its project page's budget.
     client.follow_redirects = False  # signing in answers a redirect, as the dashboard's tests see it
@@ -320,7 +325,7 @@ def test_every_door_refuses_a_look_at_a_spent_split_in_the_same_words(
     form = client.post(
         f"{page}/assessments/new", data={"csrf_token": token, "dataset_id": dataset["id"], "seed": str(SEED)}
     )
-    assert form.status_code == 400 and escape(words) in form.text
+    assert form.status_code == 409 and escape(words) in form.text
     shown = client.get(page)
     assert (
         "<strong>3 of 3</strong> looks at the test split used" in shown.text and "budget spent" in shown.text

@@ -602,6 +602,7 @@ def _split(v: SplitSection | None, budget: TestBudget | None) -> dict[str, Any] 
         "used": used,
         "looks": looks,
         "exhausted": limit is not None and used is not None and used >= limit,
+        "shared": test_budget.shared_with if test_budget else None,
     }
 
 

@@ -323,6 +323,9 @@ class TestBudget(Part):
 
     limit: int | None = None
     used: int | None = None
+    # Who else draws on this budget (other seeds' splits, datasets whose rows overlap), in a sentence; None
+    # when this split alone does (and in reports made before budgets were shared).
+    shared_with: str | None = None
 
 
 # ------------------------------------------------------------------------------------- learning curves

@@ -4,6 +4,7 @@ and the report downloads."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,9 +20,10 @@ from service.dashboard.errors import PageNotFound
 from service.dashboard.forms import field_errors, field_of, number, text
 from service.dashboard.report_view import findings, results
 from service.dashboard.templating import SECURITY_HEADERS, render
+from service.ledger.budget import Budget
 from service.models import Assessment, Dataset, Project
 from service.web.deps import EngineDep, JobAppDep, SessionDep, SettingsDep, who
-from workers.errors import ReadinessError
+from workers.errors import ReadinessError, TestBudgetExhausted
 from workers.report.html import render_html
 from workers.report.model import as_report
 from workers.split import DEFAULT_SEED
@@ -39,6 +41,7 @@ def _start_page(
     project: Project,
     datasets: list[Dataset],
     *,
+    budgets: dict[uuid.UUID, Budget],
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
@@ -50,6 +53,7 @@ def _start_page(
             "title": f"Start an assessment of {project.name}",
             "project": project,
             "datasets": datasets,
+            "budgets": budgets,
             "values": values,
             "errors": errors,
         },
@@ -63,7 +67,8 @@ def start_form(request: Request, project: ProjectPage, session: SessionDep) -> R
     datasets = queries.datasets_of(session, project.id, limit=DATASETS_OFFERED)
     newest = str(datasets[0].id) if datasets else ""
     values = DEFAULTS | {"dataset_id": request.query_params.get("dataset") or newest}
-    return _start_page(request, project, datasets, values=values, errors={})
+    budgets = queries.looks_left(session, datasets)
+    return _start_page(request, project, datasets, budgets=budgets, values=values, errors={})
 
 
 def _request_body(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
@@ -107,7 +112,11 @@ def start(
     if dataset is None or errors:
         if dataset is None:  # none chosen, a malformed id, or another project's
             errors["dataset_id"] = "Choose one of this project's datasets."
-        return _start_page(request, project, datasets, values=values, errors=errors, status=400)
+        budgets = queries.looks_left(session, datasets)
+        return _start_page(
+            request, project, datasets, budgets=budgets, values=values, errors=errors, status=400
+        )
+    status = 400
     try:
         assessment = submit_assessment(
             engine,
@@ -120,9 +129,14 @@ def start(
         )
     except ReadinessError as error:  # an option refused, the test budget of this split spent, and the like
         errors[field_of(error, OPTION_FIELDS, "form")] = error.detail
+        if isinstance(error, TestBudgetExhausted):
+            status = error.http_status  # 409, as the API answers: nothing was queued or trained
     else:
         return RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
-    return _start_page(request, project, datasets, values=values, errors=errors, status=400)
+    budgets = queries.looks_left(session, datasets)
+    return _start_page(
+        request, project, datasets, budgets=budgets, values=values, errors=errors, status=status
+    )
 
 
 def _context(session: SessionDep, assessment: Assessment) -> dict[str, Any]:
