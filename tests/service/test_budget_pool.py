@@ -240,3 +240,33 @@ def test_readiness_assess_with_a_new_seed_on_a_spent_file_is_refused_before_trai
     assert refused.exit_code == 2, refused.output
     assert "looked at 1 of 1 times" in refused.output and "Seed 2 would make a new split" in refused.output
     assert (count_rows(engine, Assessment), _jobs(engine)) == before
+
+
+def test_a_batch_asking_more_looks_than_its_dataset_has_left_over_all_seeds_is_refused_with_nothing_written(
+    client: TestClient, headers: dict[str, str], engine: Engine
+) -> None:
+    project = make_project(client, headers, test_budget=2)
+    dataset = upload(client, headers, project["id"]).json()
+    assert _start(client, headers, dataset, seed=11).status_code == 202  # one of the two looks, reserved
+    before = (count_rows(engine, Assessment), _jobs(engine))
+    items = "".join(
+        f"""
+  - kind: assessment
+    dataset: {dataset["id"]}
+    seed: {seed}
+    run_deep: false"""
+        for seed in (12, 13)
+    )
+    answer = client.post(
+        f"{API}/batches",
+        files=[("spec", ("batch.yaml", f"items:{items}\n".encode(), "application/yaml"))],
+        headers=headers,
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["problems"]
+    assert (problem["position"], problem["code"]) == (2, "test_budget_exhausted")
+    assert "asks for 2 assessments" in problem["detail"] and "every seed of a dataset draws on one budget" in (
+        problem["detail"]
+    )
+    assert "1 of 2 looks left (0 used, 1 reserved by assessments in flight)" in problem["detail"]
+    assert (count_rows(engine, Assessment), _jobs(engine)) == before

@@ -51,7 +51,10 @@ class AssessmentFinished(ReadinessError):
         404: {"model": ErrorPublic, "description": "No such project, or no such dataset in it."},
         409: {
             "model": ErrorPublic,
-            "description": "The split's test budget is spent (test_budget_exhausted).",
+            "description": "No look at the test split is left for another assessment (test_budget_exhausted): "
+            "the looks spent and those reserved by the dataset's assessments queued or running use up its "
+            "budget, which every seed of the dataset (and any dataset repeating its rows) shares. Refused "
+            "before anything is queued or trained.",
         },
         422: {"model": ErrorPublic, "description": "An option cannot be used (invalid_option)."},
     },
