@@ -161,7 +161,7 @@ def test_an_upload_is_parsed_once_and_its_experiments_load_it(
     # which kept the parsed copy and its preparation in the store.
     assert per_column(calls) == {"parse": 0, "profile_column": 0, "split": 0, "checks": 0}
     kept = derived_files(ArtifactStore(settings.artifacts_path), answer.json()["sha256"])
-    assert sorted(path.name.rsplit(".", 2)[-2] for path in kept) == ["parsed", "prepared"]
+    assert {"parsed", "prepared"} <= {path.name.rsplit(".", 2)[-2] for path in kept}
     for c in (0.5, 2.0):  # each on a worker of its own: what they share is the store, not a worker's memory
         done = _run(client, headers, settings, _experiment(client, headers, answer.json()["id"], c))
         assert done["status"] == "succeeded", done
@@ -229,7 +229,7 @@ def test_a_batch_reads_its_file_once_and_its_jobs_never(
     assert per_column(calls) == {"parse": 0, "profile_column": 0, "split": 0, "checks": 0}
     sha256 = hashlib.sha256(files["breast_cancer.csv"]).hexdigest()
     kept = derived_files(ArtifactStore(settings.artifacts_path), sha256)
-    assert sorted(path.name.rsplit(".", 2)[-2] for path in kept) == ["parsed", "prepared"]
+    assert {"parsed", "prepared"} <= {path.name.rsplit(".", 2)[-2] for path in kept}
     worker = run_worker_in_thread(settings)
     try:
         done = wait_until_ended(client, headers, answer.headers["Location"])
