@@ -20,6 +20,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report.html import comparison_test_name
+from workers.report.interval_methods import interval_methods_note
 from workers.report.model import (
     ClassMetrics,
     Comparison,
@@ -86,8 +87,11 @@ def comparison_table(report: Report) -> Table:
     test_rows = report.split.sizes.get("test", "?") if report.split else "?"
     table = Table(
         title=f"Test split — {test_rows} rows, looked at {used} of "
-        f"{limit} times (95% bootstrap CIs; models selected on validation)",
+        f"{limit} times (95% CIs; models selected on validation)",
         title_justify="left",
+        # Which interval each metric has (Wilson, logit DeLong, bootstrap), as in the HTML report.
+        caption=interval_methods_note(report.models),
+        caption_justify="left",
         expand=True,
     )
     table.add_column("Model", min_width=12)

@@ -38,6 +38,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
     Comparison,
@@ -150,6 +151,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "check_groups": check_groups(report.checks),
         "models": _models(report.models, comparison, deep),
         "comparison": comparison,
+        "interval_note": interval_methods_note(report.models),
         "comparison_test": comparison_test_name(comparison, dataset),
         "class_results": class_results(report.models, dataset, comparison),
         "curves": _curves(report.models, dataset),

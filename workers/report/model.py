@@ -130,11 +130,14 @@ class Readiness(Part):
 
 
 class Interval(Part):
-    """A test metric with its 95% bootstrap interval."""
+    """A test metric with its 95% interval, and the method that made it (`workers.evaluation.intervals`:
+    "wilson", "logit_delong" or "bootstrap_bc"; None in reports made before issue 10, whose intervals
+    were all stratified-bootstrap percentiles)."""
 
     value: Number | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
+    method: str | None = None
 
 
 class ConfusionMatrix(Part):
@@ -171,6 +174,8 @@ class TestMetrics(Part):
     threshold: Number | None = None
     n: int | None = None
     n_positive: int | None = None
+    # Rows predicted positive at the threshold: the trials of precision's Wilson interval.
+    n_predicted_positive: int | None = None
     confusion_matrix: ConfusionMatrix | None = None
     per_class: list[ClassMetrics] = []
     per_class_method: str | None = None
