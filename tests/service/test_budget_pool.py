@@ -265,8 +265,68 @@ def test_a_batch_asking_more_looks_than_its_dataset_has_left_over_all_seeds_is_r
     assert answer.status_code == 422, answer.text
     [problem] = answer.json()["problems"]
     assert (problem["position"], problem["code"]) == (2, "test_budget_exhausted")
-    assert "asks for 2 assessments" in problem["detail"] and "every seed of a dataset draws on one budget" in (
-        problem["detail"]
+    assert (
+        "asks for 2 assessments" in problem["detail"]
+        and "every seed of a dataset draws on one budget" in (problem["detail"])
     )
     assert "1 of 2 looks left (0 used, 1 reserved by assessments in flight)" in problem["detail"]
     assert (count_rows(engine, Assessment), _jobs(engine)) == before
+
+
+def test_migration_0004_gives_each_dataset_one_budget_the_largest_of_its_splits_with_their_looks_together(
+    engine: Engine,
+) -> None:
+    from alembic import command
+
+    from service.database.migrate import alembic_config, upgrade_to_head
+    from service.ledger.budget import budget_of
+    from service.models import Split
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    ids = {name: uuid.uuid4() for name in ("team", "project", "dataset", "seed1", "seed2", "unsplit")}
+    with engine.begin() as connection:
+        run = connection.execute
+        run(text("INSERT INTO team (id, name, created_at) VALUES (:team, 't', now())"), ids)
+        run(
+            text(
+                "INSERT INTO project (id, team_id, name, test_budget, created_at) VALUES (:project, :team, 'p', 3, now())"
+            ),
+            ids,
+        )
+        for dataset in ("dataset", "unsplit"):
+            run(
+                text(
+                    "INSERT INTO dataset (id, project_id, filename, sha256, stored_as, size_bytes, target, rows, "
+                    "columns, created_at) VALUES (:id, :project, 'a.csv', :sha, 'x.csv', 1, 'y', 10, 2, now())"
+                ),
+                {"id": ids[dataset], "project": ids["project"], "sha": dataset.ljust(64, "0")},
+            )
+        for split, (seed, budget, looks) in {"seed1": (1, 3, 3), "seed2": (2, 5, 1)}.items():
+            run(
+                text(
+                    "INSERT INTO split (id, dataset_id, seed, split_hash, test_budget, created_at) "
+                    "VALUES (:id, :dataset, :seed, 'h', :budget, now())"
+                ),
+                {"id": ids[split], "dataset": ids["dataset"], "seed": seed, "budget": budget},
+            )
+            for i in range(looks):
+                run(
+                    text(
+                        "INSERT INTO test_look (id, split_id, key, who, reason, created_at) "
+                        "VALUES (:id, :split, :key, 'w', 'r', now())"
+                    ),
+                    {"id": uuid.uuid4(), "split": ids[split], "key": f"{split}-{i}"},
+                )
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        first, second = (session.get(Split, ids[name]) for name in ("seed1", "seed2"))
+        assert first is not None and second is not None
+        # The largest budget (5, as seed 2 had been raised to), with the 3 + 1 looks of both seeds counted.
+        assert budget_of(session, first) == budget_of(session, second)
+        assert (budget_of(session, first).limit, budget_of(session, first).used) == (5, 4)
+        unsplit = session.get(Dataset, ids["unsplit"])
+        assert unsplit is not None and unsplit.budget_pool_id is not None  # the project's budget, 3
+        assert unsplit.budget_pool_id != session.get(Dataset, ids["dataset"]).budget_pool_id  # type: ignore[union-attr]
