@@ -3,6 +3,7 @@ here with live progress until every item has ended."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from pathlib import Path
@@ -54,16 +55,22 @@ def submit(batch_file: Path, wait: bool, workers: int, team: str) -> None:
     text = _read(batch_file)
     settings, engine, artifacts = open_local(load_settings())
     try:
-        batch = submit_batch(
-            engine,
-            make_job_app(settings.database_url or ""),
-            text=text,
-            filename=batch_file.name,
-            team_id=_team_id(engine, team),
-            files=LocalFiles(batch_file.parent, artifacts, max_bytes=settings.max_upload_bytes),
-            settings=settings,
-            who="cli",
-        )
+        team_id, made = _team_id(engine, team)
+        try:
+            batch = submit_batch(
+                engine,
+                make_job_app(settings.database_url or ""),
+                text=text,
+                filename=batch_file.name,
+                team_id=team_id,
+                files=LocalFiles(batch_file.parent, artifacts, max_bytes=settings.max_upload_bytes),
+                settings=settings,
+                who="cli",
+            )
+        except BaseException:
+            if made:  # a refused batch leaves nothing behind, the team it would have been recorded under included
+                _forget_team_if_unused(engine, team_id)
+            raise
         state = _status(engine, batch.id)
         console.print(f"Batch {batch.id} queued for team {team!r}: {item_counts(state)}.")
         if not wait:
@@ -99,8 +106,9 @@ def _read(path: Path) -> str:
         raise UnreadableFile(f"Cannot read {path}: {error.strerror or error}.") from None
 
 
-def _team_id(engine: Engine, name: str) -> uuid.UUID:
-    """The team's id, the team made if new (as `readiness keys create` makes it: race-free)."""
+def _team_id(engine: Engine, name: str) -> tuple[uuid.UUID, bool]:
+    """The team's id, the team made if new (as `readiness keys create` makes it: race-free), and whether
+    this call made it."""
     from sqlalchemy import select
     from sqlalchemy.dialects.postgresql import insert
 
@@ -112,14 +120,28 @@ def _team_id(engine: Engine, name: str) -> uuid.UUID:
     if not name or len(name) > MAX_TEAM_CHARS or "\x00" in name:
         raise InvalidOption(f"--team must be 1 to {MAX_TEAM_CHARS} characters; got {name!r}.")
     with session_scope(engine) as session:
-        session.execute(
+        made = session.execute(
             insert(Team)
             .values(id=uuid.uuid4(), name=name, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["name"])
-        )
+            .returning(Team.id)
+        ).scalar()
         team_id = session.scalar(select(Team.id).where(Team.name == name))
         assert team_id is not None  # inserted just above, or there already
-        return team_id
+        return team_id, made is not None
+
+
+def _forget_team_if_unused(engine: Engine, team_id: uuid.UUID) -> None:
+    """Delete a team this command made for a batch that was refused, unless something (a key, a project or
+    batch of a concurrent command) already refers to it: the foreign keys then refuse the delete."""
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from service.database.engine import session_scope
+    from service.models import Team
+
+    with contextlib.suppress(IntegrityError), session_scope(engine) as session:
+        session.execute(delete(Team).where(Team.id == team_id))
 
 
 def _status(engine: Engine, batch_id: uuid.UUID) -> BatchStatus:

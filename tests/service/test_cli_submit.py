@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from service.cli.main import main
-from service.models import Assessment, Batch, Dataset, Experiment, Grid, Project
+from service.models import Assessment, Batch, Dataset, Experiment, Grid, Project, Team
 from tests.factories import churn_frame
 from tests.service.test_api_harness import count_rows
 
@@ -92,7 +92,7 @@ items:
     assert "nothing was recorded; 2 problems to fix" in result.output
     assert "item 3 (dataset 'missing'): No such file" in result.output
     assert "item 4 (assessment 'assessment of breast_cancer'): field 'max_epochs'" in result.output
-    for model in (Batch, Project, Dataset, Assessment, Experiment, Grid):
+    for model in (Batch, Project, Dataset, Assessment, Experiment, Grid, Team):  # the local team too
         assert count_rows(engine, model) == 0, model
     assert _jobs(engine) == 0
     assert not any(p.is_file() for p in (tmp_path / "home" / "artifacts").rglob("*"))
