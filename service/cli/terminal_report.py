@@ -42,6 +42,7 @@ VERDICT_STYLE = {
     "not_feasible_yet": "red",
     "collect_more_data": "yellow",
     "inconclusive": "yellow",
+    "no_signal": "red",
     "simple_model_good_enough": "green",
     "deep_learning_worth_it": "green",
 }
@@ -145,6 +146,10 @@ def comparison_line(comparison: Comparison | None, test_name: str | None = None)
     if comparison is None or comparison.deep is None:
         return Text("No deep model to compare (skipped or failed).", style="yellow")
     delta = "—" if comparison.delta_roc_auc is None else f"{comparison.delta_roc_auc:+.3f}"
+    if comparison.delta_ci_low is not None and comparison.delta_ci_high is not None:
+        # The interval the verdict reads against the margin (workers.verdict, rule 6).
+        delta += f" [{comparison.delta_ci_low:+.3f}, {comparison.delta_ci_high:+.3f}]"
+        delta += f" (gain that matters: {comparison.margin:g})" if comparison.margin is not None else ""
     return Text(
         f"{comparison.deep} vs best baseline {comparison.best_baseline}: "
         f"ΔROC-AUC {delta}, {comparison.test or test_name or 'DeLong'} p = "

@@ -81,6 +81,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     "simple_model_good_enough": ("Simple model is good enough", "good"),
     "collect_more_data": ("Collect more data", "warn"),
     "inconclusive": ("Inconclusive", "warn"),
+    "no_signal": ("No usable signal", "bad"),
     "not_feasible_yet": ("Not feasible yet", "bad"),
     "fix_data_first": ("Fix the data first", "bad"),
 }
@@ -153,6 +154,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "comparison": comparison,
         "interval_note": interval_methods_note(report.models),
         "comparison_test": comparison_test_name(comparison, dataset),
+        "comparison_interval": comparison_interval(comparison),
         "class_results": class_results(report.models, dataset, comparison),
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
@@ -337,6 +339,15 @@ def _models(
             }
         )
     return rows
+
+
+def comparison_interval(comparison: Comparison | None) -> str | None:
+    """"95% interval [−0.008, +0.032]; the gain that matters: 0.01": the ΔROC-AUC interval the verdict
+    reads against the margin, or None for a report from before it was stored."""
+    if comparison is None or comparison.delta_ci_low is None or comparison.delta_ci_high is None:
+        return None
+    text = f"95% interval [{format_delta(comparison.delta_ci_low)}, {format_delta(comparison.delta_ci_high)}]"
+    return f"{text}; the gain that matters: {comparison.margin:g}" if comparison.margin is not None else text
 
 
 def comparison_test_name(comparison: Comparison | None, dataset: DatasetSection | None) -> str:

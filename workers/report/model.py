@@ -312,6 +312,10 @@ class Comparison(Part):
     selected_on: str | None = None
     verdict: str | None = None
     summary: str | None = None
+    # The 95% interval of delta_roc_auc and the smallest gain that matters, which the verdict reads it against.
+    delta_ci_low: Number | None = None
+    delta_ci_high: Number | None = None
+    margin: Number | None = None
 
 
 class VerdictSection(Part):
