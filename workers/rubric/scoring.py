@@ -546,7 +546,9 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                     )
                 )
             elif outcome in ("equivalent", "worse"):
-                what = "is significantly worse than" if outcome == "worse" else "adds no gain that matters over"
+                what = (
+                    "is significantly worse than" if outcome == "worse" else "adds no gain that matters over"
+                )
                 out.append(
                     _Signal(
                         DEEP_ADDS_NOTHING_SCORE,
