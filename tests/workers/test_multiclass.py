@@ -23,6 +23,7 @@ from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import assess_file
 from workers.assessment.store import InMemoryStore
 from workers.evaluation import evaluate_multiclass
+from workers.report.charts import confusion_heatmap
 from workers.report.html import render_html
 from workers.report.model import Report
 
@@ -204,3 +205,14 @@ def test_per_class_intervals_cover_the_truth_in_a_small_simulation() -> None:
     for metric, shares in coverage.items():
         # 150 splits x 3 classes = 450 intervals per metric: a binomial SE of about 1 point.
         assert 0.91 <= float(np.mean(shares)) <= 0.985, (metric, shares)
+
+
+def test_long_class_names_are_cut_to_their_column_but_kept_whole_in_the_description() -> None:
+    names = ["Adelie Penguin (Pygoscelis adeliae)", "Chinstrap penguin (Pygoscelis antarctica)", "Gentoo"]
+    svg = confusion_heatmap(names, [[29, 0, 1], [0, 14, 0], [0, 0, 25]], title="Confusion matrix")
+    labels = re.findall(r'<text x="[\d.]+" y="70\.0" text-anchor="middle" fill="#1a1a1a">([^<]*)</text>', svg)
+    assert len(labels) == 3 and labels[2] == "Gentoo"
+    assert all(label.endswith("…") and len(label) <= 16 for label in labels[:2]), labels
+    description = svg[svg.index("<desc") : svg.index("</desc>")]
+    assert all(name in description for name in names)
+    assert "Chinstrap penguin (Pygoscelis antarctica): 14 of 14 predicted right" in description

@@ -303,8 +303,10 @@ def confusion_heatmap(
             transform=f"rotate(-90 14 {(top + bottom) / 2:.1f})",
         )
     )
+    # A column label gets its cell's width, no more: wider ones would run into their neighbours.
+    fits = max(3, int((cell - 8) / CHAR_WIDTH))
     for j, name in enumerate(names):
-        parts.append(_text(left + (j + 0.5) * cell, top - 8, name, anchor="middle"))
+        parts.append(_text(left + (j + 0.5) * cell, top - 8, _shorten(name, fits), anchor="middle"))
     for i, name in enumerate(names):
         y = top + i * cell
         parts.append(_text(left - 8, y + cell / 2 + 4, name, anchor="end"))
