@@ -23,6 +23,9 @@ from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import assess_file
 from workers.assessment.store import InMemoryStore
 from workers.evaluation import evaluate_multiclass
+from workers.experiments.data import prepare_experiment_data
+from workers.experiments.on_test_split import evaluate_on_test
+from workers.experiments.run import run_experiment
 from workers.report.charts import confusion_heatmap
 from workers.report.html import render_html
 from workers.report.model import Report
@@ -216,3 +219,13 @@ def test_long_class_names_are_cut_to_their_column_but_kept_whole_in_the_descript
     description = svg[svg.index("<desc") : svg.index("</desc>")]
     assert all(name in description for name in names)
     assert "Chinstrap penguin (Pygoscelis antarctica): 14 of 14 predicted right" in description
+
+
+def test_a_promoted_experiment_names_its_classes_on_the_test_split(tmp_path: Path) -> None:
+    """A grid's promoted point looks at the test split through `evaluate_on_test`: same per-class results."""
+    data = prepare_experiment_data(write_csv(habitat_frame(300), tmp_path), target="habitat", seed=3)
+    result = run_experiment(data, "logistic_regression", seed=3, n_jobs=1)
+    assert result.model is not None
+    test = evaluate_on_test(data, result.model, threshold=None, n_resamples=100)
+    assert test["confusion_matrix"]["classes"] == CLASSES
+    assert np.array(test["confusion_matrix"]["counts"]).sum() == test["n"]

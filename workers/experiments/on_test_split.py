@@ -31,4 +31,6 @@ def evaluate_on_test(
         return evaluate_binary(
             y_test, proba[:, 1], 0.5 if threshold is None else threshold, n_resamples=n_resamples, seed=seed
         )
-    return evaluate_multiclass(y_test, proba, n_resamples=n_resamples, seed=seed)
+    return evaluate_multiclass(
+        y_test, proba, n_resamples=n_resamples, seed=seed, class_names=data.dataset.classes
+    )
