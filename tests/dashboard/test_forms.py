@@ -241,7 +241,8 @@ def test_a_spent_test_budget_is_explained_on_the_form(signed_in, engine: Engine)
     answer = client.post(
         f"{page}/assessments/new", data={"csrf_token": token, "dataset_id": dataset_id, "seed": "5"}
     )
-    assert answer.status_code == 400 and "has been looked at 1 of 1 times" in answer.text
+    # 409, as the API answers: the budget refuses before anything is queued or trained.
+    assert answer.status_code == 409 and "has been looked at 1 of 1 times" in answer.text
     assert _rows(engine, Assessment) == 0
 
 

@@ -65,10 +65,11 @@ def test_the_example_is_stored_profiled_and_checked(
     assert isinstance(dataset["checks"], list) and dataset["checks"], "the imbalance check at least reports"
     assert all({"check", "severity", "columns", "message"} <= set(f) for f in dataset["checks"])
     # The upload under its content hash, and beside it what was read from it for the jobs (the parsed table
-    # and its default split and checks), named after the same bytes.
+    # and its default split and checks) and its row sketch (which test budget it shares), named after the
+    # same bytes.
     stored = sorted(p.name for p in stored_files(settings))
     assert [name for name in stored if name.count(".") == 1] == [f"{dataset['sha256']}.csv"]
-    assert len(stored) == 3 and all(name.startswith(dataset["sha256"] + ".") for name in stored)
+    assert len(stored) == 4 and all(name.startswith(dataset["sha256"] + ".") for name in stored)
     assert answer.headers["location"] == f"{API}/datasets/{dataset['id']}"
     assert client.get(f"{API}/datasets/{dataset['id']}", headers=headers).json() == dataset
     listed = client.get(f"{API}/projects/{project_id}/datasets", headers=headers).json()
@@ -82,7 +83,7 @@ def test_the_same_bytes_uploaded_twice_are_stored_once(
     second = upload(client, headers, project_id).json()
     assert first["id"] != second["id"] and first["sha256"] == second["sha256"]
     kept = stored_files(settings)
-    assert len(kept) == 3  # the upload, its parsed table and its default preparation: once for both
+    assert len(kept) == 4  # the upload, its parsed table, its default preparation, its row sketch: once for both
     # A later refused upload of the same bytes must not delete the files the two datasets point at.
     assert_error(upload(client, headers, project_id, target="nope"), 422, "unknown_target")
     assert stored_files(settings) == kept

@@ -197,7 +197,7 @@ def test_the_sweeper_keeps_parsed_data_a_dataset_holds_and_deletes_what_none_doe
     dataset = upload(client, headers, make_project(client, headers)["id"]).json()
     artifacts = ArtifactStore(settings.artifacts_path)
     held = derived_files(artifacts, dataset["sha256"])
-    assert len(held) == 2  # the parsed table and its default preparation
+    assert len(held) == 3  # the parsed table, its default preparation and its row sketch
     left = "ab" * 32  # bytes no dataset holds: a crash between keeping their parse and committing the row
     orphans = [
         artifacts.path(f"{left}.0123456789abcdef.parsed.parquet"),
