@@ -222,6 +222,8 @@ def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
 
 def _rows_to_settle(ev: Evidence) -> str:
     rows = ev.rows_to_settle
+    if rows is None and ev.test_rows <= 0:
+        return "A larger test split would settle it."
     if rows is None:
         return "The estimate sits on the margin itself, so no test split of any size would settle it."
     # The interval narrows as 1/sqrt(rows): the sentence says so, so the number is not read as a promise.

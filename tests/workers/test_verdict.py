@@ -365,3 +365,14 @@ def test_no_signal_says_nothing_of_the_threshold_when_it_still_splits_the_rows()
 
     assert verdict.code == "no_signal"
     assert "every row positive" not in verdict.summary
+
+
+def test_an_inconclusive_comparison_on_the_margin_or_of_unknown_size_says_so() -> None:
+    unsettled = {"delta_ci_low": -0.01, "delta_ci_high": 0.03, "comparison_p_value": 0.3}
+
+    on_margin = decide_verdict(_evidence(**unsettled, delta_roc_auc=0.01), NO_TARGET)
+    unknown = decide_verdict(_evidence(**unsettled, delta_roc_auc=0.012, test_rows=0), NO_TARGET)
+
+    assert on_margin.code == unknown.code == "inconclusive"
+    assert "no test split of any size would settle it" in on_margin.summary
+    assert "A larger test split would settle it" in unknown.summary
