@@ -106,13 +106,11 @@ def row_counts(y: np.ndarray, n_classes: int, n_resamples: int, rng: np.random.G
     n_kept = 0
     one_hot = np.eye(n_classes, dtype=np.int64)[y]  # (n, n_classes)
     while n_kept < n_resamples:
-        # Over-draw a little so that one round almost always suffices.
-        counts = class_counts(y.size, n_resamples - n_kept + 8, rng)
+        # Misses are rare (about exp(-smallest class size) of the draws): redraw only as many as were missed.
+        counts = class_counts(y.size, n_resamples - n_kept, rng)
         complete = (counts @ one_hot > 0).all(axis=1)
-        # Usually every resample is complete: a slice is a view, where a boolean index would copy.
-        kept.append(
-            counts[: n_resamples - n_kept] if complete.all() else counts[complete][: n_resamples - n_kept]
-        )
+        # Usually every resample is complete: then no boolean index copies the chunk.
+        kept.append(counts if complete.all() else counts[complete])
         n_kept += kept[-1].shape[0]
     return np.concatenate(kept) if len(kept) > 1 else kept[0]
 
