@@ -17,6 +17,11 @@ from workers.data.dataset import ColumnProfile, Dataset
 from workers.errors import InvalidOption, NoUsableFeatures
 from workers.split import Split, make_split
 
+# What a stored `Prepared` was made by: raise it whenever the split or the checks change what they produce,
+# so preparations stored by an earlier version are made afresh instead of handed out stale.
+# 2: near-duplicate rows kept in one split part; near-leakage, near-duplicate and kept-by-you findings.
+PREPARATION_VERSION = 2
+
 
 @dataclass(frozen=True)
 class DataProfile:

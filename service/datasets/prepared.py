@@ -1,7 +1,7 @@
 """A dataset's preparation (profile → split → checks) kept in the artifact store, once per split seed and
 kept columns, and handed to every job of the same data instead of splitting and checking it again.
 
-Stored beside the parsed copy it was made from (`<parsed copy's stem>.<digest of seed and kept columns>
+Stored beside the parsed copy it was made from (`<parsed copy's stem>.<digest of the preparation version, seed and kept columns>
 .prepared.pkl`), so it lives and goes with it. What is stored is the library's `examine` (not refused for
 leaving no column), and `reusing` refuses it exactly as `prepare` would each time it is handed out: a job
 gets the same errors, in the same order, as if it had prepared the data itself.
@@ -19,7 +19,7 @@ from pathlib import Path
 from service.artifacts import ArtifactStore
 from service.datasets.parsed import PARSED_SUFFIX, parsed_name, write_artifact
 from workers.data.dataset import Dataset
-from workers.preparation import Prepared, PrepareData, examine, profile_dataset, reusing
+from workers.preparation import PREPARATION_VERSION, Prepared, PrepareData, examine, profile_dataset, reusing
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ def _kept(keep_columns: Sequence[str] | str) -> tuple[str, ...]:
 
 def prepared_name(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> str:
     stem = parsed_name(dataset.sha256, dataset.target, dataset.positive_label).removesuffix(PARSED_SUFFIX)
-    how = hashlib.sha256(json.dumps([seed, list(_kept(keep_columns))]).encode()).hexdigest()[:16]
+    # The version is part of the name: a preparation made by older checks is never found, so never reused.
+    how = hashlib.sha256(
+        json.dumps([PREPARATION_VERSION, seed, list(_kept(keep_columns))]).encode()
+    ).hexdigest()[:16]
     return f"{stem}.{how}{PREPARED_SUFFIX}"
 
 
