@@ -8,7 +8,8 @@ its ``method`` key:
   positives, exact in its binomial model and never collapsing at 0 or 1;
 - binary ROC-AUC: DeLong (1988) variance on the logit scale (Pepe 2003) - skewed the right way near 1;
 - PR-AUC, F1 and every multiclass macro metric: bias-corrected bootstrap percentile (Efron 1981) with the
-  rows (and so the prevalence) resampled (`workers.evaluation.bootstrap`).
+  rows (and so the prevalence) resampled (`workers.evaluation.bootstrap`); a binary F1 of 0 or 1, where
+  every resample agrees, is bounded by the F1 of the Wilson ends instead (`confusion.f1_interval`).
 
 Everything returned is plain Python (floats, ints, str, dicts), ready for JSON.
 """
@@ -34,7 +35,7 @@ from sklearn.metrics import (
 
 from workers.errors import InvalidOption
 from workers.evaluation.bootstrap import bias_corrected_interval, binary_bootstrap, multiclass_bootstrap
-from workers.evaluation.confusion import confusion_section
+from workers.evaluation.confusion import confusion_section, f1_interval
 from workers.evaluation.intervals import BOOTSTRAP, LOGIT_DELONG, WILSON, auc_logit_interval, wilson_interval
 
 DEFAULT_N_RESAMPLES = 1000
@@ -83,6 +84,8 @@ def evaluate_binary(
         "roc_auc": (auc_low, auc_high, LOGIT_DELONG),
         "precision": (*wilson_interval(true_positive, n_predicted, confidence), WILSON),
         "recall": (*wilson_interval(true_positive, n_positive, confidence), WILSON),
+        # The bootstrap's F1 interval unless every resample agrees (F1 0 or 1): then the Wilson ends' F1.
+        "f1": f1_interval(samples["f1"], points["f1"], (true_positive, n_predicted, n_positive), confidence),
     }
     for name, (low, high, method) in closed_form.items():
         result[name].update(ci_low=low, ci_high=high, method=method)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workers.evaluation.confusion import WILSON_BOUND
 from workers.evaluation.intervals import METHOD_TITLES
 from workers.report.model import ModelEntry
 
@@ -19,6 +20,7 @@ METRIC_LABELS = {
     "recall": "recall",
     "f1": "F1",
 }
+TITLES = {**METHOD_TITLES, WILSON_BOUND: "the F1 of the Wilson intervals' ends (every resample agreed)"}
 # Reports made before issue 10 stored no method: all their intervals were this.
 LEGACY_METHOD = "stratified bootstrap percentile (class sizes held fixed)"
 
@@ -36,7 +38,7 @@ def interval_methods_note(models: Sequence[ModelEntry]) -> str | None:
         if interval is None or interval.value is None:
             continue
         method = interval.method
-        title = METHOD_TITLES.get(method, method) if method else LEGACY_METHOD
+        title = TITLES.get(method, method) if method else LEGACY_METHOD
         by_method.setdefault(title, []).append(label)
     if not by_method:
         return None
