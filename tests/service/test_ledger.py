@@ -201,6 +201,7 @@ def test_every_seed_of_a_dataset_draws_on_one_budget(
     raise_budget(engine, split=second, new_limit=4, reason="a fresh hold-out was added", who="lead")
     answer = client.get(f"{API}/splits/{spent.id}", headers=headers).json()
     assert answer["budget"] == {"limit": 4, "used": 3, "remaining": 1}
+    assert [(c["old_limit"], c["new_limit"]) for c in answer["budget_changes"]] == [(3, 4)]
     assert _store(engine, settings, dataset, spent).record_test_look(_look("after raise"), limit=3) == {
         "limit": 4,
         "used": 4,

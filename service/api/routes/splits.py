@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from service.api.schemas.splits import (
@@ -18,6 +18,7 @@ from service.api.schemas.splits import (
     TestLooksPublic,
 )
 from service.ledger.budget import budget_of
+from service.ledger.pools import pool_id_of
 from service.ledger.raising import raise_budget
 from service.models import BudgetChange, Split, TestLook
 from service.web.deps import CurrentKey, DatasetDep, EngineDep, SessionDep, SplitDep, who
@@ -30,9 +31,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 
 def split_public(session: Session, split: Split) -> SplitPublic:
-    changes = session.scalars(
-        select(BudgetChange).where(BudgetChange.split_id == split.id).order_by(BudgetChange.created_at)
-    ).all()
+    # Raises of the budget this split draws on, through any split of its pool (older raises name the split).
+    pooled = or_(BudgetChange.split_id == split.id, BudgetChange.pool_id == pool_id_of(session, split.dataset_id))
+    changes = session.scalars(select(BudgetChange).where(pooled).order_by(BudgetChange.created_at)).all()
     return SplitPublic(
         id=split.id,
         dataset_id=split.dataset_id,
@@ -56,7 +57,7 @@ def list_splits(dataset: DatasetDep, session: SessionDep) -> SplitsPublic:
 
 @router.get("/splits/{split_id}", response_model=SplitPublic, responses=NOT_FOUND)
 def get_split(split: SplitDep, session: SessionDep) -> SplitPublic:
-    """A split with its sizes, its test budget {limit, used} and the budget's audit trail."""
+    """A split with its sizes, the test budget it draws on {limit, used, remaining} and its audit trail."""
     return split_public(session, split)
 
 
@@ -77,6 +78,6 @@ def get_ledger(split: SplitDep, session: SessionDep) -> TestLooksPublic:
 def raise_split_budget(
     split: SplitDep, body: BudgetRaise, session: SessionDep, engine: EngineDep, key: CurrentKey
 ) -> SplitPublic:
-    """Raise the split's test budget; the raise, its reason and who asked are recorded."""
+    """Raise the test budget the split draws on (its dataset's, shared by every seed); audited with a reason."""
     raised = raise_budget(engine, split=split, new_limit=body.new_limit, reason=body.reason, who=who(key))
     return split_public(session, raised)
