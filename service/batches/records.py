@@ -22,6 +22,7 @@ from service.database.engine import session_scope
 from service.datasets.intake import record_dataset
 from service.jobs.app import ASSESSMENT_TASK, EXPERIMENT_TASK
 from service.journal.grids import add_grid
+from service.ledger.budget import check_assessment_can_look
 from service.models import Assessment, Batch, BatchItem, Experiment, Grid, Project
 
 MAX_NAME_CHARS = 200  # batch.name
@@ -52,6 +53,9 @@ def create_batch(
                 if dataset.item is not None:
                     made[dataset.item.position] = dataset.row.id
             for assessment in plan.assessments:
+                # Under the budget's lock, counting this batch's assessments already inserted: a batch racing
+                # another door's submission for the last look cannot over-reserve (validation ran unlocked).
+                check_assessment_can_look(session, assessment.dataset.row.id, assessment.config.seed)
                 row = Assessment(
                     project_id=assessment.dataset.project.row.id,
                     dataset_id=assessment.dataset.row.id,
