@@ -189,7 +189,7 @@ def _leakage_findings(
                 "near_leakage",
                 "warning",
                 f"{listed}: {alone} an AUC between {NEAR_LEAKAGE_AUC} and {LEAKAGE_AUC}, where a noisy copy of "
-                "the label lands. Used for training (only above {LEAKAGE_AUC} is a column left out); make sure each is "
+                f"the label lands. Used for training (only above {LEAKAGE_AUC} is a column left out); make sure each is "
                 "recorded before the outcome, or every score here is inflated.",
                 [name for name, _ in ranked],
                 ranked[0][1],

@@ -30,6 +30,7 @@ from workers.report.model import (
     HistorySection,
     Interval,
     LearningCurves,
+    ModelEntry,
     Readiness,
     Report,
     as_report,
@@ -81,7 +82,12 @@ def _ci(metric: Interval | None) -> str:
     return format_interval(metric.value, metric.ci_low, metric.ci_high, separator="\n")
 
 
-def comparison_table(report: Report) -> Table:
+# Below this many columns the five metric columns (value over interval) cannot sit beside the model names:
+# the table turns, one row per metric and one column per model.
+WIDE_ENOUGH = 120
+
+
+def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
     budget = report.test_budget
     used = budget.used if budget and budget.used is not None else "?"
     limit = budget.limit if budget and budget.limit is not None else "?"
@@ -95,21 +101,37 @@ def comparison_table(report: Report) -> Table:
         caption_justify="left",
         expand=True,
     )
+    best = report.comparison.best_baseline if report.comparison else None
+    names = [(model.name or "") + (" ★" if model.name == best else "") for model in report.models]
+    fits = [
+        f"{model.device or '?'}, {model.fit_seconds:.1f} s" if model.fit_seconds is not None else model.device or ""
+        for model in report.models
+    ]
+
+    def cell(model: ModelEntry, key: str) -> str | Text:
+        if model.status != "ok":
+            return Text(model.status or "failed", style="red")
+        return _ci(getattr(model.test, key) if model.test else None)
+
+    if width < WIDE_ENOUGH:
+        table.add_column("Metric", no_wrap=True)
+        for name in names:
+            table.add_column(name, justify="center")
+        for key in TEST_METRICS:
+            table.add_row(METRIC_TITLES[key], *[cell(model, key) for model in report.models])
+        table.add_row(Text("trained on", style="dim"), *[Text(fit, style="dim") for fit in fits])
+        return table
     table.add_column("Model", min_width=12)
     for key in TEST_METRICS:
         table.add_column(METRIC_TITLES[key], no_wrap=True, justify="center")
     table.add_column("Device")
     table.add_column("Fit s", justify="right")
-    best = report.comparison.best_baseline if report.comparison else None
-    for model in report.models:
-        name = (model.name or "") + (" ★" if model.name == best else "")
+    for model, name in zip(report.models, names, strict=True):
         if model.status != "ok":
             table.add_row(name, Text(f"{model.status}: {model.error}", style="red"), *[""] * 4, "", "")
             continue
-        test = model.test
-        cells = [_ci(getattr(test, key) if test else None) for key in TEST_METRICS]
         fit = f"{model.fit_seconds:.1f}" if model.fit_seconds is not None else "—"
-        table.add_row(name, *cells, model.device or "", fit)
+        table.add_row(name, *[cell(model, key) for key in TEST_METRICS], model.device or "", fit)
     return table
 
 
@@ -281,7 +303,7 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
             console.print(
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
-    console.print(comparison_table(report))
+    console.print(comparison_table(report, console.width))
     if report.test_budget and report.test_budget.shared_with:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
