@@ -45,6 +45,7 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "value_if_solved": "What would a perfect solution be worth?",
         "current_solution": "What solves the problem today?",
         "oracle_impact": "If you had an oracle for this problem, what would change?",
+        "min_meaningful_gain": "The smallest ROC-AUC gain of a deep model worth building for (default 0.01)?",
     },
     "fault_tolerance": {
         "cost_of_error": "What does a wrong prediction cost?",
