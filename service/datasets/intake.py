@@ -174,6 +174,10 @@ def inspect_dataset(
     limits = table_limits(limits)
     dataset = None
     if artifacts is not None:
+        # Hashed once: the lookup of a stored parse and, when there is none, the loader both need the digest
+        # (a file the loader will refuse for its size is not read for it).
+        if sha256 is None and path.is_file() and 0 < path.stat().st_size <= max_bytes:
+            sha256 = file_sha256(path)
         dataset = _stored_parse(
             artifacts,
             path,
@@ -186,7 +190,7 @@ def inspect_dataset(
         )
     if dataset is None:
         dataset = load_dataset(
-            path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=limits
+            path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=limits, sha256=sha256
         )
     data = as_resolved(dataset, positive=positive)  # what is kept for the jobs, which ask by the row's labels
     # Not `prepare`: an upload whose checks leave no column is taken in; its assessment fails with why.

@@ -307,10 +307,12 @@ def load_dataset(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     name: str | None = None,
     limits: TableLimits = NO_LIMITS,
+    sha256: str | None = None,
 ) -> Dataset:
     """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake.
     `name` is how messages and the report call the file (default: its file name); `limits` (columns, rows,
-    memory once read) are checked from the file's metadata before it is parsed."""
+    memory once read) are checked from the file's metadata before it is parsed. `sha256`: the file's digest
+    when the caller already computed it (reading a large file again only to hash it costs seconds)."""
     path = Path(path)
     name = name or path.name
     frame = read_table(path, max_bytes=max_bytes, name=name, limits=limits)
@@ -318,7 +320,7 @@ def load_dataset(
         frame,
         target=target,
         positive=positive,
-        sha256=file_sha256(path),
+        sha256=sha256 or file_sha256(path),
         source=name,
         file_bytes=path.stat().st_size,
     )
