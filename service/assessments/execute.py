@@ -32,9 +32,15 @@ from workers.rubric.questionnaire import parse_answers
 logger = logging.getLogger(__name__)
 
 
-def _set(engine: Engine, assessment_id: uuid.UUID, **values: Any) -> None:
+def _end(engine: Engine, assessment_id: uuid.UUID, status: AssessmentStatus, code: str, detail: str) -> str:
+    """Record how an assessment ended without a report (cancelled, failed, crashed); returns the status."""
     with session_scope(engine) as session:
-        session.execute(update(Assessment).where(col(Assessment.id) == assessment_id).values(**values))
+        session.execute(
+            update(Assessment)
+            .where(col(Assessment.id) == assessment_id)
+            .values(status=status, error_code=code, error_detail=detail, finished_at=utcnow())
+        )
+    return status.value
 
 
 def execute_assessment(
@@ -88,25 +94,9 @@ def execute_assessment(
         # The learning-curve points run as jobs of their own; the last to finish queues this job again.
         return "waiting"
     except AssessmentCancelled as cancelled:
-        _set(
-            engine,
-            assessment_id,
-            status=AssessmentStatus.cancelled,
-            error_code=cancelled.code,
-            error_detail=cancelled.detail,
-            finished_at=utcnow(),
-        )
-        return AssessmentStatus.cancelled.value
+        return _end(engine, assessment_id, AssessmentStatus.cancelled, cancelled.code, cancelled.detail)
     except ReadinessError as error:
-        _set(
-            engine,
-            assessment_id,
-            status=AssessmentStatus.failed,
-            error_code=error.code,
-            error_detail=error.detail,
-            finished_at=utcnow(),
-        )
-        return AssessmentStatus.failed.value
+        return _end(engine, assessment_id, AssessmentStatus.failed, error.code, error.detail)
     store.renew_lease(force=True)
     with session_scope(engine) as session:
         assessment = session.get(Assessment, assessment_id)
@@ -143,11 +133,5 @@ def elapsed(assessment: Assessment, report: dict[str, Any]) -> dict[str, float]:
 
 def mark_crashed(engine: Engine, assessment_id: uuid.UUID, error: BaseException) -> None:
     """After the last retry: say so on the record instead of leaving it 'running' forever."""
-    _set(
-        engine,
-        assessment_id,
-        status=AssessmentStatus.failed,
-        error_code="internal_error",
-        error_detail=f"The assessment failed after its retries: {type(error).__name__}: {error}",
-        finished_at=utcnow(),
-    )
+    detail = f"The assessment failed after its retries: {type(error).__name__}: {error}"
+    _end(engine, assessment_id, AssessmentStatus.failed, "internal_error", detail)
