@@ -60,6 +60,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.noise_view import label_noise_view
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -159,6 +160,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
+        "label_noise": label_noise_view(report.label_noise),
         "deep": _deep_view(deep),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
@@ -219,6 +221,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
         ("history", "From the journal", view["history"]),
+        ("label-noise", "Label noise", view["label_noise"]),
         ("deep", "Deep model diagnostics", view["deep"]),
         ("split", "Split and test budget", view["split"]),
         ("dataset", "Dataset", view["columns"] or view["classes"]),

@@ -195,6 +195,9 @@ class Evidence:
     delta_ci_low: float | None = None
     delta_ci_high: float | None = None
     margin: float | None = None  # None: DEFAULT_AUC_MARGIN
+    # Confident learning's label-noise facts (workers.assessment.noise_stage): estimated_rate, ci_low,
+    # ci_high, n_suspects, ceiling_roc_auc, ceiling_accuracy, high; None when not estimated.
+    label_noise: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:

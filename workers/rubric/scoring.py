@@ -331,7 +331,33 @@ def _dataset_evidence(ev: Evidence) -> list[_Signal]:
                 from_evidence=True,
             )
         )
+    out.extend(_label_noise_signals(ev))
     return out
+
+
+def _label_noise_signals(ev: Evidence) -> list[_Signal]:
+    """Confident learning's estimate of wrong labels: a finding with the number, and when it is high (its
+    interval's low end above 3%) advice to relabel the listed rows."""
+    noise = ev.label_noise
+    if not noise:
+        return []
+    rate = (
+        f"{format_percent(noise['estimated_rate'])} [{format_percent(noise['ci_low'])}, "
+        f"{format_percent(noise['ci_high'])}]"
+    )
+    if not noise.get("high"):
+        return [_Signal(None, f"About {rate} of the labels look wrong: low label noise.", from_evidence=True)]
+    # Worse than a warning from 10% on: a tenth of the labels wrong caps every model and misleads training.
+    score = FINDING_SCORES["error"] if noise["estimated_rate"] >= 0.10 else FINDING_SCORES["warning"]
+    return [
+        _Signal(
+            score,
+            f"About {rate} of the labels look wrong (confident learning on out-of-sample scores).",
+            f"Relabel the {format_count(noise['n_suspects'])} rows listed as likely mislabelled "
+            "(the label-suspects CSV) before investing in a bigger model.",
+            from_evidence=True,
+        )
+    ]
 
 
 def _check_signal(finding: dict[str, Any]) -> _Signal | None:
