@@ -13,7 +13,6 @@ probabilities, never the test split (the test budget allows one look, and it is 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -95,7 +94,6 @@ def _out_of_fold(ctx: AssessmentContext, model_name: str) -> tuple[Source | None
 
 
 def label_noise_stage(ctx: AssessmentContext) -> LabelNoiseOutput:
-    started = time.perf_counter()
     best = ctx.validation_result.best_baseline
     _, y_val = ctx.validation
     sources = [
@@ -110,7 +108,7 @@ def label_noise_stage(ctx: AssessmentContext) -> LabelNoiseOutput:
     if oof is not None:
         sources.append(oof)
     estimate = estimate_noise(sources, seed=ctx.config.seed % (2**31))
-    section = noise_section(ctx, estimate, sources, why_not, time.perf_counter() - started)
+    section = noise_section(ctx, estimate, sources, why_not)
     return LabelNoiseOutput(skipped=False, section=section)
 
 
@@ -119,7 +117,6 @@ def noise_section(
     estimate: NoiseEstimate,
     sources: list[Source],
     oof_skipped: str | None,
-    seconds: float,
 ) -> dict[str, Any]:
     """The report's `label_noise` section, JSON-ready."""
     classes = ctx.dataset.classes
@@ -151,7 +148,6 @@ def noise_section(
         "high": estimate.ci_low > HIGH_NOISE_RATE,
         "sentence": noise_sentence(estimate, ceiling),
         "row_numbers": "0-based data rows of the file as loaded (the header is not a row)",
-        "seconds": seconds,
     }
 
 

@@ -452,7 +452,6 @@ class LabelNoise(Part):
     high: bool | None = None
     sentence: str | None = None
     row_numbers: str | None = None
-    seconds: Number | None = None
 
 
 # ----------------------------------------------------------------------------------------------- history
