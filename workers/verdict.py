@@ -110,7 +110,7 @@ def _with_label_noise(verdict: Verdict, ev: Evidence) -> Verdict:
         summary=f"{verdict.summary} The labels, not the model, limit the result: about "
         f"{format_percent(noise['estimated_rate'])} of them look wrong, which caps any model near ROC-AUC "
         f"{format_metric(ceiling)}, and {best.label} already reaches {format_metric(best.estimate.value)}; "
-        "relabel the listed rows before building a bigger model.",
+        "check and relabel the listed rows before building a bigger model.",
     )
 
 

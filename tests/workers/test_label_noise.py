@@ -131,7 +131,7 @@ def test_an_assessment_reports_the_noise_it_finds_and_where(tmp_path: Path) -> N
     # The dataset criterion says it, with the number, and asks for relabelling.
     dataset = report["readiness"]["criteria"]["dataset"]
     assert any("of the labels look wrong" in f for f in dataset["findings"])
-    assert "Relabel" in (dataset["recommendation"] or "")
+    assert "relabel" in (dataset["recommendation"] or "")
     # The HTML report, the terminal and the CSV show it.
     assert 'id="label-noise"' in render_html(report) and "Label noise" in render_html(report)
     console = Console(record=True, width=120)
@@ -182,7 +182,7 @@ def test_the_verdict_says_when_the_labels_not_the_model_limit_the_result() -> No
 def test_high_noise_is_a_dataset_finding_with_advice_and_low_noise_is_said_as_low() -> None:
     high = score_readiness(Answers(), _noise_evidence(0.12, 0.10, 0.85))["criteria"]["dataset"]
     assert any("12.0%" in f and "look wrong" in f for f in high["findings"])
-    assert "Relabel the 1,000 rows" in high["recommendation"]
+    assert "relabel the 1,000 rows" in high["recommendation"]
     low = score_readiness(Answers(), _noise_evidence(0.004, 0.0, 0.85))["criteria"]["dataset"]
     assert any("low label noise" in f for f in low["findings"])
-    assert "Relabel" not in (low["recommendation"] or "")
+    assert "relabel" not in (low["recommendation"] or "")

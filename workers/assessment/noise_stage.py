@@ -42,7 +42,11 @@ OOF_MAX_CELLS = 100_000
 MAX_SUSPECTS = 500
 # An estimated rate above this is a dataset finding worth acting on (relabel the suspects).
 HIGH_NOISE_RATE = 0.03
-METHOD = "confident learning (Northcutt, Jiang & Chuang 2021) on out-of-sample probabilities"
+METHOD = (
+    "confident learning (Northcutt, Jiang & Chuang 2021) on out-of-sample probabilities; it counts every "
+    "row the model confidently scores as another class — wrong labels, and rows where the classes overlap "
+    "in the features, alike (a weak model inflates it)"
+)
 CEILING_ASSUMPTION = (
     "labels flipped at random with the estimated rate, whatever the class and the features; a perfect model "
     "of the true labels scores this against the given ones"

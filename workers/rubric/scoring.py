@@ -353,8 +353,9 @@ def _label_noise_signals(ev: Evidence) -> list[_Signal]:
         _Signal(
             score,
             f"About {rate} of the labels look wrong (confident learning on out-of-sample scores).",
-            f"Relabel the {format_count(noise['n_suspects'])} rows listed as likely mislabelled "
-            "(the label-suspects CSV) before investing in a bigger model.",
+            f"Check and relabel the {format_count(noise['n_suspects'])} rows listed as likely mislabelled "
+            "(the label-suspects CSV) before investing in a bigger model; rows whose label is right but "
+            "that the features cannot tell apart need better features, not a bigger model.",
             from_evidence=True,
         )
     ]
