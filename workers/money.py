@@ -19,6 +19,8 @@ def format_amount(v: object) -> str:
     if x is None:
         return DASH
     size = float(f"{abs(x):.3g}")  # an interval's ends are not known to more than this
+    if size == 0.0:
+        return "0"
     text = f"{size:,.0f}" if size >= 100 else f"{size:,.1f}" if size >= 10 else f"{size:,.2f}"
     # A value that rounds to zero is not signed: "−0.00" would claim a loss nobody can see.
     return f"{MINUS}{text}" if x < 0 and text.strip("0.,") else text
