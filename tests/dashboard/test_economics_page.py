@@ -4,6 +4,7 @@ assessment page shows the payoff in money as the HTML report does."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,21 @@ def test_the_questionnaire_form_asks_for_the_money_and_refuses_a_negative_count(
     )
     assert refused.status_code == 400
     assert "must be more than 0" in refused.text
+
+    money = {"value_true_positive": "1,000", "cost_false_positive": "400", "cost_false_negative": "3000"}
+    created = app_client.post(
+        "/projects/new",
+        data={
+            "csrf_token": csrf_token(app_client),
+            "name": "money",
+            **{f"payoff.{name}": text for name, text in money.items()},
+            "payoff.currency": "EUR",
+            "payoff.decisions_per_year": "20000",
+        },
+    )
+    assert created.status_code == 303, created.text
+    page = app_client.get(created.headers["location"]).text
+    # The stored answers fill the project's form again: the currency as typed, the amounts as numbers.
+    assert re.search(r'name="payoff.currency"[^>]*>EUR</textarea>', page)
+    assert re.search(r'name="payoff.value_true_positive"[^>]*value="1000"', page)
+    assert re.search(r'name="payoff.decisions_per_year"[^>]*value="20000"', page)

@@ -113,7 +113,7 @@ class PayoffAnswers(_Section):
     value_true_positive: Amount | None = None
     cost_false_positive: Amount | None = None
     cost_false_negative: Amount | None = None
-    currency: Annotated[str, Field(max_length=MAX_CURRENCY_CHARS)] | None = None
+    currency: str | None = None  # a code or a symbol, at most MAX_CURRENCY_CHARS
     decisions_per_year: (
         Annotated[float, Field(gt=0.0, le=MAX_DECISIONS_PER_YEAR, allow_inf_nan=False)] | None
     ) = None
@@ -133,6 +133,15 @@ class PayoffAnswers(_Section):
     @classmethod
     def _blank_is_unanswered(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("currency")
+    @classmethod
+    def _short_currency(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_CURRENCY_CHARS:
+            raise ValueError(
+                f"must be at most {MAX_CURRENCY_CHARS} characters, a code or a symbol such as EUR or $ (got {value[:20]!r})"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_money(self) -> PayoffAnswers:
@@ -298,7 +307,6 @@ _MESSAGES: dict[str, str] = {
     "less_than_equal": "must be at most {le}",
     "greater_than": "must be more than {gt}",
     "finite_number": "must be a finite number",
-    "string_too_long": "must be at most {max_length} characters",
 }
 
 
