@@ -73,7 +73,8 @@ def economics_section(
             "note": "No payoff in money: expected value per decision is computed for two classes (a positive "
             "to act on); with more classes the money of each kind of mistake would be a matrix."
         }
-    names = list(test_scores)
+    # Every model scored on both splits (a deep model whose validation scores were not kept has no threshold).
+    names = [name for name in test_scores if name in val_scores]
     chosen = {name: ev_threshold(y_val, val_scores[name], money) for name in names}
     codes = np.column_stack([outcomes(y_test, test_scores[n] >= chosen[n].threshold) for n in names])
     sample = bootstrap_ev(codes, money, n_resamples=n_resamples, seed=seed)

@@ -37,6 +37,7 @@ PER = 1000  # decisions the expected value is quoted per
 CONFIDENCE = 0.95
 # The cost ratios scanned for the break-even point: 10^-3 … 10^3, log-spaced.
 RATIO_GRID = np.logspace(-3.0, 3.0, 241)
+CHUNK_CELLS = 2_000_000  # float64 cells of the threshold search's working matrix (16 MB)
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,16 @@ def best_thresholds(y_val: np.ndarray, score_val: np.ndarray, ratios: np.ndarray
     values, tp, fp = _sorted_counts(y_val, score_val)
     # Candidate 0 acts on no row (TP = FP = 0); candidate j+1 acts on rows scoring >= values[j].
     tp0, fp0 = np.r_[0, tp].astype(float), np.r_[0, fp].astype(float)
-    finite = np.where(np.isinf(ratios), 0.0, ratios)
-    objective = tp0[None, :] - finite[:, None] * fp0[None, :]
-    objective[np.isinf(ratios), 1:] = -np.inf  # a false alarm with nothing to gain: act on none
-    # argmax keeps the first maximum: the highest threshold among equals, the fewest rows acted on.
-    best = np.argmax(objective, axis=1)
+    best = np.empty(ratios.size, dtype=np.int64)
+    # Ratios in chunks, so the (ratios × candidates) matrix stays near CHUNK_CELLS at any validation size.
+    step = max(1, CHUNK_CELLS // tp0.size)
+    for start in range(0, ratios.size, step):
+        chunk = ratios[start : start + step]
+        finite = np.where(np.isinf(chunk), 0.0, chunk)
+        objective = tp0[None, :] - finite[:, None] * fp0[None, :]
+        objective[np.isinf(chunk), 1:] = -np.inf  # a false alarm with nothing to gain: act on none
+        # argmax keeps the first maximum: the highest threshold among equals, the fewest rows acted on.
+        best[start : start + step] = np.argmax(objective, axis=1)
     thresholds = np.r_[np.inf, values]
     return thresholds[best]
 
