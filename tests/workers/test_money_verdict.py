@@ -51,6 +51,14 @@ def test_the_verdict_says_what_the_deep_model_is_worth_a_year() -> None:
     )
 
 
+def test_money_whose_interval_holds_zero_is_said_to_hold_it() -> None:
+    verdict = decide_verdict(_evidence(0.02, 0.06, _economics(10.0, -20.0, 40.0)), Answers())
+    assert (
+        "In money, the deep model is worth 500 [−1,000, 2,000] EUR a year more than XGBoost, an interval that holds 0."
+        in verdict.summary
+    )
+
+
 def test_a_better_auc_that_does_not_pay_is_said_plainly_and_keeps_its_code() -> None:
     without = decide_verdict(_evidence(0.02, 0.06, None), Answers())
     evidence = _evidence(0.02, 0.06, _economics(-40.0, -90.0, 0.0))

@@ -28,7 +28,7 @@ from workers.rubric.questionnaire import PayoffAnswers
 
 MONEY_QUESTIONS = ("value_true_positive", "cost_false_positive", "cost_false_negative")
 METHOD = (
-    "threshold per model chosen on validation to maximise expected value; test rows resampled with replacement "
+    "Threshold per model chosen on validation to maximise expected value; test rows resampled with replacement "
     "(percentile interval, the same resamples for every model)"
 )
 

@@ -86,4 +86,11 @@ def money_sentence(ev: Evidence) -> str | None:
     if disagreement is not None:
         return disagreement
     worth = money_worth(ev)
-    return f"In money, {worth}." if worth else None
+    if worth is None:
+        return None
+    # An interval across 0 is said as such: the point value alone would read as a promise.
+    return (
+        f"In money, {worth}, an interval that holds 0."
+        if money_reading(ev) == "unsettled"
+        else f"In money, {worth}."
+    )
