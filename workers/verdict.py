@@ -40,6 +40,7 @@ from workers.rubric.evidence import (
     metric_label,
     model_label,
 )
+from workers.rubric.money_reading import money_sentence
 from workers.rubric.questionnaire import Answers
 
 VerdictCode = Literal[
@@ -79,8 +80,15 @@ def decide_verdict(evidence: Evidence, answers: Answers) -> Verdict:
     for rule in rules:
         verdict = rule(evidence, answers)
         if verdict is not None:
-            return verdict
+            return _with_money(verdict, evidence) if rule is _compared else verdict
     return _no_comparison(evidence, answers)
+
+
+def _with_money(verdict: Verdict, ev: Evidence) -> Verdict:
+    """The comparison's verdict with the payoff in money added (its code unchanged): the deep model's worth
+    in the team's currency, or plainly that the money disagrees with the ROC-AUC reading."""
+    sentence = money_sentence(ev)
+    return dataclasses.replace(verdict, summary=f"{verdict.summary} {sentence}") if sentence else verdict
 
 
 def _data_problems(ev: Evidence, _: Answers) -> Verdict | None:

@@ -46,6 +46,11 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "current_solution": "What solves the problem today?",
         "oracle_impact": "If you had an oracle for this problem, what would change?",
         "min_meaningful_gain": "The smallest ROC-AUC gain of a deep model worth building for (default 0.01)?",
+        "value_true_positive": "What is one correct positive decision (a true positive) worth, in your currency?",
+        "cost_false_positive": "What does one false alarm (a false positive) cost?",
+        "cost_false_negative": "What does one missed positive (a false negative) cost?",
+        "currency": "Your currency (a code or symbol, e.g. EUR or $)",
+        "decisions_per_year": "How many decisions will the model make a year?",
     },
     "fault_tolerance": {
         "cost_of_error": "What does a wrong prediction cost?",

@@ -47,6 +47,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         margin=comparison.margin,
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
+        economics=ctx.test_look.economics,
     )
 
 
@@ -152,6 +153,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "verdict": verdict.to_dict(),
         "test_budget": ctx.test_look.test_budget,
         "learning_curves": learning_curves_section(ctx.learning_curve),
+        "economics": ctx.test_look.economics,
         "history": history_summary(dataset_shape(dataset), ctx.store.history()),
         "answers": ctx.answers.model_dump(mode="json"),
         "timings": ctx.timings(),

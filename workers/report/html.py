@@ -38,6 +38,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.economics_view import economics_view
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
@@ -159,6 +160,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
+        "economics": economics_view(report.economics),
         "deep": _deep_view(deep),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
@@ -218,6 +220,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("per-class", "Per-class results", view["class_results"]),
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
+        ("economics", "Payoff in money", view["economics"]),
         ("history", "From the journal", view["history"]),
         ("deep", "Deep model diagnostics", view["deep"]),
         ("split", "Split and test budget", view["split"]),

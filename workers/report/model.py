@@ -412,6 +412,46 @@ class LearningCurves(Part):
     ignored_deep_params: list[Any] = []
 
 
+# ------------------------------------------------------------------------------------- economics
+
+
+class ModelEconomics(Part):
+    """One model in money: its threshold chosen on validation to maximise expected value, and the expected
+    value per 1,000 decisions on the test split with its 95% row-bootstrap interval."""
+
+    name: str | None = None
+    threshold: Number | None = None
+    acts_on_none: bool | None = None
+    validation_expected_value_per_1000: Number | None = None
+    expected_value_per_1000: Interval | None = None
+
+
+class Economics(Part):
+    """The payoff in money (`workers.assessment.economics_section`), from the questionnaire's per-decision
+    value and costs. Only `note` when it could not be computed (answers missing, multiclass target)."""
+
+    note: str | None = None
+    currency: str | None = None
+    decisions_per_year: Number | None = None
+    value_true_positive: Number | None = None
+    cost_false_positive: Number | None = None
+    cost_false_negative: Number | None = None
+    # cost_false_positive / (value_true_positive + cost_false_negative): the only thing the threshold and
+    # the comparison depend on.
+    cost_ratio: Number | None = None
+    per_decisions: int | None = None
+    models: list[ModelEconomics] = []
+    best_baseline: str | None = None
+    deep: str | None = None
+    delta_expected_value_per_1000: Interval | None = None  # deep minus best baseline, paired resamples
+    yearly_delta: Interval | None = None
+    break_even_cost_ratio: Number | None = None
+    deep_pays: str | None = None  # "below" / "above" the break-even ratio, "always", "never"
+    sentence: str | None = None
+    method: str | None = None
+    n_resamples: int | None = None
+
+
 # ----------------------------------------------------------------------------------------------- history
 
 
@@ -472,6 +512,7 @@ class Report(Part):
     verdict: VerdictSection | None = None
     test_budget: TestBudget | None = None
     learning_curves: LearningCurves | None = None
+    economics: Economics | None = None
     history: HistorySection | None = None
     answers: dict[str, Any] | None = None
     timings: dict[str, Number | None] = {}

@@ -41,6 +41,10 @@ CostOfError = Literal["low", "medium", "high", "safety_critical"]
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
+# An amount of money per decision, in the team's currency (finite: YAML's .inf is no price).
+Amount = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+MAX_CURRENCY_CHARS = 12  # "EUR", "$", "CHF", "US dollars"
+MAX_DECISIONS_PER_YEAR = 1e12
 
 
 class _Section(BaseModel):
@@ -104,13 +108,49 @@ class PayoffAnswers(_Section):
     # The smallest ROC-AUC gain of the deep model over the best baseline worth building for; the verdict
     # holds the ΔAUC interval against it. Unanswered means the default (workers.rubric.evidence), not a gap.
     min_meaningful_gain: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    # The payoff in money (workers.assessment.economics_section): what one decision is worth, in `currency`,
+    # and how many are made a year. Optional refinements: without them the report says which to answer.
+    value_true_positive: Amount | None = None
+    cost_false_positive: Amount | None = None
+    cost_false_negative: Amount | None = None
+    currency: str | None = None  # a code or a symbol, at most MAX_CURRENCY_CHARS
+    decisions_per_year: (
+        Annotated[float, Field(gt=0.0, le=MAX_DECISIONS_PER_YEAR, allow_inf_nan=False)] | None
+    ) = None
 
-    optional_fields: ClassVar[frozenset[str]] = frozenset({"min_meaningful_gain"})
+    optional_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "min_meaningful_gain",
+            "value_true_positive",
+            "cost_false_positive",
+            "cost_false_negative",
+            "currency",
+            "decisions_per_year",
+        }
+    )
 
-    @field_validator("oracle_impact")
+    @field_validator("oracle_impact", "currency")
     @classmethod
     def _blank_is_unanswered(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("currency")
+    @classmethod
+    def _short_currency(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_CURRENCY_CHARS:
+            raise ValueError(
+                f"must be at most {MAX_CURRENCY_CHARS} characters, a code or a symbol such as EUR or $ (got {value[:20]!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_money(self) -> PayoffAnswers:
+        if self.value_true_positive == 0.0 and self.cost_false_negative == 0.0:
+            raise ValueError(
+                "value_true_positive and cost_false_negative are both 0: then no positive is worth finding and "
+                "no decision is worth making; give what a correct positive is worth or what a missed one costs"
+            )
+        return self
 
 
 class FaultToleranceAnswers(_Section):
@@ -265,6 +305,8 @@ _MESSAGES: dict[str, str] = {
     "string_type": "must be text",
     "greater_than_equal": "must be at least {ge}",
     "less_than_equal": "must be at most {le}",
+    "greater_than": "must be more than {gt}",
+    "finite_number": "must be a finite number",
 }
 
 

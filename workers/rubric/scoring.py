@@ -32,6 +32,7 @@ from workers.rubric.evidence import (
     metric_label,
     model_label,
 )
+from workers.rubric.money_reading import money_disagreement, money_reading, money_worth
 from workers.rubric.questionnaire import (
     CRITERIA,
     Answers,
@@ -95,6 +96,9 @@ VALUE_SCORES = {"low": 20, "medium": 55, "high": 85, "transformative": 100}
 CURRENT_SOLUTION_SCORES = {"none": 90, "manual": 85, "heuristic": 70, "ml_model": 45}
 DEEP_WINS_SCORE = 90
 DEEP_ADDS_NOTHING_SCORE = 50
+# The payoff in money: the deep model's ΔEV interval over the best baseline above 0, or at or below 0.
+DEEP_PAYS_SCORE = 90
+DEEP_DOES_NOT_PAY_SCORE = 50
 
 # --- fault tolerance -----------------------------------------------------------------------------
 COST_OF_ERROR_SCORES = {"low": 100, "medium": 75, "high": 45, "safety_critical": 20}
@@ -569,6 +573,7 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                         from_evidence=True,
                     )
                 )
+        out.extend(_money_signals(ev))
         overtake = ev.deep_overtake
         if overtake is not None and not ev.deep_significantly_better:
             out.append(
@@ -580,6 +585,34 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                 )
             )
     return out
+
+
+def _money_signals(ev: Evidence) -> list[_Signal]:
+    """The payoff in money (workers.rubric.money_reading): a ΔEV interval above 0 scores as a deep model that
+    pays, one at or below 0 as one that adds nothing; an interval across 0 only informs. A disagreement
+    with the ROC-AUC reading is said as well."""
+    reading, worth = money_reading(ev), money_worth(ev)
+    if reading is None or worth is None:
+        return []
+    base = model_label(ev.best_baseline)
+    finding = f"In money, {worth}."
+    if reading == "pays":
+        signal = _Signal(DEEP_PAYS_SCORE, finding, from_evidence=True)
+    elif reading == "costs":
+        signal = _Signal(
+            DEEP_DOES_NOT_PAY_SCORE,
+            finding,
+            f"At your costs ship {base}: the deep model does not pay.",
+            from_evidence=True,
+        )
+    else:
+        signal = _Signal(
+            None,
+            f"{finding[:-1]}: the interval holds 0, so the money does not settle it.",
+            from_evidence=True,
+        )
+    disagreement = money_disagreement(ev)
+    return [signal, *([_Signal(None, disagreement, from_evidence=True)] if disagreement else [])]
 
 
 def _when_to_revisit(ev: Evidence) -> str:
