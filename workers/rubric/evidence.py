@@ -195,6 +195,7 @@ class Evidence:
     delta_ci_low: float | None = None
     delta_ci_high: float | None = None
     margin: float | None = None  # None: DEFAULT_AUC_MARGIN
+    deep_model: str | None = None  # the compared deep model's name in the report ("ResNet MLP"); None: unnamed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
