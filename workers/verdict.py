@@ -202,7 +202,8 @@ def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
         scores = f" ROC-AUC {deep}{against}." if deep else ""
         return Verdict(
             "deep_learning_worth_it",
-            f"The deep model is significantly better ({_comparison(ev)}), and even the interval's low end "
+            f"The deep model{f' ({ev.deep_model})' if ev.deep_model else ''} is significantly better "
+            f"({_comparison(ev)}), and even the interval's low end "
             f"clears the {margin} gain that matters:{scores}" + _target_note(ev, answers, "deep"),
             ship="deep",
         )

@@ -175,7 +175,7 @@ def test_each_verdict_names_one_model_to_ship_and_every_section_quotes_it(
     assert any(interval in text for text in feasibility)
     assert any(f"recall {auc['recall']['value']:.3f}" in text for text in fault)
     # The verdict names the same model, and the list starts by shipping it.
-    assert ship in verdict.summary or (facts.ship.role == "deep" and "deep model" in verdict.summary)
+    assert ship in verdict.summary
     assert recommendation.next_steps[0].startswith(f"Ship {facts.ship.in_sentence} (test ROC-AUC {interval}")
 
 
