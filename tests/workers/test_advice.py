@@ -256,3 +256,19 @@ def test_unanswered_questions_come_last() -> None:
     assert recommendation.next_steps[-1].endswith(
         "unanswered questions of the questionnaire to firm up the readiness scores."
     )
+
+
+def test_a_missed_target_on_a_rising_curve_ships_nothing_and_asks_for_labels() -> None:
+    short = _evidence(
+        baseline_test=_metrics((0.70, 0.68, 0.72), 0.5, 0.5),
+        deep_test=_metrics((0.701, 0.69, 0.715), 0.5, 0.5),
+        learning_curve=RISING,
+    )
+    verdict, facts, _, recommendation = _advise(short)
+    assert (verdict.code, verdict.ship, facts.labels) == ("collect_more_data", None, "help")
+    assert recommendation.next_steps[0] == (
+        "Do not ship a model yet: no model reaches your target yet, though the learning curve is still rising."
+    )
+    assert recommendation.next_steps[1].startswith(
+        "Collect more labelled rows: the learning curve is still rising"
+    )

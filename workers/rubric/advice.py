@@ -15,6 +15,7 @@ sentences that use it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from workers.rubric.evidence import (
     MetricEstimate,
     check_label,
     first_sentence,
+    meaningful_gain,
     model_label,
 )
 from workers.rubric.questionnaire import Answers
@@ -151,10 +153,12 @@ def derive_facts(
 ) -> Facts:
     """The facts of one assessment. `verdict_code` and `ship` come from the verdict (`Verdict.code`,
     `Verdict.ship`); without a verdict the comparison's own pick stands (`Evidence.recommended_model`)."""
-    del answers  # kept in the signature: answer-based facts (questionnaire v2, economics) join here
+    if ev.margin is None:
+        # As the verdict reads it: evidence recorded before the comparison carried its margin.
+        ev = dataclasses.replace(ev, margin=meaningful_gain(answers))
     role = ship if verdict_code is not None else ev.recommended_model
     shipped = _shipped(ev, role, verdict_code) if role else None
-    no_ship = None if shipped else _no_ship_reason(ev, verdict_code)
+    no_ship = None if shipped else _no_ship_reason(ev, answers, verdict_code)
     return Facts(
         verdict_code=verdict_code,
         ship=shipped,
@@ -226,11 +230,19 @@ def _ship_reason(ev: Evidence, role: Role, verdict_code: str | None) -> str:
     return "the simpler model, as nothing shows the deep model is better"
 
 
-def _no_ship_reason(ev: Evidence, verdict_code: str | None) -> str:
+def _no_ship_reason(ev: Evidence, answers: Answers, verdict_code: str | None) -> str:
     if verdict_code in _NO_SHIP_REASONS:
         return _NO_SHIP_REASONS[verdict_code]
     if verdict_code == "collect_more_data":
-        return "too few labelled examples to choose a model, or none reaches your target yet"
+        target = answers.feasibility.target_value
+        check = (
+            ev.check_target(answers.feasibility.target_metric or "roc_auc", target)
+            if target is not None
+            else None
+        )
+        if check is not None and check.status == "not_reached":
+            return "no model reaches your target yet, though the learning curve is still rising"
+        return "too few labelled examples to trust any estimate, so none can be chosen yet"
     if ev.baseline_test is None and ev.deep_test is None:
         return "no model was evaluated on test"
     return "no model clearly stands out"
