@@ -129,7 +129,14 @@ class DataProblem:
 
 @dataclass(frozen=True)
 class Facts:
-    """What an assessment established, once; every advice sentence is worded from these fields."""
+    """What an assessment established, once; every advice sentence is worded from these fields.
+
+    Facts other work adds here, one field each, filled in `derive_facts` and read by the sentences below:
+    the expected value per 1,000 decisions (payoff, the ship reason), an estimated label-error rate (the
+    dataset criterion, `data_problems` when it voids the scores), the rows the learning curve says a target
+    needs (`labels_advice`), the questionnaire's data kind and labelled-example counts (the dataset criterion).
+    A second deep family needs nothing here: `Evidence.deep_model` names the deep model chosen on validation.
+    """
 
     verdict_code: str | None  # None: scored without a verdict (the rubric alone)
     ship: ShippedModel | None
