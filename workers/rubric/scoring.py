@@ -163,12 +163,8 @@ def criterion_advice(answers: Answers, evidence: Evidence | None, facts: Facts |
     signals = _signals(answers, evidence, facts)
     ranked: list[tuple[int, int, str]] = []
     for criterion, found in signals.items():
-        parts = [s.score for s in found if s.score is not None and not s.gate]
-        caps = [s.score for s in found if s.score is not None and s.gate]
-        if not parts and not caps:
-            continue
-        score = round(min([mean(parts) if parts else 100, *caps]))
-        if score >= READY_AT:
+        score = _score(found)
+        if score is None or score >= READY_AT:
             continue
         advised = sorted((s for s in found if s.advice and s.score is not None), key=lambda s: s.score or 0)
         for signal in advised[:MAX_ADVICE]:
@@ -206,12 +202,16 @@ def _level(overall: int | None, *, n_scored: int) -> str:
     return "promising_with_gaps" if overall >= PROMISING_AT else "not_ready"
 
 
-def _criterion(criterion: Criterion, signals: list[_Signal], unanswered: list[str]) -> dict[str, Any]:
+def _score(signals: list[_Signal]) -> int | None:
     parts = [s.score for s in signals if s.score is not None and not s.gate]
     caps = [s.score for s in signals if s.score is not None and s.gate]
-    score: int | None = None
-    if parts or caps:
-        score = round(min([mean(parts) if parts else 100, *caps]))
+    if not parts and not caps:
+        return None
+    return round(min([mean(parts) if parts else 100, *caps]))
+
+
+def _criterion(criterion: Criterion, signals: list[_Signal], unanswered: list[str]) -> dict[str, Any]:
+    score = _score(signals)
     return {
         "score": score,
         "findings": [s.finding for s in signals],
