@@ -38,6 +38,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.recommendation_view import recommendation_view, steps_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
@@ -360,3 +361,10 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 title_align="left",
             )
         )
+    if next_steps := recommendation_view(report.recommendation):
+        console.print(recommendation_panel(next_steps))
+
+
+def recommendation_panel(view: dict[str, Any]) -> Panel:
+    """The one "what to do next" list, numbered, under a title that names the model to ship."""
+    return Panel(Text(steps_text(view)), title=f"What to do next: {view['heading']}", title_align="left")

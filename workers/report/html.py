@@ -61,6 +61,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.recommendation_view import recommendation_view
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -149,6 +150,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "created_at_text": _timestamp(report.created_at),
         "dataset": dataset,
         "verdict": _verdict(report.verdict),
+        "recommendation": recommendation_view(report.recommendation),
         "readiness": readiness_view(report.readiness),
         "check_groups": check_groups(report.checks),
         "models": _models(report.models, comparison, deep),

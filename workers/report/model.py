@@ -325,6 +325,29 @@ class VerdictSection(Part):
     summary: str | None = None
 
 
+class ShipSection(Part):
+    """The model to ship (`workers.rubric.advice.ShippedModel`): the verdict's side of the comparison, named as
+    the models are, with its test numbers."""
+
+    role: str | None = None  # "baseline" or "deep"
+    family: str | None = None
+    label: str | None = None
+    reason: str | None = None
+    roc_auc: Interval | None = None
+    precision: Interval | None = None
+    recall: Interval | None = None
+    threshold: Number | None = None
+
+
+class RecommendationSection(Part):
+    """What to do next (`workers.rubric.next_steps.recommend`): the model to ship (None: none yet, and
+    `no_ship_reason` says why) and the ordered steps, one sentence each. Absent from reports before issue 15."""
+
+    ship: ShipSection | None = None
+    no_ship_reason: str | None = None
+    next_steps: list[str] = []
+
+
 class TestBudget(Part):
     """How many looks at the test split the dataset allows, and how many were used."""
 
@@ -510,6 +533,7 @@ class Report(Part):
     models: list[ModelEntry] = []
     comparison: Comparison | None = None
     verdict: VerdictSection | None = None
+    recommendation: RecommendationSection | None = None
     test_budget: TestBudget | None = None
     learning_curves: LearningCurves | None = None
     economics: Economics | None = None
