@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -82,9 +83,22 @@ def _count_from_number(value: Any) -> Any:
     return value
 
 
+PERCENT_PATTERN = r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"  # as documented; _fraction_from_text reads any float text
 # A share between 0 and 1; "90%" reads as 0.9. The range is checked after the text is read, so "150%" is
 # refused as 1.5 is, naming the field.
-Fraction = Annotated[float, BeforeValidator(_fraction_from_text), Field(ge=0.0, le=1.0)]
+Fraction = Annotated[
+    float,
+    BeforeValidator(_fraction_from_text),
+    Field(ge=0.0, le=1.0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0.0, "maximum": 1.0},
+                {"type": "string", "pattern": PERCENT_PATTERN, "description": "a percentage, like 90%"},
+            ]
+        }
+    ),
+]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Count = Annotated[int, BeforeValidator(_count_from_number), Field(ge=0)]
 
