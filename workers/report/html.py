@@ -60,6 +60,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.rubric.glossary import report_glossary
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -164,6 +165,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "columns": _columns(dataset),
         "classes": _classes(dataset),
         "timings": _timings(report.timings, report.elapsed),
+        "glossary": report_glossary(),  # ROC-AUC, PR-AUC and the test budget, explained before first use
     }
     view["sections"] = _sections(view)
     return view
