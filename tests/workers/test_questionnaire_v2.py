@@ -39,7 +39,7 @@ def _dataset(answers: dict[str, Any], evidence: Any = None) -> dict[str, Any]:
 def test_millions_of_labelled_images_and_300_rows_score_far_apart_before_any_data() -> None:
     large, small = _dataset(MILLIONS_OF_IMAGES), _dataset(THREE_HUNDRED_ROWS)
 
-    # Before v2 both scored alike (87 vs 81): only the label answers counted.
+    # Before v2 both scored alike (100 and 100 here): only the label answers counted.
     assert large["score"] >= 85
     assert small["score"] <= 40
     assert large["score"] - small["score"] >= 45
