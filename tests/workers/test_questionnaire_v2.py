@@ -129,3 +129,15 @@ def test_answers_written_before_v2_read_and_score_as_they_did() -> None:
     assert {key: stored[key] for key in old} == old  # stored back unchanged
     assert result["criteria"]["dataset"]["score"] == 89  # (100 + 100 + 75 + 70 + 100) / 5, as before v2
     assert "dataset.labelled_examples" in result["criteria"]["dataset"]["recommendation"]
+
+
+def test_slow_label_growth_is_advised_against_only_while_more_data_would_help() -> None:
+    slow = {**LABELS, "new_labels_per_month": 5}
+    hurry = "Plan how labels can come faster"
+
+    assert hurry in _dataset(slow)["recommendation"]  # before any data: nothing says more would not help
+    flat = _evidence(learning_curve={"still_rising": False})
+    rising = _evidence(learning_curve={"still_rising": True, "expected_gain_next_doubling": 0.02})
+    assert hurry not in _dataset(slow, flat)["recommendation"]
+    assert any("About 5 new labels a month" in f for f in _dataset(slow, flat)["findings"])
+    assert hurry in _dataset(slow, rising)["recommendation"]

@@ -235,7 +235,9 @@ def _stated_data(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
         out.append(_data_kind(a.data_kind))
     if a.new_labels_per_month is not None:
         n = ev.n_rows if ev is not None else a.labelled_examples
-        out.append(_label_growth(a.new_labels_per_month, n))
+        # A measured learning curve that has flattened says more labels will not help: no advice to hurry them.
+        flat = ev is not None and ev.learning_curve is not None and not ev.learning_curve_promising
+        out.append(_label_growth(a.new_labels_per_month, n, advise=not flat))
     return out
 
 
@@ -301,7 +303,7 @@ def _data_kind(kind: str) -> _Signal:
     return _Signal(DATA_KIND_SCORES.get(kind), text)
 
 
-def _label_growth(per_month: float, n: int | None) -> _Signal:
+def _label_growth(per_month: float, n: int | None, *, advise: bool) -> _Signal:
     per_year = per_month * MONTHS_PER_YEAR
     if per_month <= 0:
         return _Signal(NO_NEW_LABELS_SCORE, "No new labels arrive: the dataset is as large as it will get.")
@@ -317,7 +319,7 @@ def _label_growth(per_month: float, n: int | None) -> _Signal:
         text += f": doubling the {format_count(n)} labelled examples takes about {doubling}"
     advice = (
         "Plan how labels can come faster before counting on a larger dataset."
-        if score < SMALL_DATA_BELOW
+        if score < SMALL_DATA_BELOW and advise
         else None
     )
     return _Signal(score, text + ".", advice)
