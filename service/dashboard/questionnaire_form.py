@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from workers.errors import InvalidAnswers
 from workers.report.html import CRITERIA as CRITERION_NAMES
 from workers.report.json_values import json_ready
-from workers.rubric.glossary import FIELD_HELP, term_sentence
+from workers.rubric.glossary import FIELD_HELP, TERMS, term_sentence
 from workers.rubric.questionnaire import CRITERIA, Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 
@@ -115,6 +115,12 @@ class Question:
     def terms(self) -> list[str]:
         """Each metric the question offers or names, explained: "ROC-AUC: the chance that …"."""
         return [term_sentence(key) for key in FIELD_TERMS.get(self.field_name, ())]
+
+    @property
+    def term_names(self) -> str:
+        """The names of the terms `terms` explains ("ROC-AUC, PR-AUC and F1"), for the line that opens them."""
+        names = [TERMS[key][0] for key in FIELD_TERMS.get(self.field_name, ())]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
