@@ -62,6 +62,7 @@ from workers.report.model import (
     present,
 )
 from workers.report.recommendation_view import recommendation_view
+from workers.rubric.glossary import report_glossary
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -168,6 +169,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "columns": _columns(dataset),
         "classes": _classes(dataset),
         "timings": _timings(report.timings, report.elapsed),
+        "glossary": report_glossary(),  # ROC-AUC, PR-AUC and the test budget, explained before first use
     }
     view["sections"] = _sections(view)
     return view

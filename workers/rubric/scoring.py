@@ -82,6 +82,17 @@ BLOCKING_WARNING_SCORE = 60  # a suspected (not confirmed) leak
 # The pipeline drops these columns before training, so they are reported but do not score.
 DROPPED_COLUMN_CHECKS = frozenset({"constant_column", "id_like_column", "free_text_column"})
 RISING_CURVE_SCORE = 60
+# Questionnaire v2: the size a team states is scored on the same scale as a measured one (a gate: a team's
+# own "300 rows" is as small as a measured one) until an assessment measures it — then the measured rows
+# win, and a stated size more than tenfold off is a finding.
+SIZE_DISAGREEMENT_FACTOR = 10
+# Deep learning learns its own features from images, audio and text; on tables, gradient-boosted trees
+# remain the model to beat (TabArena 2025: tuned GBDTs and the best deep tabular models within a few Elo).
+DATA_KIND_SCORES = {"images": 100, "audio": 100, "text": 100, "time_series": 80, "table": 65}
+# New labels: what a year brings, on the size scale (50 at 1,000 a year, +25 per tenfold), never below
+# "no more labels" (a trickle of a dozen a year is no better than none).
+NO_NEW_LABELS_SCORE = MORE_LABELS_SCORES["none"]
+MONTHS_PER_YEAR = 12
 
 # --- reuse ---------------------------------------------------------------------------------------
 MODEL_REUSE_SCORES = {"one_off": 25, "few_products": 65, "many_products": 100}
@@ -246,6 +257,116 @@ def _size_score(count: int, midpoint: int) -> int:
     return max(0, min(100, round(50 + POINTS_PER_TENFOLD * math.log10(count / midpoint))))
 
 
+_KIND_WORDS = {
+    "table": "table rows",
+    "images": "images",
+    "text": "texts",
+    "audio": "audio clips",
+    "time_series": "time series",
+    "other": "examples",
+}
+
+
+def _stated_data(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
+    """What the team says its data is (kind, size, rarest class, new labels a month), before or beside
+    what an assessment measures."""
+    out: list[_Signal] = []
+    if a.labelled_examples is not None:
+        out.append(_stated_size(a, a.labelled_examples, ev))
+    if a.data_kind is not None:
+        out.append(_data_kind(a.data_kind))
+    if a.new_labels_per_month is not None:
+        n = ev.n_rows if ev is not None else a.labelled_examples
+        # A measured learning curve that has flattened says more labels will not help: no advice to hurry them.
+        flat = ev is not None and ev.learning_curve is not None and not ev.learning_curve_promising
+        out.append(_label_growth(a.new_labels_per_month, n, advise=not flat))
+    return out
+
+
+def _stated_size(a: DatasetAnswers, n: int, ev: Evidence | None) -> _Signal:
+    what = _KIND_WORDS[a.data_kind or "other"]
+    rarest = a.rarest_class_examples
+    stated = f"{format_count(n)} labelled {what}" + (
+        f", {format_count(rarest)} in the rarest class" if rarest is not None else ""
+    )
+    if ev is not None:
+        # The measured rows win: the stated size only informs, and a large gap is worth a look.
+        text = (
+            f"You expect {stated}; the uploaded data has {format_count(ev.n_rows)} rows, which the score uses"
+        )
+        gaps = [_gap(n, ev.n_rows, "labelled examples")]
+        if rarest is not None:
+            gaps.append(_gap(rarest, ev.min_class_count, "examples of the rarest class"))
+        found = [gap for gap in gaps if gap]
+        if found:
+            text += (
+                f" — {'; '.join(found)}: check that the upload is the whole dataset (a sample is scored as "
+                "the size it is), or correct dataset.labelled_examples"
+            )
+        return _Signal(None, text + ".", from_evidence=True)
+    score = _size_score(n, ROWS_MIDPOINT)
+    if rarest is not None:
+        score = min(score, _size_score(rarest, MINORITY_MIDPOINT))
+    if score < SMALL_DATA_BELOW:
+        verdict = "small for deep learning (thousands to millions is typical)"
+        advice: str | None = (
+            "Collect more labelled examples, above all of the rarest class, before investing in a deep model."
+        )
+    elif score < LARGE_DATA_FROM:
+        verdict = "enough for simple models, modest for deep learning"
+        advice = None
+    else:
+        verdict, advice = "large enough for deep learning", None
+    # A gate, as a measured size is: "300 rows" from the team is as small as 300 measured rows.
+    return _Signal(score, f"You expect {stated} — {verdict}.", advice, gate=True)
+
+
+def _gap(stated: int, measured: int, what: str) -> str:
+    """Says "the upload has 12× fewer …" when the stated and measured counts differ more than tenfold."""
+    low, high = sorted((stated, measured))
+    if high <= SIZE_DISAGREEMENT_FACTOR * max(low, 1) or high == 0:
+        return ""
+    factor = high / max(low, 1)
+    direction = "fewer" if measured < stated else "more"
+    return f"the upload has {factor:,.0f}× {direction} {what} than you expect"
+
+
+def _data_kind(kind: str) -> _Signal:
+    text = {
+        "images": "The examples are images: deep learning's home ground, where it learns the features itself.",
+        "audio": "The examples are audio: deep learning's home ground, where it learns the features itself.",
+        "text": "The examples are texts: deep learning's home ground, where it learns the features itself.",
+        "time_series": "The examples are time series: deep models can help, though simple models on "
+        "well-made features are strong.",
+        "table": "The examples are table rows: gradient-boosted trees are the model to beat, and deep "
+        "models win less often and by less.",
+        "other": "The examples are of a kind other than tables, images, text, audio or time series.",
+    }[kind]
+    return _Signal(DATA_KIND_SCORES.get(kind), text)
+
+
+def _label_growth(per_month: float, n: int | None, *, advise: bool) -> _Signal:
+    per_year = per_month * MONTHS_PER_YEAR
+    if per_month <= 0:
+        return _Signal(NO_NEW_LABELS_SCORE, "No new labels arrive: the dataset is as large as it will get.")
+    score = max(NO_NEW_LABELS_SCORE, _size_score(round(per_year), ROWS_MIDPOINT))
+    text = f"About {format_count(per_month)} new labels a month ({format_count(per_year)} a year)"
+    if n:
+        months = n / per_month
+        doubling = (
+            f"{months:,.0f} months"
+            if months < 2 * MONTHS_PER_YEAR
+            else f"{months / MONTHS_PER_YEAR:,.0f} years"
+        )
+        text += f": doubling the {format_count(n)} labelled examples takes about {doubling}"
+    advice = (
+        "Plan how labels can come faster before counting on a larger dataset."
+        if score < SMALL_DATA_BELOW and advise
+        else None
+    )
+    return _Signal(score, text + ".", advice)
+
+
 def _dataset(a: DatasetAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.labels_available is False or a.label_source == "none":
@@ -263,6 +384,7 @@ def _dataset(a: DatasetAnswers, ev: Evidence | None, facts: Facts | None) -> lis
         )
     elif a.labels_available:
         out.append(_Signal(100, "Labels are available."))
+    out.extend(_stated_data(a, ev))
     if a.label_source in LABEL_SOURCE_SCORES:
         source_score = LABEL_SOURCE_SCORES[a.label_source]
         text = {
