@@ -186,14 +186,19 @@ def assess(
     else:
         render_report(console, typed)
         console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
+    # --quiet: the verdict line is all that reaches stdout (a script reads it); a journal warning is still
+    # worth seeing, so it goes to stderr.
+    notes = Console(stderr=True) if quiet else console
     for warning in run.warnings:
-        console.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
+        notes.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
     if json_out:
         _write(json_out, json.dumps(report, indent=2))
-        console.print(f"JSON report: {json_out}")
+        if not quiet:
+            console.print(f"JSON report: {json_out}")
     if html_out:
         _write(html_out, render_html(typed))
-        console.print(f"HTML report: {html_out}")
+        if not quiet:
+            console.print(f"HTML report: {html_out}")
 
 
 @main.command()
