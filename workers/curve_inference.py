@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 from scipy.stats import chi2
 
 # Correlation of two points' validation errors: they share the validation rows, but the models differ (a
@@ -302,7 +303,8 @@ class _Profiles:
     """Generalised least squares on a grid of c, with (a, g) solved in closed form for each c."""
 
     def __init__(self, r: np.ndarray, y: np.ndarray, whiten: np.ndarray) -> None:
-        self.r, self.y, self.yw, self.onew = r, y, whiten @ y, whiten @ np.ones_like(y)
+        self.r, self.y, self.whiten = r, y, whiten
+        self.yw, self.onew = whiten @ y, whiten @ np.ones_like(y)
         self.xw = (whiten @ (r[None, :] ** (-_C_GRID[:, None])).T).T  # (n_c, k): whitened r^-c per c
         self.a, self.g, self.c, self.best_cost = self._best()
 
@@ -312,29 +314,54 @@ class _Profiles:
         return np.sum(resid**2, axis=-1)
 
     def _best(self) -> tuple[float, float, float, float]:
-        one, x, yv = self.onew, self.xw, self.yw
-        s11 = one @ one
-        s1x, s1y = x @ one, yv @ one
-        sxx, sxy = np.sum(x * x, axis=1), x @ yv
+        """(a, g, c, cost) of the best curve: the best c on the grid, refined between its neighbours."""
+        a, g, cost = self._solve(self.xw)
+        i = int(np.argmin(cost))
+        lo, hi = _C_GRID[max(i - 1, 0)], _C_GRID[min(i + 1, _C_GRID.size - 1)]
+
+        def cost_at(c: float) -> float:
+            return float(self._solve(self._whitened_x(c))[2][0])
+
+        refined = minimize_scalar(cost_at, bounds=(lo, hi), method="bounded", options={"xatol": 1e-5})
+        if refined.success and refined.fun < cost[i]:
+            c = float(refined.x)
+            a1, g1, cost1 = self._solve(self._whitened_x(c))
+            return float(a1[0]), float(g1[0]), c, float(cost1[0])
+        return float(a[i]), float(g[i]), float(_C_GRID[i]), float(cost[i])
+
+    def _whitened_x(self, c: float) -> np.ndarray:
+        return (self.whiten @ self.r ** (-c))[None, :]
+
+    def _solve(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each row of whitened r^-c: the best (a, g) with a <= 1, g >= 0, and its cost. The problem is a
+        convex quadratic in two variables: its optimum is inside, on the edge a = 1 or on the edge g = 0."""
+        one, yv = self.onew, self.yw
+        s11, s1y = one @ one, yv @ one
+        s1x, sxx, sxy = x @ one, np.sum(x * x, axis=1), x @ yv
         det = s11 * sxx - s1x**2
         with np.errstate(divide="ignore", invalid="ignore"):
-            # Unconstrained (a, -g) for y = a + beta * x, beta = -g.
+            # Unconstrained fit of y = a + beta * x, with g = -beta.
             a0 = (sxx * s1y - s1x * sxy) / det
             g0 = -(s11 * sxy - s1x * s1y) / det
-        candidates = []
-        ok = np.isfinite(a0) & (a0 <= 1.0) & (g0 >= 0.0)
-        candidates.append((np.where(ok, a0, 1.0), np.where(ok, g0, 0.0), ok))
-        g1 = np.maximum(0.0, (x @ (one * 1.0) - sxy) / sxx)  # a = 1: y - 1 = -g x
-        candidates.append((np.ones_like(g1), g1, np.ones_like(g1, dtype=bool)))
+        inside = np.isfinite(a0) & (a0 <= 1.0) & (g0 >= 0.0)
+        g1 = np.maximum(0.0, (s1x - sxy) / sxx)  # a = 1: y - 1 = -g x
         a2 = np.full_like(g1, min(1.0, s1y / s11))  # g = 0: a flat curve at its GLS level
-        candidates.append((a2, np.zeros_like(g1), np.ones_like(g1, dtype=bool)))
-        best = (0.0, 0.0, 1.0, math.inf)
+        candidates = [
+            (np.where(inside, a0, 1.0), np.where(inside, g0, 0.0), inside),
+            (np.ones_like(g1), g1, np.ones_like(inside)),
+            (a2, np.zeros_like(g1), np.ones_like(inside)),
+        ]
+        best_a, best_g, best_cost = a2, np.zeros_like(g1), np.full_like(g1, np.inf)
         for a, g, valid in candidates:
-            cost = np.where(valid, self._cost(a, g), np.inf)
-            i = int(np.argmin(cost))
-            if cost[i] < best[3]:
-                best = (float(a[i]), float(g[i]), float(_C_GRID[i]), float(cost[i]))
-        return best
+            resid = yv - a[:, None] * one + g[:, None] * x
+            cost = np.where(valid, np.sum(resid**2, axis=1), np.inf)
+            better = cost < best_cost
+            best_a, best_g, best_cost = (
+                np.where(better, a, best_a),
+                np.where(better, g, best_g),
+                np.where(better, cost, best_cost),
+            )
+        return best_a, best_g, best_cost
 
     def _interval(self, grid: np.ndarray, profile: np.ndarray, level: float, value: float) -> Interval:
         inside = np.flatnonzero(profile <= self.best_cost + float(chi2.ppf(level, 1)))
@@ -344,7 +371,7 @@ class _Profiles:
         return Interval(value, min(low, value), max(high, value))
 
     def ceiling(self, level: float) -> Interval:
-        grid = np.linspace(max(0.0, min(float(self.y.min()), self.a) - 0.2), 1.0, 1401)
+        grid = np.linspace(max(0.0, min(float(self.y.min()), self.a) - 0.2), 1.0, 601)
         grid = np.unique(np.concatenate([grid, [self.a]]))
         x, one, yv = self.xw, self.onew, self.yw
         sxx = np.sum(x * x, axis=1)
