@@ -159,3 +159,24 @@ def test_a_real_assessment_reports_rows_needed_and_the_back_test_everywhere() ->
     render_report(console, report)
     text = console.export_text()
     assert "what the weighted fits say" in text and f"measured {backtest['observed'][0]:.3f}" in text
+
+
+def test_the_dataset_criterion_says_how_many_rows_the_target_needs() -> None:
+    from tests.dashboard.test_curve_forecast_page import curves_report
+    from workers.rubric.evidence import Evidence
+    from workers.rubric.scoring import format_target, score_readiness
+
+    curves = curves_report()["learning_curves"]
+    rows = curves["evidence"]["rows_needed"]["best_baseline"]
+    evidence = Evidence(
+        n_rows=10_000,
+        n_features=8,
+        n_classes=2,
+        min_class_count=3_000,
+        best_baseline="XGBoost",
+        learning_curve=curves["evidence"],
+    )
+    answers = Answers.model_validate({"feasibility": {"target_value": 0.9}})
+    findings = score_readiness(answers, evidence)["criteria"]["dataset"]["findings"]
+    expected = f"Reaching {format_target(0.9)} ROC-AUC with XGBoost needs about {rows['value']:,.0f} [{rows['ci_low']:,.0f}, "
+    assert any(f.startswith(expected) and "the training split has 6,000" in f for f in findings), findings

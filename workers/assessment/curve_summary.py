@@ -88,7 +88,11 @@ def summarise_curves(
     deep_fit = _fit(deep, seed) if deep is not None else None
     base_inf = _infer(baseline, target, target_metric)
     deep_inf = _infer(deep, target, target_metric) if deep is not None else None
-    comparison = compare_curves(base_fit, deep_fit) if base_fit and deep_fit else None
+    # An ill-behaved curve is not extrapolated, so neither is where it would cross the other.
+    ill_behaved = [
+        c.name for c, i in ((baseline, base_inf), (deep, deep_inf)) if c and i and not i.quality.ok
+    ]
+    comparison = compare_curves(base_fit, deep_fit) if base_fit and deep_fit and not ill_behaved else None
     evidence = curve_facts(base_fit, deep_fit, base_inf, deep_inf) if base_fit else None
     models = [_model_summary(baseline, base_fit, base_inf)]
     if deep is not None:
@@ -99,7 +103,7 @@ def summarise_curves(
         metric="roc_auc",
         split="validation",
         models=models,
-        comparison=_comparison_summary(comparison, baseline, deep, deep_fit),
+        comparison=_comparison_summary(comparison, baseline, deep, deep_fit, ill_behaved),
         evidence=evidence,
         # The evidence at the top level too, and every measured point in one list: what a reader that
         # knows nothing of the models (the dashboard) needs to draw the chart and say "still rising".
@@ -112,7 +116,7 @@ def summarise_curves(
             for p in curve.points
             if p.ok
         ],
-        sentences=_sentences(models, baseline, deep, comparison),
+        sentences=_sentences(models, baseline, deep, comparison, ill_behaved),
     )
 
 
@@ -233,10 +237,13 @@ def _comparison_summary(
     baseline: ModelCurve,
     deep: ModelCurve | None,
     deep_fit: CurveFit | None,
+    ill_behaved: list[str] = [],  # noqa: B006 - read only
 ) -> dict[str, Any]:
     if comparison is not None:
         return comparison.to_json()
-    if deep is None:
+    if ill_behaved and deep is not None:
+        why = f"no overtaking estimate: the {' and '.join(ill_behaved)} learning curve is ill-behaved and not extrapolated"
+    elif deep is None:
         why = "no deep-model curve: the deep model was skipped or failed"
     elif deep_fit is None:
         why = "the deep model's learning curve has too few measured points"
@@ -250,10 +257,15 @@ def _sentences(
     baseline: ModelCurve,
     deep: ModelCurve | None,
     comparison: CurveComparison | None,
+    ill_behaved: list[str] = [],  # noqa: B006 - read only
 ) -> list[str]:
     out = [_model_sentence(m) for m in models]
     if deep is not None and comparison is not None:
         out.append(_comparison_sentence(comparison, baseline.name))
+    elif deep is not None and ill_behaved:
+        out.append(
+            f"No overtaking estimate: the {' and '.join(ill_behaved)} learning curve is not extrapolated."
+        )
     elif deep is not None:
         out.append("No overtaking estimate: both curves need enough measured points.")
     return out
