@@ -351,11 +351,22 @@ def _rows_needed_signals(ev: Evidence) -> list[_Signal]:
             low, high = _curve_number(rows.get("ci_low")), _curve_number(rows.get("ci_high"))
             upper = format_count(high) if high is not None else "beyond what the curve can tell"
             held = f"; the training split has {format_count(have)}" if have is not None else ""
+            if have is not None and value <= have:
+                held += ", already enough"
             out.append(
                 _Signal(
                     None,
                     f"Reaching {format_target(target)} ROC-AUC with {name} needs about {format_count(value)} "
                     f"[{format_count(low)}, {upper}] training rows (80% interval, from its learning curve){held}.",
+                    from_evidence=True,
+                )
+            )
+        elif str(rows.get("reason") or "").startswith("the curve is ill-behaved"):
+            out.append(
+                _Signal(
+                    None,
+                    f"The rows {format_target(target)} ROC-AUC needs cannot be read off {name}'s learning curve: "
+                    f"{rows.get('reason')}.",
                     from_evidence=True,
                 )
             )
