@@ -30,12 +30,14 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.stats import chi2
 
+from workers.learning_curve import STILL_RISING_GAIN
+
 # Correlation of two points' validation errors: they share the validation rows, but the models differ (a
 # model trained on 10% of the rows ranks the validation rows differently from one trained on 100%).
 POINT_CORRELATION = 0.5
 # "Still rising" means the 80% interval of the gain per doubling lies above this: below the standard error of
 # any validation AUC we measure, so a curve gaining less has flattened for every practical purpose.
-NEGLIGIBLE_GAIN = 0.002
+NEGLIGIBLE_GAIN = STILL_RISING_GAIN  # 0.002, the unweighted fit's threshold too
 # Extrapolating needs more points than parameters (3): the fourth is the only check that the power law fits.
 MIN_POINTS_TO_EXTRAPOLATE = 4
 ROWS_SEARCH_FACTOR = 1e4  # rows needed beyond this multiple of the current training split read "beyond"
