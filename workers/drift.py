@@ -33,7 +33,6 @@ PSI_TOP_CATEGORIES = 20
 DRIFT_P_VALUE = (
     0.001  # a feature's shift is named only when chance would not make it (many features are tried)
 )
-PSI_FLOOR = 1e-4  # a bin empty in one period counts as this share, so the log stays finite
 SHOWN_FEATURES = 3
 
 
@@ -42,8 +41,10 @@ def _psi(expected: np.ndarray, actual: np.ndarray) -> tuple[float, float]:
     under no shift n1·n2/(n1+n2)·PSI is about χ² with (bins − 1) degrees of freedom — a 40-category column
     on a few hundred rows reaches PSI 0.2 from sampling alone, and that is not drift."""
     n_old, n_new = max(expected.sum(), 1), max(actual.sum(), 1)
-    e = np.maximum(expected / n_old, PSI_FLOOR)
-    a = np.maximum(actual / n_new, PSI_FLOOR)
+    # Half a row added to every bin (Jeffreys' prior): a category absent from one period by chance is not
+    # an infinite, nor a huge, shift.
+    e = (expected + 0.5) / (n_old + 0.5 * len(expected))
+    a = (actual + 0.5) / (n_new + 0.5 * len(actual))
     psi = float(np.sum((a - e) * np.log(a / e)))
     bins = int(((expected + actual) > 0).sum())
     p_value = float(chi2.sf(psi * n_old * n_new / (n_old + n_new), max(bins - 1, 1)))

@@ -60,6 +60,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.split_view import split_extras
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -616,6 +617,7 @@ def _split(v: SplitSection | None, budget: TestBudget | None) -> dict[str, Any] 
         "looks": looks,
         "exhausted": limit is not None and used is not None and used >= limit,
         "shared": test_budget.shared_with if test_budget else None,
+        **split_extras(split),
     }
 
 

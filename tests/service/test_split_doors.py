@@ -1,0 +1,156 @@
+"""Splits that respect time and groups at every door: `readiness assess` (and its reports), the API; the
+test budget belongs to the rows whatever the split (issue 12, item 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, select
+
+from service.cli.main import main
+from service.database.engine import session_scope
+from service.models import Assessment, Split
+from service.settings import Settings
+from tests.factories import write_csv
+from tests.service.test_api_harness import (
+    API,
+    assert_error,
+    bearer,
+    count_rows,
+    make_project,
+    running_api,
+    upload,
+)
+from tests.workers.test_time_group_split import dated_frame
+
+
+@pytest.fixture(autouse=True)
+def isolated_service(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
+    monkeypatch.setenv("READINESS_DATABASE_URL", database_url)
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def dated_csv(tmp_path: Path) -> Path:
+    return write_csv(dated_frame(400), tmp_path, "signups.csv")
+
+
+def _assess(path: Path, *extra: str) -> Any:
+    args = [
+        "assess",
+        str(path),
+        "--target",
+        "churned",
+        "--positive",
+        "yes",
+        "--no-deep",
+        "--no-learning-curve",
+    ]
+    return CliRunner().invoke(main, [*args, "--resamples", "100", "--test-budget", "2", *extra])
+
+
+def test_a_time_split_by_default_shares_the_budget_of_the_rows_with_a_random_split(
+    tmp_path: Path, dated_csv: Path, engine: Engine
+) -> None:
+    random_json = tmp_path / "random.json"
+    first = _assess(dated_csv, "--split", "random", "--quiet", "--json-out", str(random_json))
+    assert first.exit_code == 0, first.output
+    random_split = json.loads(random_json.read_text())["split"]
+    assert random_split["method"] == "stratified_random" and random_split["time_column"] == "signup_date"
+    checks = {f["check"]: f for f in json.loads(random_json.read_text())["checks"]}
+    assert "A random split mixes the periods" in checks["label_drift"]["message"]
+
+    timed_json, timed_html = tmp_path / "time.json", tmp_path / "time.html"
+    second = _assess(dated_csv, "--json-out", str(timed_json), "--html-out", str(timed_html))
+    assert second.exit_code == 0, second.output
+    report = json.loads(timed_json.read_text())
+    split = report["split"]
+    assert split["method"] == "time_ordered" and split["time_column"] == "signup_date"
+    assert split["date_ranges"]["train"]["last"] < split["date_ranges"]["validation"]["first"]
+    assert split["date_ranges"]["validation"]["last"] < split["date_ranges"]["test"]["first"]
+    assert "signup_date" not in report["dataset"]["used_columns"]
+    budget = report["test_budget"]
+    assert (budget["limit"], budget["used"]) == (2, 2)  # the random split's look counts: the same rows
+    assert "(20170511, 20170511 time_ordered:signup_date)" in budget["shared_with"]
+    said = " ".join(second.output.split())
+    assert "Split: In time order (oldest rows train, newest test), by signup_date; train 2023-01-01" in said
+    html = timed_html.read_text()
+    assert 'data-method="time_ordered"' in html and "Positive rate over time" in html
+
+    refused = _assess(dated_csv, "--group-column", "customer", "--quiet")
+    assert refused.exit_code == 2 and "looked at 2 of 2 times" in refused.output
+    with session_scope(engine) as session:
+        keys = sorted(s.split_key for s in session.scalars(select(Split)))
+    assert keys == ["", "time_ordered:signup_date"]  # two splits of one seed, one budget
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--group-column", "custmer"], "Did you mean 'customer'"),
+        (["--time-column", "signup"], "Did you mean 'signup_date'"),
+        (["--group-column", "plan"], "needs at least 5 entities"),
+        (["--time-column", "signup_date", "--group-column", "customer"], "not both"),
+        (["--split", "group"], "--group-column NAME"),
+    ],
+)
+def test_split_options_that_cannot_be_followed_exit_2_and_keep_no_assessment(
+    tmp_path: Path, engine: Engine, extra: list[str], words: str
+) -> None:
+    frame = dated_frame(200)
+    frame["plan"] = ["basic", "pro"] * 100
+    json_out = tmp_path / "never.json"
+    result = _assess(write_csv(frame, tmp_path), *extra, "--quiet", "--json-out", str(json_out))
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split()) and "Traceback" not in result.output
+    assert not json_out.exists() and count_rows(engine, Assessment) == 0
+
+
+def test_the_api_takes_the_split_options_and_refuses_what_it_cannot_follow(
+    settings: Settings, engine: Engine
+) -> None:
+    headers = bearer(engine, "team-a")
+    frame = dated_frame(300)
+    frame["plan"] = ["basic", "pro", "max"] * 100
+    content = frame.to_csv(index=False).encode()
+    with running_api(settings) as client:
+        project = make_project(client, headers)
+        dataset = upload(
+            client,
+            headers,
+            project["id"],
+            content=content,
+            filename="s.csv",
+            target="churned",
+            positive="yes",
+        ).json()
+
+        def start(**options: Any) -> Any:
+            return client.post(
+                f"{API}/projects/{project['id']}/assessments",
+                json={"dataset_id": dataset["id"], "run_deep": False, **options},
+                headers=headers,
+            )
+
+        unknown = assert_error(start(group_column="custmer"), 422, "invalid_option")
+        assert unknown["field"] == "group_column" and "Did you mean 'customer'" in unknown["detail"]
+        few = assert_error(start(group_column="plan"), 422, "too_few_groups")
+        assert few["field"] == "group_column" and "3 distinct values" in few["detail"]
+        both = assert_error(start(time_column="signup_date", group_column="customer"), 422, "invalid_option")
+        assert "not both" in both["detail"]
+        assert count_rows(engine, Assessment) == 0
+        taken = start(split="time", time_column="signup_date")
+        assert taken.status_code == 202, taken.text
+        config = taken.json()["config"]
+        assert (config["split"], config["time_column"], config["group_column"]) == (
+            "time",
+            "signup_date",
+            None,
+        )
+        grouped = start(group_column="customer")
+        assert grouped.status_code == 202, grouped.text
+        assert grouped.json()["config"]["group_column"] == "customer"
