@@ -25,6 +25,7 @@ from tests.service.test_api_harness import (
     running_api,
     upload,
 )
+from tests.service.test_batches import post_batch, refused
 from tests.workers.test_time_group_split import dated_frame
 
 
@@ -154,3 +155,43 @@ def test_the_api_takes_the_split_options_and_refuses_what_it_cannot_follow(
         grouped = start(group_column="customer")
         assert grouped.status_code == 202, grouped.text
         assert grouped.json()["config"]["group_column"] == "customer"
+        grid = {"dataset_id": dataset["id"], "model_family": "logistic_regression", "grid": {"C": [1.0]}}
+        bad_grid = client.post(f"{API}/grids", json={**grid, "time_column": "signup"}, headers=headers)
+        assert "Did you mean 'signup_date'" in assert_error(bad_grid, 422, "invalid_option")["detail"]
+
+
+SPLIT_BATCH = """
+items:
+  - kind: project
+    name: signups
+  - kind: dataset
+    project: signups
+    file: signups.csv
+    target: churned
+    positive: "yes"
+  - kind: assessment        # 3: a group split
+    dataset: signups
+    run_deep: false
+    group_column: customer
+  - kind: assessment        # 4: an entity column that is not there
+    dataset: signups
+    run_deep: false
+    group_column: custmer
+  - kind: grid              # 5: a time column that is not there
+    dataset: signups
+    model_family: logistic_regression
+    grid: {C: [1.0]}
+    time_column: signup
+"""
+
+
+def test_a_batch_file_takes_the_split_options_and_lists_the_columns_it_cannot_find(
+    settings: Settings, engine: Engine
+) -> None:
+    files = {"signups.csv": dated_frame(300).to_csv(index=False).encode()}
+    with running_api(settings) as client:
+        problems = refused(post_batch(client, bearer(engine, "team-a"), SPLIT_BATCH, files))
+    assert [(p["position"], p["code"]) for p in problems] == [(4, "invalid_option"), (5, "invalid_option")]
+    assert "Did you mean 'customer'" in problems[0]["detail"]
+    assert "Did you mean 'signup_date'" in problems[1]["detail"]
+    assert count_rows(engine, Assessment) == 0
