@@ -48,5 +48,7 @@ def test_the_start_form_takes_a_group_column_and_refuses_an_unknown_one(
     )
     assert started.status_code == 303, started.text
     with session_scope(engine) as session:
-        config = session.get(Assessment, started.headers["location"].rsplit("/", 1)[1]).config
+        row = session.get(Assessment, started.headers["location"].rsplit("/", 1)[1])
+        assert row is not None and row.config is not None
+        config = row.config
     assert (config["split"], config["group_column"], config["time_column"]) == ("group", "customer", None)
