@@ -15,6 +15,7 @@ from service.cli.main import main
 from service.database.engine import session_scope
 from service.models import Assessment, Split
 from service.settings import Settings
+from tests.dashboard.browsing import new_key, sign_in
 from tests.factories import write_csv
 from tests.service.test_api_harness import (
     API,
@@ -55,7 +56,7 @@ def _assess(path: Path, *extra: str) -> Any:
 
 
 def test_a_time_split_by_default_shares_the_budget_of_the_rows_with_a_random_split(
-    tmp_path: Path, dated_csv: Path, engine: Engine
+    tmp_path: Path, dated_csv: Path, engine: Engine, settings: Settings
 ) -> None:
     random_json = tmp_path / "random.json"
     first = _assess(dated_csv, "--split", "random", "--quiet", "--json-out", str(random_json))
@@ -85,8 +86,20 @@ def test_a_time_split_by_default_shares_the_budget_of_the_rows_with_a_random_spl
     refused = _assess(dated_csv, "--group-column", "customer", "--quiet")
     assert refused.exit_code == 2 and "looked at 2 of 2 times" in refused.output
     with session_scope(engine) as session:
-        keys = sorted(s.split_key for s in session.scalars(select(Split)))
-    assert keys == ["", "time_ordered:signup_date"]  # two splits of one seed, one budget
+        splits = session.scalars(select(Split)).all()
+        newest = session.scalars(select(Assessment).order_by(Assessment.created_at.desc())).first()  # type: ignore[attr-defined]
+    assert sorted(s.split_key for s in splits) == ["", "time_ordered:signup_date"]  # one seed, one budget
+    assert newest is not None
+    with running_api(settings) as client:
+        listed = client.get(f"{API}/datasets/{splits[0].dataset_id}/splits", headers=bearer(engine, "local"))
+        assert sorted(s["split_key"] for s in listed.json()["data"]) == ["", "time_ordered:signup_date"]
+        client.follow_redirects = False
+        sign_in(client, new_key(engine, "local"))  # the CLI records under the team "local"
+        page = " ".join(client.get(f"/assessments/{newest.id}").text.split())
+    assert (
+        'data-method="time_ordered">Split: In time order (oldest rows train, newest test), by signup_date'
+        in page
+    )
 
 
 @pytest.mark.parametrize(
