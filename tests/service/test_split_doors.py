@@ -208,3 +208,25 @@ def test_a_batch_file_takes_the_split_options_and_lists_the_columns_it_cannot_fi
     assert "Did you mean 'customer'" in problems[0]["detail"]
     assert "Did you mean 'signup_date'" in problems[1]["detail"]
     assert count_rows(engine, Assessment) == 0
+
+
+def test_the_learning_curve_points_train_on_the_assessments_own_group_split(
+    tmp_path: Path, engine: Engine
+) -> None:
+    from service.models import Experiment
+
+    path = write_csv(dated_frame(1000), tmp_path, "visits.csv")
+    json_out = tmp_path / "grouped.json"
+    args = ["assess", str(path), "--target", "churned", "--positive", "yes", "--no-deep", "--quiet"]
+    result = CliRunner().invoke(
+        main, [*args, "--resamples", "100", "--group-column", "customer", "--json-out", str(json_out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(json_out.read_text())
+    assert report["split"]["method"] == "group" and report["learning_curves"] is not None
+    with session_scope(engine) as session:
+        keys = {
+            session.get(Split, e.split_id).split_key  # type: ignore[union-attr]
+            for e in session.scalars(select(Experiment))
+        }
+    assert keys == {"group:customer"}  # not the random split a point would make by default
