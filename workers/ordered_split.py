@@ -30,6 +30,7 @@ from workers.split import (
     TIME_ORDERED,
     Split,
     SplitOptions,
+    SplitTooSmall,
     _rng,
     near_duplicate_groups,
     random_assignment,
@@ -100,7 +101,18 @@ def split_as_asked(dataset: Dataset, *, seed: int, options: SplitOptions) -> Spl
             if detected
             else None
         )
-        assignment = time_assignment(dataset, time_column)
+        try:
+            assignment = time_assignment(dataset, time_column)
+        except SplitTooSmall as refused:
+            if not (detected and options.method == "auto"):
+                raise  # asked for by name: say why it cannot be made
+            # Only found, not asked for: a file the random split can use is not refused for its dates.
+            method, description = RANDOM, SPLIT_METHOD
+            note = (
+                f"{time_column!r} holds dates, but a time-ordered split cannot be made ({refused.detail}); the "
+                "rows were split at random instead, and the time check below says what that leaks."
+            )
+            assignment = random_assignment(dataset, seed=seed, not_features=not_features)
     split = Split(
         assignment,
         seed=seed,

@@ -15,7 +15,7 @@ from workers.data.loading import load_dataset
 from workers.errors import InvalidOption
 from workers.ordered_split import TooFewGroups
 from workers.preparation import prepare
-from workers.split import TEST, TRAIN, VALIDATION, SplitOptions
+from workers.split import TEST, TRAIN, VALIDATION, SplitOptions, SplitTooSmall
 from workers.time_column import BadTimeColumn
 
 SEED = 5
@@ -138,3 +138,17 @@ def test_split_options_that_cannot_be_followed_are_refused(tmp_path: Path) -> No
         SplitOptions(time_column="signup_date", group_column="customer")
     with pytest.raises(InvalidOption, match="split must be one of"):
         SplitOptions(method="chronological")
+
+
+def test_found_dates_that_cannot_be_split_in_time_fall_back_to_random_but_named_ones_are_refused(
+    tmp_path: Path,
+) -> None:
+    frame = dated_frame(drift=False)
+    newest = pd.to_datetime(frame["signup_date"]) >= pd.Timestamp("2023-09-01")
+    frame["churned"] = np.where(newest & (frame.index % 2 == 0), "yes", "no")  # no positive before September
+    dataset = _load(tmp_path, frame)
+    prepared = prepare(dataset, seed=SEED)
+    assert prepared.split.method == "stratified_random"
+    assert prepared.split.note is not None and "cannot be made" in prepared.split.note
+    with pytest.raises(SplitTooSmall, match="train has no rows of class 'yes'"):
+        prepare(dataset, seed=SEED, split_options=SplitOptions(time_column="signup_date"))
