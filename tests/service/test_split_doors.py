@@ -230,3 +230,23 @@ def test_the_learning_curve_points_train_on_the_assessments_own_group_split(
             for e in session.scalars(select(Experiment))
         }
     assert keys == {"group:customer"}  # not the random split a point would make by default
+
+
+def test_readiness_grid_takes_the_split_options_on_its_command_line(tmp_path: Path, engine: Engine) -> None:
+    from service.models import Experiment
+
+    data = write_csv(dated_frame(400), tmp_path, "signups.csv")
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text(
+        f"data: {data}\ntarget: churned\npositive: 'yes'\nfamily: logistic_regression\ngrid:\n  C: [1.0]\n"
+    )
+    typo = CliRunner().invoke(main, ["grid", str(grid_file), "--time-column", "signup"])
+    assert typo.exit_code == 2 and "Did you mean 'signup_date'" in " ".join(typo.output.split())
+    result = CliRunner().invoke(main, ["grid", str(grid_file), "--group-column", "customer"])
+    assert result.exit_code == 0, result.output
+    with session_scope(engine) as session:
+        experiments = session.scalars(select(Experiment)).all()
+        keys = [session.get(Split, e.split_id).split_key for e in experiments]  # type: ignore[union-attr]
+        procedures = [e.procedure for e in experiments]
+    assert keys == ["group:customer"]
+    assert procedures[0]["split"] == {"method": "auto", "time_column": None, "group_column": "customer"}
