@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
     format_interval,
@@ -357,6 +358,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report, console.width))
+    if line := split_text(report.split):
+        console.print(line)
     if report.test_budget and report.test_budget.shared_with:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):

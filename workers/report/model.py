@@ -92,6 +92,15 @@ class Finding(Part):
     value: Number | None = None
 
 
+class LabelRatePeriod(Part):
+    """One run of rows in time order: its first and last time, its rows and its positive rate."""
+
+    first: str | None = None
+    last: str | None = None
+    rows: int | None = None
+    rate: Number | None = None
+
+
 class SplitSection(Part):
     """How the rows were split into train, validation and test."""
 
@@ -99,8 +108,16 @@ class SplitSection(Part):
     sizes: dict[str, int] = {}
     stratified: bool | None = None
     split_id: str | None = None
-    method: str | None = None
+    method: str | None = None  # stratified_random | time_ordered | group (older reports: the description)
     fractions: dict[str, Number] = {}
+    # Issue 12: how the split was made, the columns it was made by, and — with a time column — each part's
+    # first and last time and the label rate over time.
+    description: str | None = None
+    time_column: str | None = None
+    group_column: str | None = None
+    date_ranges: dict[str, dict[str, str]] | None = None
+    note: str | None = None
+    label_rate_by_period: list[LabelRatePeriod] | None = None
 
 
 # --------------------------------------------------------------------------------------------- readiness
