@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
     format_interval,
@@ -19,12 +20,15 @@ from workers.numbers import (
     format_percent,
     format_seconds,
 )
+from workers.report.economics_view import economics_view
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
+from workers.report.learning_view import forecast_row
 from workers.report.model import (
     ClassMetrics,
     Comparison,
     ConfusionMatrix,
+    Economics,
     Elapsed,
     Finding,
     HistorySection,
@@ -38,6 +42,7 @@ from workers.report.model import (
     present,
 )
 from workers.report.noise_view import rate_text
+from workers.report.recommendation_view import recommendation_view, steps_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
@@ -276,6 +281,55 @@ def learning_curves_table(curves: LearningCurves) -> Table:
     return table
 
 
+def economics_table(economics: Economics) -> Table | Text:
+    """The payoff in money: each model's expected value per 1,000 decisions on test at its validation-chosen
+    threshold, the deep model's difference and its sentence; only the note when none was computed."""
+    view = economics_view(economics)
+    if view is None or not view["rows"]:
+        return Text(economics.note or "No payoff in money was computed.", style="dim")
+    caption = [view["sentence"] or ""]
+    if view["delta"]:
+        yearly = f"; {view['yearly']} a year" if view["yearly"] else ""
+        caption.append(
+            f"Deep model minus best baseline: {view['delta']} per 1,000 decisions{yearly} (paired)."
+        )
+    table = Table(
+        title=f"Payoff in money — {view['money']} (95% CIs on the test split)",
+        title_justify="left",
+        caption="\n".join(line for line in caption if line),
+        caption_justify="left",
+        expand=True,
+    )
+    table.add_column("Model", min_width=12)
+    table.add_column("Threshold", justify="right", no_wrap=True)
+    table.add_column("Expected value per 1,000 decisions", justify="right")
+    for row in view["rows"]:
+        table.add_row(
+            row["name"] + (" ★" if row["best_baseline"] else ""), row["threshold"], row["expected_value"]
+        )
+    return table
+
+
+def learning_forecast_table(curves: LearningCurves) -> Table | None:
+    """What the weighted learning-curve fits say (issue 12): gain per doubling and ceiling with 80% intervals,
+    rows needed for the target, the back-test, and why an ill-behaved curve is not extrapolated."""
+    rows = [f for m in curves.models if (f := forecast_row(m)) is not None]
+    if not rows:
+        return None
+    table = Table(
+        title="Learning curves — what the weighted fits say (80% intervals)",
+        title_justify="left",
+        expand=True,
+    )
+    for column in ("Model", "Gain per doubling", "Ceiling", "Rows needed", "Back-test"):
+        table.add_column(column)
+    for f in rows:
+        table.add_row(f["name"] or "", f["gain"], f["ceiling"], f["rows_needed"], f["backtest"])
+        if not f["ok"]:
+            table.add_row("", Text("not extrapolated: " + "; ".join(f["problems"]), style="yellow"), "", "", "")
+    return table
+
+
 def history_panel(history: HistorySection) -> Panel:
     return Panel(
         Text("\n".join(history.sentences)),
@@ -326,6 +380,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report, console.width))
+    if line := split_text(report.split):
+        console.print(line)
     if report.test_budget and report.test_budget.shared_with:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
@@ -333,6 +389,10 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
+        if forecast := learning_forecast_table(curves):
+            console.print(forecast)
+    if economics := present(report.economics):
+        console.print(economics_table(economics))
     if history := present(report.history):
         console.print(history_panel(history))
     if noise := present(report.label_noise):
@@ -351,3 +411,10 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 title_align="left",
             )
         )
+    if next_steps := recommendation_view(report.recommendation):
+        console.print(recommendation_panel(next_steps))
+
+
+def recommendation_panel(view: dict[str, Any]) -> Panel:
+    """The one "what to do next" list, numbered, under a title that names the model to ship."""
+    return Panel(Text(steps_text(view)), title=f"What to do next: {view['heading']}", title_align="left")

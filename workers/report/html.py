@@ -38,6 +38,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.economics_view import economics_view
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
@@ -61,6 +62,9 @@ from workers.report.model import (
     present,
 )
 from workers.report.noise_view import label_noise_view
+from workers.report.recommendation_view import recommendation_view
+from workers.report.split_view import split_extras
+from workers.rubric.glossary import report_glossary
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -149,6 +153,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "created_at_text": _timestamp(report.created_at),
         "dataset": dataset,
         "verdict": _verdict(report.verdict),
+        "recommendation": recommendation_view(report.recommendation),
         "readiness": readiness_view(report.readiness),
         "check_groups": check_groups(report.checks),
         "models": _models(report.models, comparison, deep),
@@ -160,12 +165,14 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
+        "economics": economics_view(report.economics),
         "label_noise": label_noise_view(report.label_noise),
         "deep": _deep_view(deep),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
         "timings": _timings(report.timings, report.elapsed),
+        "glossary": report_glossary(),  # ROC-AUC, PR-AUC and the test budget, explained before first use
     }
     view["sections"] = _sections(view)
     return view
@@ -220,6 +227,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("per-class", "Per-class results", view["class_results"]),
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
+        ("economics", "Payoff in money", view["economics"]),
         ("history", "From the journal", view["history"]),
         ("label-noise", "Label noise", view["label_noise"]),
         ("deep", "Deep model diagnostics", view["deep"]),
@@ -619,6 +627,7 @@ def _split(v: SplitSection | None, budget: TestBudget | None) -> dict[str, Any] 
         "looks": looks,
         "exhausted": limit is not None and used is not None and used >= limit,
         "shared": test_budget.shared_with if test_budget else None,
+        **split_extras(split),
     }
 
 

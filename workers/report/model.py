@@ -92,6 +92,15 @@ class Finding(Part):
     value: Number | None = None
 
 
+class LabelRatePeriod(Part):
+    """One run of rows in time order: its first and last time, its rows and its positive rate."""
+
+    first: str | None = None
+    last: str | None = None
+    rows: int | None = None
+    rate: Number | None = None
+
+
 class SplitSection(Part):
     """How the rows were split into train, validation and test."""
 
@@ -99,8 +108,16 @@ class SplitSection(Part):
     sizes: dict[str, int] = {}
     stratified: bool | None = None
     split_id: str | None = None
-    method: str | None = None
+    method: str | None = None  # stratified_random | time_ordered | group (older reports: the description)
     fractions: dict[str, Number] = {}
+    # Issue 12: how the split was made, the columns it was made by, and — with a time column — each part's
+    # first and last time and the label rate over time.
+    description: str | None = None
+    time_column: str | None = None
+    group_column: str | None = None
+    date_ranges: dict[str, dict[str, str]] | None = None
+    note: str | None = None
+    label_rate_by_period: list[LabelRatePeriod] | None = None
 
 
 # --------------------------------------------------------------------------------------------- readiness
@@ -325,6 +342,29 @@ class VerdictSection(Part):
     summary: str | None = None
 
 
+class ShipSection(Part):
+    """The model to ship (`workers.rubric.advice.ShippedModel`): the verdict's side of the comparison, named as
+    the models are, with its test numbers."""
+
+    role: str | None = None  # "baseline" or "deep"
+    family: str | None = None
+    label: str | None = None
+    reason: str | None = None
+    roc_auc: Interval | None = None
+    precision: Interval | None = None
+    recall: Interval | None = None
+    threshold: Number | None = None
+
+
+class RecommendationSection(Part):
+    """What to do next (`workers.rubric.next_steps.recommend`): the model to ship (None: none yet, and
+    `no_ship_reason` says why) and the ordered steps, one sentence each. Absent from reports before issue 15."""
+
+    ship: ShipSection | None = None
+    no_ship_reason: str | None = None
+    next_steps: list[str] = []
+
+
 class TestBudget(Part):
     """How many looks at the test split the dataset allows, and how many were used."""
 
@@ -350,6 +390,7 @@ class CurvePoint(Part):
     error: str | None = None
     source: str | None = None
     fit_seconds: Number | None = None
+    se: Number | None = None  # the ROC-AUC's standard error (Hanley-McNeil on the validation split)
 
 
 class FittedCurve(Part):
@@ -357,6 +398,37 @@ class FittedCurve(Part):
 
     n_train: list[Number | None] = []
     val_roc_auc: list[Number | None] = []
+
+
+class RowsNeeded(Part):
+    """Training rows to reach the questionnaire's target with an 80% interval (`ci_high` None: beyond the
+    search), or why there is no number (`reachable` False: not reachable by this model family)."""
+
+    value: Number | None = None
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    target: Number | None = None
+    metric: str | None = None
+    reachable: bool | None = None
+    reason: str | None = None
+
+
+class CurveBacktest(Part):
+    """The curve fitted on its smaller points, predicting the larger: predicted vs observed ROC-AUC."""
+
+    fitted_on: list[Number | None] = []
+    predicted_at: list[Number | None] = []
+    predicted: list[Number | None] = []
+    observed: list[Number | None] = []
+    error: list[Number | None] = []
+    observed_se: list[Number | None] = []
+
+
+class CurveQuality(Part):
+    """Whether the curve may be extrapolated; `problems` says in words why not."""
+
+    ok: bool | None = None
+    problems: list[str] = []
 
 
 class CurveModel(Part):
@@ -371,6 +443,13 @@ class CurveModel(Part):
     still_rising: bool | None = None
     expected_gain_next_doubling: Number | None = None
     reason: str | None = None
+    # The weighted fit (issue 12): the gain's and ceiling's 80% intervals, rows needed, back-test, quality.
+    gain_ci_low: Number | None = None
+    gain_ci_high: Number | None = None
+    ceiling: Interval | None = None
+    rows_needed: RowsNeeded | None = None
+    backtest: CurveBacktest | None = None
+    quality: CurveQuality | None = None
 
 
 class CurveComparison(Part):
@@ -391,6 +470,12 @@ class CurveComparison(Part):
 class CurveEvidence(Part):
     still_rising: bool | None = None
     expected_gain_next_doubling: Number | None = None
+    gain_ci_low: Number | None = None
+    gain_ci_high: Number | None = None
+    flat: bool | None = None
+    quality_ok: bool | None = None
+    n_train: Number | None = None
+    rows_needed: dict[str, RowsNeeded | None] = {}
 
 
 class LearningCurves(Part):
@@ -410,6 +495,46 @@ class LearningCurves(Part):
     sentences: list[str] = []
     hyperparameters: dict[str, Any] = {}
     ignored_deep_params: list[Any] = []
+
+
+# ------------------------------------------------------------------------------------- economics
+
+
+class ModelEconomics(Part):
+    """One model in money: its threshold chosen on validation to maximise expected value, and the expected
+    value per 1,000 decisions on the test split with its 95% row-bootstrap interval."""
+
+    name: str | None = None
+    threshold: Number | None = None
+    acts_on_none: bool | None = None
+    validation_expected_value_per_1000: Number | None = None
+    expected_value_per_1000: Interval | None = None
+
+
+class Economics(Part):
+    """The payoff in money (`workers.assessment.economics_section`), from the questionnaire's per-decision
+    value and costs. Only `note` when it could not be computed (answers missing, multiclass target)."""
+
+    note: str | None = None
+    currency: str | None = None
+    decisions_per_year: Number | None = None
+    value_true_positive: Number | None = None
+    cost_false_positive: Number | None = None
+    cost_false_negative: Number | None = None
+    # cost_false_positive / (value_true_positive + cost_false_negative): the only thing the threshold and
+    # the comparison depend on.
+    cost_ratio: Number | None = None
+    per_decisions: int | None = None
+    models: list[ModelEconomics] = []
+    best_baseline: str | None = None
+    deep: str | None = None
+    delta_expected_value_per_1000: Interval | None = None  # deep minus best baseline, paired resamples
+    yearly_delta: Interval | None = None
+    break_even_cost_ratio: Number | None = None
+    deep_pays: str | None = None  # "below" / "above" the break-even ratio, "always", "never"
+    sentence: str | None = None
+    method: str | None = None
+    n_resamples: int | None = None
 
 
 # ------------------------------------------------------------------------------------------- label noise
@@ -512,8 +637,10 @@ class Report(Part):
     models: list[ModelEntry] = []
     comparison: Comparison | None = None
     verdict: VerdictSection | None = None
+    recommendation: RecommendationSection | None = None
     test_budget: TestBudget | None = None
     learning_curves: LearningCurves | None = None
+    economics: Economics | None = None
     history: HistorySection | None = None
     label_noise: LabelNoise | None = None
     answers: dict[str, Any] | None = None

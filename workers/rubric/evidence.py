@@ -195,6 +195,9 @@ class Evidence:
     delta_ci_low: float | None = None
     delta_ci_high: float | None = None
     margin: float | None = None  # None: DEFAULT_AUC_MARGIN
+    # The report's `economics` section (the payoff in money), or None; read by workers.rubric.money_reading.
+    economics: dict[str, Any] | None = None
+    deep_model: str | None = None  # the compared deep model's name in the report ("ResNet MLP"); None: unnamed
     # Confident learning's label-noise facts (workers.assessment.noise_stage): estimated_rate, ci_low,
     # ci_high, n_suspects, ceiling_roc_auc, ceiling_accuracy, high; None when not estimated.
     label_noise: dict[str, Any] | None = None
@@ -384,6 +387,13 @@ class Evidence:
     @property
     def expected_gain_next_doubling(self) -> float | None:
         return _number((self.learning_curve or {}).get("expected_gain_next_doubling"))
+
+    @property
+    def curve_rows_needed(self) -> dict[str, dict[str, Any]]:
+        """Rows needed for the target per curve ("best_baseline", "deep"): value, ci_low, ci_high (80%), target,
+        metric, reachable, reason (`workers.curve_inference.RowsNeeded`); empty without a weighted curve."""
+        rows = (self.learning_curve or {}).get("rows_needed") or {}
+        return {role: facts for role, facts in rows.items() if isinstance(facts, dict)}
 
     @property
     def deep_overtake(self) -> tuple[float, float | None, float | None] | None:
