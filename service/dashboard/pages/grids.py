@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from service.dashboard.deps import SignedInDep, _owned, _uuid
 from service.dashboard.pagination import Pagination
 from service.dashboard.templating import render
 from service.journal.grids import grid_progress, leaderboard
-from service.models import Grid, Project
+from service.models import Experiment, Grid, Project, RunStatus
 from service.web.deps import SessionDep
 
 router = APIRouter()
@@ -41,13 +43,40 @@ def grids(request: Request, who: SignedInDep, session: SessionDep) -> Response:
     rows = session.execute(
         query.order_by(Grid.created_at.desc(), Grid.id).offset(pages.offset).limit(pages.per_page)
     ).all()
-    return render(request, "grids.html", {"title": "Grids", "nav": "grids", "rows": rows, "pages": pages})
+    # Points still queued or running per grid shown: those rows get a Cancel button.
+    shown = [grid.id for grid, _ in rows]
+    waiting: dict[uuid.UUID, int] = dict(
+        session.execute(
+            select(Experiment.grid_id, func.count())
+            .where(
+                Experiment.grid_id.in_(shown), Experiment.status.in_([RunStatus.queued, RunStatus.running])
+            )
+            .group_by(Experiment.grid_id)
+        ).all()
+    )
+    return render(
+        request,
+        "grids.html",
+        {"title": "Grids", "nav": "grids", "rows": rows, "pages": pages, "waiting": waiting},
+    )
 
 
 @router.get("/grids/{grid_id}")
 def grid_page(request: Request, grid: GridPage, session: SessionDep) -> Response:
     """One grid: how many points ran, its leaderboard with the plain and the Ladder score, and the promoted
     point's test look."""
+    return grid_view(request, grid, session)
+
+
+def grid_view(
+    request: Request,
+    grid: Grid,
+    session: Session,
+    *,
+    promote: tuple[dict[str, str], dict[str, str]] = ({}, {}),
+    status: int = 200,
+) -> Response:
+    """The grid page; `promote` refills the promotion form with its values and errors after a refusal."""
     rank_by = request.query_params.get("rank_by", "ladder")
     rank_by = rank_by if rank_by in RANKINGS else "ladder"
     progress = grid_progress(session, grid)
@@ -64,8 +93,12 @@ def grid_page(request: Request, grid: GridPage, session: SessionDep) -> Response
             "progress": progress,
             "done": done,
             "running": done < grid.points,
+            "waiting": progress.get("queued", 0) + progress.get("running", 0),
             "refresh_seconds": REFRESH_SECONDS,
             "board": board,
             "params": list(grid.spec),
+            "promote_values": promote[0],
+            "promote_errors": promote[1],
         },
+        status_code=status,
     )
