@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
-from service.models import Assessment, Batch, BudgetChange, Experiment, Grid, RunStatus, Split
+from service.models import Assessment, Batch, BudgetChange, Experiment, Grid, RunStatus, Split, TestLook
 from service.settings import Settings
 from tests.dashboard.browsing import add_assessment, csrf_token, new_key, sign_in
 from tests.service.records import project_with_dataset
@@ -295,3 +295,25 @@ def test_the_api_cancels_grids_and_batches_too(settings: Settings, engine: Engin
         assert cancelled.status_code == 200 and cancelled.json()["progress"]["cancelled"] == 2
         assert client.post(f"{API}/grids/{uuid.uuid4()}/cancel", headers=headers).status_code == 404
         assert client.post(f"{API}/batches/{uuid.uuid4()}/cancel", headers=headers).status_code == 404
+
+
+def test_promoting_with_no_look_left_is_refused_with_the_budget_message(team_a, engine: Engine) -> None:
+    client, token, project, dataset = team_a
+    grid_url = _start_grid(client, token, project, dataset, hp_C="0.1, 1").headers["location"]
+    grid_id = uuid.UUID(grid_url.rsplit("/", 1)[1])
+    with session_scope(engine) as session:
+        split = Split(dataset_id=dataset, seed=7, split_hash="h", sizes={}, test_budget=1)
+        session.add(split)
+        session.flush()
+        session.add(TestLook(split_id=split.id, key="k", who="someone", reason="earlier look"))
+        for row in session.scalars(select(Experiment).where(Experiment.grid_id == grid_id)):
+            # As a worker leaves a finished point (no worker runs here); the budget refuses before the model
+            # is loaded, so the artifact is never read.
+            row.status, row.split_id = RunStatus.succeeded, split.id
+            row.result = {"model_artifact": "unused", "validation": {"roc_auc": 0.9}}
+    answer = client.post(f"{grid_url}/promote", data={"csrf_token": token, "reason": "ship it"})
+    assert answer.status_code == 409 and "has been looked at 1 of 1 times" in answer.text
+    assert f'href="/splits/{split.id}/budget" data-raise-link' in answer.text
+    assert 'value="ship it"' in answer.text
+    with session_scope(engine) as session:
+        assert session.get(Grid, grid_id).promoted_experiment_id is None

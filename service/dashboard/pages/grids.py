@@ -15,7 +15,7 @@ from service.dashboard.deps import SignedInDep, _owned, _uuid
 from service.dashboard.pagination import Pagination
 from service.dashboard.templating import render
 from service.journal.grids import grid_progress, leaderboard
-from service.models import Experiment, Grid, Project, RunStatus
+from service.models import Experiment, Grid, Project, RunStatus, Split
 from service.web.deps import SessionDep
 
 router = APIRouter()
@@ -82,6 +82,10 @@ def grid_view(
     progress = grid_progress(session, grid)
     done = sum(progress.get(state, 0) for state in ("succeeded", "failed", "cancelled"))
     board = leaderboard(session, grid, rank_by=rank_by)
+    # The split the grid's points train on, once made: its budget is the one a promotion spends.
+    split_id = session.scalar(
+        select(Split.id).where(Split.dataset_id == grid.dataset_id, Split.seed == grid.split_seed)
+    )
     return render(
         request,
         "grid.html",
@@ -97,6 +101,7 @@ def grid_view(
             "refresh_seconds": REFRESH_SECONDS,
             "board": board,
             "params": list(grid.spec),
+            "split_id": split_id,
             "promote_values": promote[0],
             "promote_errors": promote[1],
         },
