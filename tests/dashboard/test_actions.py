@@ -317,3 +317,47 @@ def test_promoting_with_no_look_left_is_refused_with_the_budget_message(team_a, 
     assert 'value="ship it"' in answer.text
     with session_scope(engine) as session:
         assert session.get(Grid, grid_id).promoted_experiment_id is None
+
+
+def test_a_running_point_is_left_to_finish_and_a_batch_cancel_reaches_its_grid(
+    settings: Settings, engine: Engine
+) -> None:
+    _, dataset = project_with_dataset(
+        engine,
+        ArtifactStore(settings.artifacts_path),
+        BREAST_CANCER,
+        target="diagnosis",
+        positive="malignant",
+    )
+    headers = {"Authorization": f"Bearer {new_key(engine, 'team-a')}"}
+    with running_api(settings) as client:
+        made = client.post(
+            f"{API}/grids",
+            json={
+                "dataset_id": str(dataset.id),
+                "model_family": "logistic_regression",
+                "grid": {"C": [0.5, 2]},
+            },
+            headers=headers,
+        ).json()
+        with session_scope(engine) as session:
+            first = session.scalars(
+                select(Experiment).where(Experiment.grid_id == made["id"]).order_by(Experiment.created_at)
+            ).first()
+            first.status = RunStatus.running  # as a worker that took its job leaves it
+        answer = client.post(f"{API}/grids/{made['id']}/cancel", headers=headers).json()
+        assert answer["progress"]["running"] == 1 and answer["progress"]["cancelled"] == 1
+        # Other C values than the first grid's: a point already run (or running) would be reused, not queued.
+        batch = client.post(
+            f"{API}/batches",
+            files=[
+                ("spec", ("b.yaml", SMALL_BATCH.encode())),
+                ("files", ("breast_cancer.csv", BREAST_CANCER.read_bytes())),
+            ],
+            headers=headers,
+        )
+        assert batch.status_code == 202, batch.text
+        cancelled = client.post(f"{API}/batches/{batch.json()['id']}/cancel", headers=headers)
+        assert cancelled.status_code == 200
+        grid_item = next(i for i in cancelled.json()["items"] if i["kind"] == "grid")
+        assert grid_item["status"] == "cancelled"

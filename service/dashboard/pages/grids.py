@@ -97,7 +97,13 @@ def grid_view(
             "progress": progress,
             "done": done,
             "running": done < grid.points,
-            "waiting": progress.get("queued", 0) + progress.get("running", 0),
+            # Its own points still queued or running (reused ones belong to earlier runs): a Cancel button.
+            "waiting": session.scalar(
+                select(func.count()).where(
+                    Experiment.grid_id == grid.id,
+                    Experiment.status.in_([RunStatus.queued, RunStatus.running]),
+                )
+            ),
             "refresh_seconds": REFRESH_SECONDS,
             "board": board,
             "params": list(grid.spec),
