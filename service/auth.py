@@ -7,7 +7,6 @@ would protect.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import secrets
 import uuid
@@ -49,19 +48,6 @@ def _check_name(value: str, what: str) -> str:
             f"A {what} name must be 1 to {MAX_NAME_CHARS} characters, NUL excepted; got {value!r}."
         )
     return value
-
-
-def login_name(fallback: str = "local user") -> str:
-    """The OS login name: whom the CLI's records and a key made without `--name` are attributed to."""
-    try:
-        return getpass.getuser() or fallback
-    except (KeyError, OSError):  # no login name (a container's uid without a passwd entry)
-        return fallback
-
-
-def cli_who() -> str:
-    """How a record made by the CLI names who made it: the person at the terminal, and that it was the CLI."""
-    return f"{login_name()} (cli)"
 
 
 def create_key(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from service.auth import cli_who
+from service.cli.person import cli_who
 from service.cli.support import LOCAL_TEAM, load_settings
 from workers.errors import FileMissing, FileTooLarge, InvalidOption, UnreadableFile
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.auth import cli_who
+from service.cli.person import cli_who
 from service.cli.support import DEFAULT_SEED, UserErrorExit, load_settings
 from workers.numbers import format_ci, format_metric, format_seconds
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from service.auth import cli_who
+from service.cli.person import cli_who
 from service.cli.support import LOCAL_TEAM, UserErrorExit, load_settings, team_id_of
 from workers.numbers import format_ci, format_metric
 

@@ -20,7 +20,7 @@ from service.artifacts import ArtifactStore
 from service.assessments.runtime import run_worker_in_thread
 from service.assessments.store import PostgresStore
 from service.assessments.submit import assessment_config, submit_assessment
-from service.auth import cli_who
+from service.cli.person import cli_who
 from service.database.engine import session_scope
 from service.datasets.intake import (
     inspect_upload,

@@ -293,7 +293,8 @@ def keys() -> None:
 @click.option("--admin", is_flag=True, help="Mark the key as an admin key.")
 def keys_create(team: str, name: str | None, label: str | None, admin: bool) -> None:
     """Create an API key for a person and print it (shown once; only its hash is stored)."""
-    from service.auth import create_key, login_name
+    from service.auth import create_key
+    from service.cli.person import login_name
     from service.database.engine import make_engine, resolve_database_url
     from service.database.migrate import upgrade_to_head
 
