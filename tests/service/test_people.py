@@ -153,8 +153,26 @@ def test_the_dashboard_names_the_person_and_shows_the_history(settings: Settings
             f"{page}/answers", data={"csrf_token": csrf_token(client, page), "dataset.labels_available": "no"}
         )
         assert saved.status_code == 303
+        dataset = upload(client, {"Authorization": f"Bearer {key}"}, project["id"]).json()
+        experiment = client.post(
+            f"{API}/experiments",
+            json={
+                "dataset_id": dataset["id"],
+                "model_family": "logistic_regression",
+                "hypothesis": "trees lose",
+            },
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
+        assert "by Grace Hopper (rdy_" in client.get(f"/journal/{experiment['id']}").text
         history = client.get(f"{page}/history")
         assert history.status_code == 200
+        assert re.findall(r'<tr class="history-(\w+)">', history.text) == ["experiment", "answer_edited"]
+        row = re.search(r'<tr class="history-experiment">(.*?)</tr>', history.text, re.S)
+        assert (
+            row
+            and "Grace Hopper (rdy_" in row.group(1)
+            and f'href="/journal/{experiment["id"]}"' in row.group(1)
+        )
         row = re.search(r'<tr class="history-answer_edited">(.*?)</tr>', history.text, re.S)
         assert (
             row
