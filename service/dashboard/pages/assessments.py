@@ -188,10 +188,16 @@ def assessment_progress(assessment: AssessmentPage) -> JSONResponse:
 
 
 @router.post("/assessments/{assessment_id}/cancel")
-def cancel(assessment: AssessmentPage, _form: CheckedForm, engine: EngineDep, job_app: JobAppDep) -> Response:
+def cancel(
+    assessment: AssessmentPage,
+    _form: CheckedForm,
+    engine: EngineDep,
+    job_app: JobAppDep,
+    signed_in: SignedInDep,
+) -> Response:
     """Cancel: a queued assessment at once, a running one at its next batch. A finished one is left be."""
     if assessment.status not in live.FINISHED:
-        request_cancel(engine, job_app, assessment)
+        request_cancel(engine, job_app, assessment, who=who(signed_in.key))
     return RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
 
 
