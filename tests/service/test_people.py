@@ -195,7 +195,7 @@ def test_a_key_made_before_people_were_named_still_works_and_its_label_is_the_pe
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+        command.downgrade(config, "0005")
     secret = "rdy_" + uuid.uuid4().hex
     with engine.begin() as connection:
         team = uuid.uuid4()

@@ -1,7 +1,7 @@
 """people: a key belongs to a named person; a project's changes are audited
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 05:00:00.000000
 
 `api_key.person` names whom a key's requests are attributed to; existing keys get their label (`name`),
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
