@@ -26,9 +26,10 @@ class BatchCancelled:
 
 
 def cancel_batch(
-    engine: Engine, session: Session, job_app: procrastinate.App, batch: Batch
+    engine: Engine, session: Session, job_app: procrastinate.App, batch: Batch, *, who: str | None = None
 ) -> BatchCancelled:
-    """Cancel what of `batch` still runs; what has ended is left as it is."""
+    """Cancel what of `batch` still runs; what has ended is left as it is. `who` is recorded on each
+    assessment cancelled, as a cancel of its own would record it."""
     items = session.scalars(
         select(BatchItem).where(col(BatchItem.batch_id) == batch.id).order_by(col(BatchItem.position))
     ).all()
@@ -43,6 +44,6 @@ def cancel_batch(
     ).all()
     grids = session.scalars(select(Grid).where(col(Grid.id).in_(targets["grid"]))).all()
     for assessment in assessments:
-        request_cancel(engine, job_app, assessment)
+        request_cancel(engine, job_app, assessment, who=who)
     points = sum(cancel_grid(engine, job_app, grid).cancelled for grid in grids)
     return BatchCancelled(assessments=len(assessments), grid_points=points)

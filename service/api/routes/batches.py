@@ -113,8 +113,10 @@ def get_batch(batch: BatchDep, session: SessionDep) -> BatchPublic:
 
 
 @router.post("/{batch_id}/cancel", response_model=BatchPublic, responses=NOT_FOUND)
-def cancel(batch: BatchDep, session: SessionDep, engine: EngineDep, job_app: JobAppDep) -> BatchPublic:
+def cancel(
+    batch: BatchDep, session: SessionDep, engine: EngineDep, job_app: JobAppDep, key: CurrentKey
+) -> BatchPublic:
     """Cancel every item still running: assessments stop (a queued one at once), grids' waiting points are
     withdrawn. Projects and datasets the batch made stay."""
-    cancel_batch(engine, session, job_app, batch)
+    cancel_batch(engine, session, job_app, batch, who=who(key))
     return BatchPublic.from_state(batch_status(session, batch))

@@ -97,8 +97,13 @@ def submit(
 
 @router.post("/batches/{batch_id}/cancel")
 def cancel(
-    batch: BatchPage, form: CheckedForm, session: SessionDep, engine: EngineDep, job_app: JobAppDep
+    batch: BatchPage,
+    form: CheckedForm,
+    signed_in: SignedInDep,
+    session: SessionDep,
+    engine: EngineDep,
+    job_app: JobAppDep,
 ) -> Response:
     """Cancel what of the batch still runs; back to the page the button was on."""
-    cancel_batch(engine, session, job_app, batch)
+    cancel_batch(engine, session, job_app, batch, who=who(signed_in.key))
     return RedirectResponse(local_path(text(form, "next") or f"/batches/{batch.id}"), status_code=303)
