@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from service.dashboard import queries
 from service.dashboard.deps import CheckedForm, ProjectPage, SignedInDep
+from service.dashboard.pages.budget import budget_changes
 from service.dashboard.pagination import Pagination
 from service.dashboard.questionnaire_form import (
     SECTIONS,
@@ -89,6 +90,7 @@ def _project_page(
             "assessments_total": total,
             "budgets": queries.budgets(session, project.id),
             "ledger": queries.ledger_rows(session, project.id, limit=LEDGER_ROWS),
+            "budget_changes": budget_changes(session, project.id),
             "saved": request.query_params.get("saved", ""),
         },
         status_code=status,
