@@ -106,6 +106,11 @@ def main() -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON report.")
 @click.option("--html-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
+@click.option(
+    "--label-suspects-out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the rows most likely mislabelled as CSV (row numbers, given and suggested label).",
+)
 @click.option("--project", help="Project to record the assessment under (default: the file's name).")
 @click.option(
     "--max-file-mb",
@@ -138,6 +143,7 @@ def assess(
     device: str,
     json_out: Path | None,
     html_out: Path | None,
+    label_suspects_out: Path | None,
     max_file_mb: float | None,
     resamples: int,
     test_budget: int,
@@ -156,6 +162,7 @@ def assess(
     from service.cli.terminal_report import render_report
     from workers.report.html import render_html
     from workers.report.model import VerdictSection, as_report
+    from workers.report.noise_csv import suspects_csv
     from workers.rubric.questionnaire import load_answers
 
     console = Console()
@@ -215,6 +222,10 @@ def assess(
         _write(html_out, render_html(typed))
         if not quiet:
             console.print(f"HTML report: {html_out}")
+    if label_suspects_out:
+        _write(label_suspects_out, suspects_csv(typed) or "")
+        if not quiet:
+            console.print(f"Label suspects: {label_suspects_out}")
 
 
 @main.command()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from service.assessments.label_suspects import CSV_MEDIA_TYPE, assessment_suspects_csv, download_headers
 from service.assessments.requests import AssessmentCreate
 from service.assessments.submit import request_cancel, submit_assessment
 from service.dashboard import live, queries
@@ -219,6 +220,16 @@ def report_html(assessment: AssessmentPage) -> Response:
     """The self-contained HTML report, as `readiness assess --html-out` writes it."""
     response = HTMLResponse(render_html(_report(assessment)))
     response.headers["Content-Disposition"] = f'attachment; filename="{_download_name(assessment, "html")}"'
+    response.headers["Cache-Control"] = SECURITY_HEADERS["Cache-Control"]
+    return response
+
+
+@router.get("/assessments/{assessment_id}/label-suspects.csv")
+def label_suspects_csv(assessment: AssessmentPage) -> Response:
+    """The rows most likely mislabelled, as the API's label-suspects.csv serves them."""
+    response = Response(
+        assessment_suspects_csv(assessment), media_type=CSV_MEDIA_TYPE, headers=download_headers(assessment)
+    )
     response.headers["Cache-Control"] = SECURITY_HEADERS["Cache-Control"]
     return response
 
