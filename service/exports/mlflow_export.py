@@ -16,6 +16,7 @@ mlflow-skinny is an optional extra (`pip install 'readiness[mlflow]'`), imported
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import uuid
@@ -77,6 +78,10 @@ def client_for(tracking_uri: str) -> Any:
         raise MlflowMissing(
             "The MLflow export needs mlflow-skinny: pip install 'readiness[mlflow]' (or mlflow-skinny==3.17.2)."
         ) from error
+    if tracking_uri.startswith("file:"):
+        # MLflow 3 keeps its file store in maintenance mode and refuses it unless told otherwise; it still
+        # reads and writes it, and a plain folder is what a team without a tracking server has.
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     return MlflowClient(tracking_uri=tracking_uri)
 
 
