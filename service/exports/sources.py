@@ -14,13 +14,19 @@ from service.artifacts import ArtifactStore
 from service.assessments.store import PostgresStore
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus, Split
 from service.models.ledger import TestLook
-from service.web.errors import NotFound
 from workers.baselines import FittedModel
 from workers.errors import ReadinessError
 from workers.experiments.families import FAMILY_LABELS
 from workers.report.model import as_report
 
 MIN_ID_PREFIX = 6
+
+
+class NotFound(ReadinessError):
+    """No such record or model in this team (the same answer whether it is another team's or none)."""
+
+    code = "not_found"
+    http_status = 404
 
 
 class NoFittedModel(ReadinessError):
