@@ -2,13 +2,24 @@
 
 from fastapi import APIRouter
 
-from service.dashboard.pages import assessments, batches, datasets, grids, journal, project, projects, signin
+from service.dashboard.pages import (
+    assessments,
+    batches,
+    datasets,
+    downloads,
+    grids,
+    journal,
+    project,
+    projects,
+    signin,
+)
 
 pages_router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI document
 pages_router.include_router(signin.router)
 pages_router.include_router(projects.router)
 pages_router.include_router(project.router)
 pages_router.include_router(datasets.router)
+pages_router.include_router(downloads.router)  # before /journal/{id}/…: its paths are more specific
 pages_router.include_router(assessments.router)
 pages_router.include_router(journal.router)
 pages_router.include_router(grids.router)
