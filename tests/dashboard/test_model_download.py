@@ -4,16 +4,21 @@ zip to the team that owns it and the error page to another team."""
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
+from pathlib import Path
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from service.assessments.runtime import run_worker_in_thread
 from service.settings import Settings
-from tests.dashboard.browsing import new_key, sign_in
+from tests.dashboard.browsing import new_key, project_with_assessment, sign_in
 from tests.service.test_api_harness import API, make_project, upload
+
+REPORT = Path(__file__).resolve().parents[1] / "workers" / "fixtures" / "report_binary.json"
 
 
 def test_experiment_page_offers_the_model_and_only_to_its_team(
@@ -51,3 +56,18 @@ def test_experiment_page_offers_the_model_and_only_to_its_team(
     app_client.cookies.clear()
     sign_in(app_client, new_key(engine, "team-b"))
     assert app_client.get(f"/journal/{experiment['id']}/model.zip").status_code == 404
+
+
+def test_assessment_page_offers_each_fitted_model_and_a_missing_one_is_409(
+    app_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """A succeeded assessment whose stage outputs are gone (no job ran behind this row): the page still
+    links each fitted model of its report, and the link says there is no fitted model, not a crash."""
+    report = json.loads(REPORT.read_text())
+    _, assessment_id = project_with_assessment(engine, settings, "team-a", status="succeeded", report=report)
+    sign_in(app_client, new_key(engine, "team-a"))
+    page = app_client.get(f"/assessments/{assessment_id}").text
+    shipped = [m["name"] for m in report["models"] if m.get("status") == "ok"]
+    for name in shipped:
+        assert f'href="/assessments/{assessment_id}/models/{quote(name)}.zip"' in page
+    assert app_client.get(f"/assessments/{assessment_id}/models/{quote(shipped[0])}.zip").status_code == 409
