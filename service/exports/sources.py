@@ -228,7 +228,7 @@ def assessment_source(
     test = entry.test.model_dump(mode="json", exclude_none=True) if entry.test else None
     look = _look(session, facts["split_row"], assessment_id=a.id) if test else None
     split = report.split
-    return ExportSource(
+    source = ExportSource(
         kind="assessment",
         source_id=str(a.id),
         name=label,
@@ -250,3 +250,7 @@ def assessment_source(
         findings=[f.message for f in report.checks if f.message and f.severity in ("warning", "error")]
         or facts["findings"],
     )
+    noise = (a.report or {}).get("label_noise") or {}  # the label-noise section, in reports that have one
+    if noise.get("sentence"):
+        source.findings.append(f"Label noise: {noise['sentence']}")
+    return source

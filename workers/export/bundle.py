@@ -151,6 +151,7 @@ def _write_torch(final: Any, out: Path) -> dict[str, str]:
         "estimator": type(final).__name__,
         "hyperparameters": json_ready(final.get_params()) if hasattr(final, "get_params") else {},
     }
+    _check_rebuilds(cls, kwargs, tensor_kwargs, module)
     source = _standalone_source(cls)
     if source is not None:
         (out / "architecture.py").write_text(source, encoding="utf-8")
@@ -158,6 +159,21 @@ def _write_torch(final: Any, out: Path) -> dict[str, str]:
     write_safetensors(out / "weights.safetensors", tensors, {"format": "pt"})
     (out / "module.json").write_text(json.dumps(spec, indent=2), encoding="utf-8")
     return {"weights": "weights.safetensors", "module": "module.json"}
+
+
+def _check_rebuilds(
+    cls: type, kwargs: dict[str, Any], tensor_kwargs: dict[str, list[Any]], module: Any
+) -> None:
+    """Build the module again from what the bundle records and load its weights strictly, as the loader
+    will: an argument the recording missed (one that changes the layers) fails here, at export, not later."""
+    try:
+        rebuilt = cls(**kwargs, **tensor_kwargs)
+        rebuilt.load_state_dict(module.state_dict())
+    except Exception as error:  # whatever the module raises, the bundle could not be loaded
+        raise ExportUnsupported(
+            f"The {cls.__name__} cannot be rebuilt from its recorded arguments ({type(error).__name__}: "
+            f"{error}); its estimator needs a module_init_kwargs() method."
+        ) from error
 
 
 def _array(value: Any) -> np.ndarray:
