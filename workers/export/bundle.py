@@ -19,6 +19,7 @@ import ast
 import inspect
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ def _label(value: Any) -> Any:
 def _dump_skops(value: Any, path: Path) -> list[str]:
     import skops.io
 
-    skops.io.dump(value, path)
+    skops.io.dump(value, path, compression=zipfile.ZIP_DEFLATED)  # stored uncompressed, it is ~10× a pickle
     untrusted = sorted(skops.io.get_untrusted_types(file=path))
     unsafe = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if unsafe:
