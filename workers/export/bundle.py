@@ -181,7 +181,7 @@ def _array(value: Any) -> np.ndarray:
     tensor = value.detach().cpu()
     if str(tensor.dtype) == "torch.bfloat16":  # numpy has no bfloat16
         tensor = tensor.float()
-    return np.ascontiguousarray(tensor.numpy())
+    return np.array(tensor.numpy(), order="C")  # not ascontiguousarray: it turns a 0-d tensor into 1-d
 
 
 def _module_kwargs(final: Any, module: Any) -> tuple[dict[str, Any], dict[str, list[Any]]]:

@@ -35,7 +35,7 @@ def write_safetensors(path: Path, tensors: Mapping[str, np.ndarray], metadata: M
     offset = 0
     blobs = []
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")  # keeps a 0-d array 0-d (ascontiguousarray would not)
         code = CODES.get(array.dtype)
         if code is None:
             raise ValueError(f"tensor {name} has dtype {array.dtype}, which this writer does not store")
