@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service.cli.person import cli_who
 from service.cli.support import DEFAULT_SEED, UserErrorExit, load_settings
 from workers.numbers import format_ci, format_metric, format_seconds
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
@@ -36,6 +37,9 @@ GRID_FILE_KEYS = {
     "seed": "the training seed",
     "split_seed": "which split",
     "keep_columns": "columns to keep although a check leaves them out",
+    "split": "auto, random, time or group (auto: by group_column, else by a date column, else random)",
+    "time_column": "the date/time column to split by",
+    "group_column": "an entity column (patient, customer) kept in one part",
     "device": "auto, cpu or cuda",
     "name": "a name for the grid",
     "hypothesis": "what you expect, and why",
@@ -92,6 +96,9 @@ def _request(spec: dict[str, Any]) -> GridRequest:
         seed=_whole(spec, "seed"),
         split_seed=_whole(spec, "split_seed"),
         keep_columns=_names(spec, "keep_columns"),
+        split={
+            key: spec[key] for key in ("split", "time_column", "group_column") if spec.get(key) is not None
+        },
         device=str(spec.get("device") or "auto"),
         name=str(spec.get("name") or ""),
         hypothesis=str(spec.get("hypothesis") or ""),
@@ -172,7 +179,24 @@ def print_promoted(console: Console, promoted: dict[str, Any] | None) -> None:
     "promote_reason",
     help="Then look at the test split with the best point; the reason is recorded.",
 )
-def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reason: str | None) -> None:
+@click.option(
+    "--split",
+    "split_method",
+    type=click.Choice(["auto", "random", "time", "group"]),
+    help="How to split the rows (overrides the file's split): auto, random, time or group.",
+)
+@click.option("--time-column", help="The date/time column to split by (overrides the file's time_column).")
+@click.option("--group-column", help="An entity column kept in one part (overrides the file's group_column).")
+def grid(
+    file: Path,
+    no_wait: bool,
+    workers: int,
+    rank_by: RankBy,
+    promote_reason: str | None,
+    split_method: str | None,
+    time_column: str | None,
+    group_column: str | None,
+) -> None:
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
     from service.artifacts import ArtifactStore
     from service.assessments.runtime import run_worker_in_thread
@@ -186,6 +210,8 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
 
     console = Console(highlight=False)
     spec = read_grid_file(file)
+    given = {"split": split_method, "time_column": time_column, "group_column": group_column}
+    spec |= {key: value for key, value in given.items() if value is not None}
     data = (file.parent / str(spec["data"])).resolve()
     request = _request(spec)
     settings = load_settings()
@@ -207,7 +233,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
     plan_grid(dataset, request)  # a bad grid is refused before anything is queued
     job_app = make_job_app(settings.database_url or "")
     with job_app.open():
-        row = submit_grid(engine, job_app, project=project, dataset=dataset, request=request, who="cli")
+        row = submit_grid(engine, job_app, project=project, dataset=dataset, request=request, who=cli_who())
     console.print(
         f"Grid {row.id}: {row.points} points, {row.reused} reused from the journal, "
         f"{row.points - row.reused} queued."
@@ -252,7 +278,7 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
             artifacts,
             uuid.UUID(best["experiment_id"]),
             reason=promote_reason,
-            who="cli",
+            who=cli_who(),
             grid_id=row.id,
         )
         with session_scope(engine) as session:  # read again: the leaderboard now shows the look

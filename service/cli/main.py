@@ -94,6 +94,16 @@ def main() -> None:
 @click.option("--answers", type=click.Path(path_type=Path, dir_okay=False), help="Questionnaire YAML.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Split and model seed.")
 @click.option("--keep-column", multiple=True, help="Keep a column the checks would leave out (repeatable).")
+@click.option(
+    "--split",
+    "split_method",
+    type=click.Choice(["auto", "random", "time", "group"]),
+    default="auto",
+    show_default=True,
+    help="auto: by --group-column if given, else in time order when the file has a date column, else random.",
+)
+@click.option("--time-column", help="The date/time column to split by (train oldest, test newest).")
+@click.option("--group-column", help="An entity column (patient, customer, device): each stays in one part.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON report.")
 @click.option("--html-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
@@ -123,6 +133,9 @@ def assess(
     project: str | None,
     seed: int,
     keep_column: tuple[str, ...],
+    split_method: str,
+    time_column: str | None,
+    group_column: str | None,
     device: str,
     json_out: Path | None,
     html_out: Path | None,
@@ -153,6 +166,9 @@ def assess(
     options: dict[str, Any] = {
         "seed": seed,
         "keep_columns": list(keep_column),
+        "split": split_method,
+        "time_column": time_column,
+        "group_column": group_column,
         "device": device,
         "n_resamples": resamples,
         "run_deep": not no_deep,
@@ -187,14 +203,19 @@ def assess(
     else:
         render_report(console, typed)
         console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
+    # --quiet: the verdict line is all that reaches stdout (a script reads it); a journal warning is still
+    # worth seeing, so it goes to stderr.
+    notes = Console(stderr=True) if quiet else console
     for warning in run.warnings:
-        console.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
+        notes.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
     if json_out:
         _write(json_out, json.dumps(report, indent=2))
-        console.print(f"JSON report: {json_out}")
+        if not quiet:
+            console.print(f"JSON report: {json_out}")
     if html_out:
         _write(html_out, render_html(typed))
-        console.print(f"HTML report: {html_out}")
+        if not quiet:
+            console.print(f"HTML report: {html_out}")
 
 
 @main.command()
@@ -286,18 +307,56 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--team", required=True, help="Team name (created if new).")
-@click.option("--name", default="cli", show_default=True, help="A label to tell keys apart.")
+@click.option(
+    "--name",
+    help="The person the key belongs to: every record made with it names them (default: your login name).",
+)
+@click.option("--label", help="A label to tell one person's keys apart (default: the person's name).")
 @click.option("--admin", is_flag=True, help="Mark the key as an admin key.")
-def keys_create(team: str, name: str, admin: bool) -> None:
-    """Create an API key and print it (shown once; only its hash is stored)."""
+def keys_create(team: str, name: str | None, label: str | None, admin: bool) -> None:
+    """Create an API key for a person and print it (shown once; only its hash is stored)."""
     from service.auth import create_key
+    from service.cli.person import login_name
     from service.database.engine import make_engine, resolve_database_url
     from service.database.migrate import upgrade_to_head
 
     settings = _settings()
     engine = make_engine(resolve_database_url(settings))
     upgrade_to_head(engine)
-    click.echo(create_key(engine, team_name=team, name=name, admin=admin))
+    person = login_name() if name is None else name
+    click.echo(create_key(engine, team_name=team, name=person, admin=admin, label=label))
+
+
+@keys.command("list")
+@click.option("--team", help="Only this team's keys.")
+def keys_list(team: str | None) -> None:
+    """List the keys: person, team, label, prefix, created, revoked (never the key itself)."""
+    from service.auth import list_keys
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = make_engine(resolve_database_url(settings))
+    upgrade_to_head(engine)
+    rows = list_keys(engine, team_name=team)
+    if not rows:
+        click.echo('No keys yet: `readiness keys create --team NAME --name "Your Name"` makes one.')
+        return
+    table = [("PERSON", "TEAM", "LABEL", "PREFIX", "CREATED", "REVOKED")] + [
+        (
+            row.person + (" (admin)" if row.admin else ""),
+            row.team,
+            row.label,
+            row.prefix + "…",
+            row.created_at.strftime("%Y-%m-%d %H:%M"),
+            row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    # Plain aligned columns: they read in a terminal, and split on runs of spaces when piped.
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
 main.add_command(journal)

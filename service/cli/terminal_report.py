@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
     format_interval,
@@ -22,6 +23,7 @@ from workers.numbers import (
 from workers.report.economics_view import economics_view
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
+from workers.report.learning_view import forecast_row
 from workers.report.model import (
     ClassMetrics,
     Comparison,
@@ -88,6 +90,10 @@ def _ci(metric: Interval | None) -> str:
 # Below this many columns the five metric columns (value over interval) cannot sit beside the model names:
 # the table turns, one row per metric and one column per model.
 WIDE_ENOUGH = 120
+# A model's column in the turned table: "[0.975, 0.998]" and the cell's padding and border. Where even that
+# does not fit every model (a narrow terminal, or many models), the models are stacked one under another.
+TURNED_MODEL_CHARS = 17
+TURNED_METRIC_CHARS = 12
 
 
 def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
@@ -116,6 +122,19 @@ def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
             return Text(model.status or "failed", style="red")
         return _ci(getattr(model.test, key) if model.test else None)
 
+    if width < TURNED_METRIC_CHARS + TURNED_MODEL_CHARS * len(report.models):
+        table.add_column("Model / metric", no_wrap=True)
+        table.add_column("Test value [95% CI]")
+        for model, name, fit in zip(report.models, names, fits, strict=True):
+            table.add_row(Text(name, style="bold"), Text(fit, style="dim"))
+            if model.status != "ok":
+                table.add_row("", Text(f"{model.status}: {model.error}", style="red"), end_section=True)
+                continue
+            for n, key in enumerate(TEST_METRICS, start=1):
+                metric = getattr(model.test, key) if model.test else None
+                value = format_interval(metric.value, metric.ci_low, metric.ci_high) if metric else format_metric(None)
+                table.add_row(f"  {METRIC_TITLES[key]}", value, end_section=n == len(TEST_METRICS))
+        return table
     if width < WIDE_ENOUGH:
         table.add_column("Metric", no_wrap=True)
         for name in names:
@@ -305,6 +324,26 @@ def economics_table(economics: Economics) -> Table | Text:
     return table
 
 
+def learning_forecast_table(curves: LearningCurves) -> Table | None:
+    """What the weighted learning-curve fits say (issue 12): gain per doubling and ceiling with 80% intervals,
+    rows needed for the target, the back-test, and why an ill-behaved curve is not extrapolated."""
+    rows = [f for m in curves.models if (f := forecast_row(m)) is not None]
+    if not rows:
+        return None
+    table = Table(
+        title="Learning curves — what the weighted fits say (80% intervals)",
+        title_justify="left",
+        expand=True,
+    )
+    for column in ("Model", "Gain per doubling", "Ceiling", "Rows needed", "Back-test"):
+        table.add_column(column)
+    for f in rows:
+        table.add_row(f["name"] or "", f["gain"], f["ceiling"], f["rows_needed"], f["backtest"])
+        if not f["ok"]:
+            table.add_row("", Text("not extrapolated: " + "; ".join(f["problems"]), style="yellow"), "", "", "")
+    return table
+
+
 def history_panel(history: HistorySection) -> Panel:
     return Panel(
         Text("\n".join(history.sentences)),
@@ -336,6 +375,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report, console.width))
+    if line := split_text(report.split):
+        console.print(line)
     if report.test_budget and report.test_budget.shared_with:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
@@ -343,6 +384,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
+        if forecast := learning_forecast_table(curves):
+            console.print(forecast)
     if economics := present(report.economics):
         console.print(economics_table(economics))
     if history := present(report.history):
