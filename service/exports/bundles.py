@@ -91,15 +91,34 @@ def write_source(artifacts: ArtifactStore, source: ExportSource, out: Path) -> l
         seed=source.split_seed,
         keep_columns=source.keep_columns,
         prepare_data=stored_preparation(artifacts),
+        split_options=source.split_options,
     )
-    proba = source.model.predict_proba(data.validation_frame)
-    validation = validation_intervals(data.y_validation, proba, source.threshold)
+    recorded = source.split.get("split_hash")
+    if recorded and recorded != data.split_hash:
+        # Not the rows the model was selected on (a record from before a change in how splits are made):
+        # measuring there would be a different, unlabelled claim. The card keeps the recorded numbers.
+        validation = {"n": None, **_points(source.recorded_validation)}
+        source.findings.append(
+            "The validation split could not be rebuilt exactly; the validation metrics are the recorded ones, "
+            "without intervals."
+        )
+    else:
+        proba = source.model.predict_proba(data.validation_frame)
+        validation = validation_intervals(data.y_validation, proba, source.threshold)
     if source.n_train is None:
         source.n_train = len(data.y_train)
     classes = list(dataset.classes)
     card = model_card(source, validation, classes)
     card["data"]["feature_columns"] = list(data.used_columns)
     return write_bundle(source.model, out, classes=classes, threshold=source.threshold, card=card)
+
+
+def _points(recorded: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {"value": value, "ci_low": None, "ci_high": None, "method": None}
+        for name, value in recorded.items()
+        if isinstance(value, int | float) and name != "threshold"
+    }
 
 
 def bundle_name(source: ExportSource) -> str:

@@ -18,6 +18,7 @@ from workers.baselines import FittedModel
 from workers.errors import ReadinessError
 from workers.experiments.families import FAMILY_LABELS
 from workers.report.model import as_report
+from workers.split import SplitOptions
 
 MIN_ID_PREFIX = 6
 
@@ -49,6 +50,7 @@ class ExportSource:
     dataset: dict[str, Any]
     split_seed: int
     keep_columns: tuple[str, ...]
+    split_options: SplitOptions
     hyperparameters: dict[str, Any]
     train_fraction: float = 1.0
     n_train: int | None = None
@@ -59,6 +61,7 @@ class ExportSource:
     test_look: dict[str, Any] | None = None  # the ledger row: id, reason, who, when
     findings: list[str] = field(default_factory=list)
     experiment_id: str | None = None
+    recorded_validation: dict[str, Any] = field(default_factory=dict)  # the metrics stored with the run
 
 
 def _by_prefix(session: Session, model: Any, team_id: uuid.UUID, ident: str) -> Any | None:
@@ -106,7 +109,14 @@ def _facts(session: Session, project_id: uuid.UUID, dataset_id: uuid.UUID, split
             "positive_class": dataset.positive_label,
             "row": dataset,
         },
-        "split": {"split_id": str(split.id), "seed": split.seed, "sizes": split.sizes} if split else {},
+        "split": {
+            "split_id": str(split.id),
+            "split_hash": split.split_hash,
+            "seed": split.seed,
+            "sizes": split.sizes,
+        }
+        if split
+        else {},
         "findings": [c for c in checks if c],
         "split_row": split,
     }
@@ -172,6 +182,7 @@ def experiment_source(
         },
         split_seed=int(procedure.get("split_seed", e.seed)),
         keep_columns=tuple(procedure.get("keep_columns") or ()),
+        split_options=SplitOptions.of(procedure.get("split")),
         hyperparameters=dict(result.get("hyperparameters") or procedure.get("hyperparameters") or {}),
         train_fraction=e.train_fraction,
         n_train=result.get("n_train"),
@@ -180,6 +191,7 @@ def experiment_source(
         test=metrics,
         test_look=_look_json(look) or ({"reason": (e.test_result or {}).get("reason")} if metrics else None),
         findings=facts["findings"],
+        recorded_validation=dict(result.get("validation") or {}),
     )
 
 
@@ -242,6 +254,13 @@ def assessment_source(
         },
         split_seed=int(config.get("seed", 0)),
         keep_columns=tuple(config.get("keep_columns") or ()),
+        split_options=SplitOptions.of(
+            {
+                "method": config.get("split"),
+                "time_column": config.get("time_column"),
+                "group_column": config.get("group_column"),
+            }
+        ),
         hyperparameters={k: v for k, v in model.params.items() if isinstance(v, int | float | str | bool)},
         threshold=entry.threshold.threshold if entry.threshold else None,
         threshold_rule=entry.threshold.rule if entry.threshold else None,
@@ -250,6 +269,7 @@ def assessment_source(
         findings=[f.message for f in report.checks if f.message and f.severity in ("warning", "error")]
         or facts["findings"],
     )
+    source.recorded_validation = dict(entry.validation or {})
     noise = (a.report or {}).get("label_noise") or {}  # the label-noise section, in reports that have one
     if noise.get("sentence"):
         source.findings.append(f"Label noise: {noise['sentence']}")
