@@ -93,6 +93,8 @@ def write_source(artifacts: ArtifactStore, source: ExportSource, out: Path) -> l
         prepare_data=stored_preparation(artifacts),
         split_options=source.split_options,
     )
+    # The split as it was made (random, time-ordered or grouped), from the rebuilt split itself.
+    source.split = {**source.split, "method": data.split.to_dict().get("method") or source.split.get("method")}
     recorded = source.split.get("split_hash")
     if recorded and recorded != data.split_hash:
         # Not the rows the model was selected on (a record from before a change in how splits are made):
