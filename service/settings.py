@@ -93,6 +93,9 @@ class Settings(BaseSettings):
         le=256,
         description="Requests one API process serves at once; its database connections are sized to it.",
     )
+    # The MLflow tracking URIs the API may write to besides file: URIs under HOME/mlflow (service.exports):
+    # a server that sent data to any URI a request names would be a server-side request forgery.
+    mlflow_allowed_uris: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
 

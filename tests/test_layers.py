@@ -55,6 +55,7 @@ FLOORS: dict[str, int] = {
     "service.assessments": USE_CASES,
     "service.batches": USE_CASES,
     "service.projects": USE_CASES,
+    "service.exports": USE_CASES,
     "service.jobs": ADAPTERS,
     "service.database": ADAPTERS,
     "service.models": ADAPTERS,

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from service.cli.batch import submit
+from service.cli.exports import export_group, model
 from service.cli.grid import grid
 from service.cli.journal import journal
 from service.cli.support import (
@@ -371,4 +372,6 @@ def keys_list(team: str | None) -> None:
 
 main.add_command(journal)
 main.add_command(grid)
+main.add_command(model)
+main.add_command(export_group)
 main.add_command(submit)

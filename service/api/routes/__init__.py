@@ -7,6 +7,7 @@ from service.api.routes import (
     batches,
     datasets,
     experiments,
+    exports,
     grids,
     health,
     label_noise,
@@ -24,5 +25,6 @@ api_router.include_router(assessments.router)
 api_router.include_router(label_noise.router)
 api_router.include_router(splits.router)
 api_router.include_router(experiments.router)
+api_router.include_router(exports.router)
 api_router.include_router(grids.router)
 api_router.include_router(batches.router)

@@ -9,6 +9,7 @@ from service.dashboard.pages import (
     batches,
     budget,
     datasets,
+    downloads,
     grid_actions,
     grids,
     journal,
@@ -22,6 +23,7 @@ pages_router.include_router(signin.router)
 pages_router.include_router(projects.router)
 pages_router.include_router(project.router)
 pages_router.include_router(datasets.router)
+pages_router.include_router(downloads.router)  # before /journal/{id}/…: its paths are more specific
 pages_router.include_router(assessments.router)
 pages_router.include_router(journal.router)
 pages_router.include_router(grids.router)
