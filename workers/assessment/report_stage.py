@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workers.assessment.context import AssessmentContext
+from workers.assessment.deep_section import deep_section, selected_as
 from workers.assessment.evaluation_stages import fitted_models
-from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.outputs import LearningCurveOutput
 from workers.checks import too_good_caveat, too_good_findings
 from workers.errors import OverfitCheckFailed
@@ -37,7 +37,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         findings=report_findings(ctx),
         best_baseline=best,
         baseline_test=test.get(best),
-        deep_test=test.get(DEEP_MODEL_NAME),
+        deep_test=test.get(comparison.deep) if comparison.deep else None,
         deep_failure=deep.error,
         deep_failure_code=OverfitCheckFailed.code if deep.error else None,
         delta_roc_auc=comparison.delta_roc_auc,
@@ -95,7 +95,7 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "fit_seconds": model.fit_seconds,
                 "status": "ok",
                 "error": None,
-                "selected_as": "best_baseline" if model.name == validation.best_baseline else None,
+                "selected_as": _selected_as(ctx, model.name),
                 "validation": validation.metrics[model.name],
                 "threshold": asdict(choice) if (choice := validation.thresholds.get(model.name)) else None,
                 "test": looked.test[model.name],
@@ -103,11 +103,12 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "diagnostics": model.diagnostics,
             }
         )
-    deep = ctx.deep
-    if deep.failed:
+    for deep in ctx.deep.all_candidates():
+        if deep.model is not None:
+            continue
         entries.append(
             {
-                "name": DEEP_MODEL_NAME,
+                "name": deep.name,
                 "family": "deep",
                 "device": deep.device or "cpu",
                 "fit_seconds": deep.fit_seconds or 0.0,
@@ -120,6 +121,10 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
             }
         )
     return entries
+
+
+def _selected_as(ctx: AssessmentContext, name: str) -> str | None:
+    return selected_as(name, ctx.validation_result.best_baseline, ctx.deep)
 
 
 def report_stage(ctx: AssessmentContext) -> Report:
@@ -148,6 +153,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "split": ctx.split.to_dict(),
         "readiness": readiness,
         "models": _model_entries(ctx),
+        "deep": deep_section(ctx.deep),
         "comparison": comparison,
         "verdict": verdict.to_dict(),
         "test_budget": ctx.test_look.test_budget,
