@@ -19,6 +19,7 @@ from workers.numbers import (
     format_percent,
     format_seconds,
 )
+from workers.report.deep_choice import deep_choice
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
 from workers.report.model import (
@@ -179,6 +180,18 @@ def comparison_line(comparison: Comparison | None, test_name: str | None = None)
     )
 
 
+def deep_choice_table(choice: Mapping[str, Any]) -> Table:
+    """The deep models trained, on validation, captioned with which one the comparison uses and why."""
+    table = Table(title="Deep models (validation)", caption=choice["sentence"], box=box.SIMPLE_HEAD)
+    for column in ("model", "val ROC-AUC", "fit", "setting"):
+        table.add_column(column, justify="right" if column in ("val ROC-AUC", "fit") else "left")
+    for c in choice["candidates"]:
+        name = f"{c['name']} ← compared" if c["chosen"] else c["name"]
+        name += f" ({c['status']})" if c["status"] != "ok" else ""
+        table.add_row(name, format_metric(c["val_roc_auc"]), format_seconds(c["fit_seconds"]), c["setting"] or "—")
+    return table
+
+
 def confusion_table(name: str, matrix: ConfusionMatrix) -> Table:
     """A multiclass model's confusion matrix on the test split: a row per true class, a column per
     predicted class, the diagonal (predicted right) in bold."""
@@ -309,6 +322,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
     for table in per_class_tables(report):
         console.print(table)
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
+    if choice := deep_choice(report):
+        console.print(deep_choice_table(choice))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
     if history := present(report.history):

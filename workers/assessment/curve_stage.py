@@ -71,7 +71,7 @@ def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
     summary = summarise_curves(measured[0], measured[1] if len(measured) > 1 else None, seed=ctx.config.seed)
     # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
     # an experiment point cannot carry them, so the stage reports them as ignored.
-    _, options = split_deep_params(ctx.config.deep_params, ctx.deep.chosen_family or DEEP)
+    _, options = split_deep_params(ctx.config.deep_params, ctx.deep.family or DEEP)
     summary = replace(
         summary,
         hyperparameters={curve.name: curve.hyperparameters for curve in curves},
@@ -103,7 +103,7 @@ def _curves(ctx: AssessmentContext) -> list[ModelCurve]:
     deep = ctx.deep
     if deep.model is not None:
         # The deep family chosen on validation, as the deep stage fitted it (ResNet-MLP before TabM existed).
-        deep_family = deep.chosen_family or DEEP
+        deep_family = deep.family or DEEP
         hyperparameters, _ = split_deep_params(ctx.config.deep_params, deep_family)
         curves.append(ModelCurve(deep.model.name, deep_family, "deep", hyperparameters=hyperparameters))
     return curves

@@ -19,7 +19,7 @@ def deep_section(deep: DeepOutput) -> dict[str, Any] | None:
     if deep.skipped or not candidates:
         return None
     return {
-        "chosen_family": deep.chosen_family or (candidates[0].family if deep.model is not None else None),
+        "chosen_family": deep.family,
         "chosen": deep.model.name if deep.model is not None else None,
         "chosen_because": deep.chosen_because,
         "selected_on": "validation",

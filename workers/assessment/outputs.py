@@ -17,6 +17,7 @@ import numpy as np
 
 from workers.baselines import FittedModel
 from workers.evaluation import ThresholdChoice
+from workers.families import DEEP, FAMILY_LABELS
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,15 @@ class DeepOutput(StageResult):
     def failed(self) -> bool:
         return self.model is None and not self.skipped
 
+    @property
+    def family(self) -> str | None:
+        """The family of the compared deep model: `chosen_family`, or for an older output the family its
+        model's name is the label of (the ResNet-MLP's, then the only deep family)."""
+        if self.chosen_family is not None or self.model is None:
+            return self.chosen_family
+        by_label = {label: family for family, label in FAMILY_LABELS.items()}
+        return by_label.get(self.model.name, DEEP)
+
     def all_candidates(self) -> tuple[DeepCandidate, ...]:
         """Every deep family trained; for an output from before several families, its one model."""
         if self.candidates:
@@ -92,7 +102,7 @@ class DeepOutput(StageResult):
         name = self.model.name if self.model is not None else "ResNet MLP"
         return (
             DeepCandidate(
-                family="deep",
+                family=self.family or DEEP,
                 name=name,
                 model=self.model,
                 val_proba=self.val_proba,

@@ -11,6 +11,7 @@ prediction and early stopping see the ensemble, not one member.
 from __future__ import annotations
 
 import math
+import warnings
 
 import rtdl_num_embeddings
 import tabm
@@ -42,9 +43,12 @@ class TabMNet(nn.Module):
         super().__init__()
         embeddings = None
         if bins is not None:
-            embeddings = rtdl_num_embeddings.PiecewiseLinearEmbeddings(
-                bins, D_EMBEDDING, activation=False, version="B"
-            )
+            with warnings.catch_warnings():
+                # A one-hot column has a single bin by design (`piecewise_bins`); the package warns about each.
+                warnings.filterwarnings("ignore", message=".*just two bin edges", category=UserWarning)
+                embeddings = rtdl_num_embeddings.PiecewiseLinearEmbeddings(
+                    bins, D_EMBEDDING, activation=False, version="B"
+                )
         self.k = k
         self.net = tabm.TabM.make(
             n_num_features=d_in,

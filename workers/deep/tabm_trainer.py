@@ -151,14 +151,16 @@ def _number(
 
 
 def piecewise_bins(X: np.ndarray, n_bins: int) -> list[torch.Tensor]:
-    """Quantile bin edges per column of `X` for piecewise-linear embeddings. A column with one distinct
-    value (a constant indicator) gets one unit bin: `compute_bins` refuses such columns."""
+    """Quantile bin edges per column of `X` for piecewise-linear embeddings. `compute_bins` refuses a column
+    with fewer than three distinct values (a one-hot or constant indicator), so such a column gets its one
+    bin directly: from its low to its high value (a constant one: a unit bin)."""
     edges: list[torch.Tensor] = []
     for column in np.asarray(X, dtype=np.float32).T:
         values = np.unique(column)
-        if len(values) < 2:
+        if len(values) <= 2:
             low = float(values[0]) if len(values) else 0.0
-            edges.append(torch.tensor([low, low + 1.0]))
+            high = float(values[-1]) if len(values) == 2 else low + 1.0
+            edges.append(torch.tensor([low, high]))
             continue
         bins = min(n_bins, len(values) - 1)
         edges.extend(rtdl_num_embeddings.compute_bins(torch.as_tensor(column[:, None]), n_bins=bins))

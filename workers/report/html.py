@@ -38,6 +38,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.deep_choice import deep_choice
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
@@ -160,6 +161,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
         "deep": _deep_view(deep),
+        "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
@@ -474,6 +476,9 @@ def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
         "best_epoch": diag.best_epoch,
         "stopped_early": diag.stopped_early,
         "stop_reason": diag.stop_reason,
+        "profile": diag.profile,  # TabM's
+        "time_budget_s": diag.time_budget_s,
+        "k": diag.k,
         "epochs": diag.epochs,
         "lr": None,
         "charts": [],
