@@ -188,7 +188,9 @@ def deep_choice_table(choice: Mapping[str, Any]) -> Table:
     for c in choice["candidates"]:
         name = f"{c['name']} ← compared" if c["chosen"] else c["name"]
         name += f" ({c['status']})" if c["status"] != "ok" else ""
-        table.add_row(name, format_metric(c["val_roc_auc"]), format_seconds(c["fit_seconds"]), c["setting"] or "—")
+        table.add_row(
+            name, format_metric(c["val_roc_auc"]), format_seconds(c["fit_seconds"]), c["setting"] or "—"
+        )
     return table
 
 

@@ -23,7 +23,8 @@ from workers.deep.tabm_model import TabMNet
 from workers.deep.trainer import OnEpoch, ResNetMLPClassifier
 from workers.errors import InvalidOption
 
-BINS_FROM_ROWS = 50_000  # rows the piecewise-linear bins are computed on at most: quantiles settle long before
+# Rows the piecewise-linear bins are computed on at most: the quantiles settle long before.
+BINS_FROM_ROWS = 50_000
 
 
 class TabMClassifier(ResNetMLPClassifier):
@@ -96,7 +97,7 @@ class TabMClassifier(ResNetMLPClassifier):
         X, y = super()._check_training_data(X, y)
         if self.n_bins is not None:
             # The bins come from the training rows only (the ones `fit` was given, before any held-out split).
-            self._bins_from = X[: BINS_FROM_ROWS]
+            self._bins_from = X[:BINS_FROM_ROWS]
         return X, y
 
     def _new_model(  # type: ignore[override]
@@ -147,7 +148,9 @@ def _number(
         return
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not (low < value if low_open else low <= value) or value > high:
-        raise InvalidOption(f"{name} must be a number in {'(' if low_open else '['}{low:g}, {high:g}], got {value!r}")
+        raise InvalidOption(
+            f"{name} must be a number in {'(' if low_open else '['}{low:g}, {high:g}], got {value!r}"
+        )
 
 
 def piecewise_bins(X: np.ndarray, n_bins: int) -> list[torch.Tensor]:
