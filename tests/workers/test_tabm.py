@@ -91,6 +91,9 @@ def test_none_takes_the_devices_profile_and_a_given_value_wins() -> None:
     assert cpu["time_budget_s"] is not None and cpu["k"] < gpu["k"]
     assert resolve_tabm_hyperparameters({"k": 2, "n_bins": 0}, "cuda")["k"] == 2
     assert resolve_tabm_hyperparameters({"n_bins": 0}, "cpu")["n_bins"] is None  # 0: no embeddings
+    assert resolve_tabm_hyperparameters({}, "cpu", n_rows=500)["n_bins"] == TABM_PROFILES["cpu"]["n_bins"]
+    assert resolve_tabm_hyperparameters({}, "cpu", n_rows=60_000)["n_bins"] is None  # too slow per row there
+    assert resolve_tabm_hyperparameters({"n_bins": 8}, "cpu", n_rows=60_000)["n_bins"] == 8
     with pytest.raises(InvalidOption, match="tabm hyperparameter k must be"):
         complete_hyperparameters(TABM, {"k": 0})
 
