@@ -3,6 +3,7 @@
     python benchmarks/deep_families.py                          # 100k x 50 synthetic set and the examples, CPU
     python benchmarks/deep_families.py --device cuda            # TabM's GPU profile too (and the others on CUDA)
     python benchmarks/deep_families.py --rows 20000 --no-examples --json out.json
+    python benchmarks/deep_families.py --no-examples --families tabm --tabm-time-budget 60   # a longer budget
 
 The synthetic set is issue 15's: `make_classification(100_000, 50, n_informative=20, n_redundant=10,
 flip_y=0.03, class_sep=0.8, random_state=0)`, split stratified 60/20/20 (seed 0); AutoGluon scored test
@@ -114,13 +115,18 @@ def example_parts(name: str, target: str, positive: str) -> tuple[Any, ...]:
     )
 
 
-def runs_for(device: str) -> list[tuple[str, str]]:
+def runs_for(device: str, families: list[str]) -> list[tuple[str, str]]:
     """(family, device) in the order measured: the baseline, then each deep family; with a GPU, TabM's
     CPU profile as well as its GPU profile."""
-    runs = [("xgboost", device), ("deep", device), ("tabm", device)]
-    if device == "cuda":
+    order: tuple[str, ...] = ("xgboost", "deep", "tabm")
+    runs = [(family, device) for family in order if family in families]
+    if device == "cuda" and "tabm" in families:
         runs.append(("tabm", "cpu"))
     return runs
+
+
+def hyperparameters_for(family: str, tabm_time_budget: float | None) -> dict[str, Any] | None:
+    return {"time_budget_s": tabm_time_budget} if family == "tabm" and tabm_time_budget else None
 
 
 def table(title: str, results: list[dict[str, Any]]) -> str:
@@ -132,6 +138,8 @@ def table(title: str, results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         where = r["device"] + (f" / {r['profile']} profile" if r["profile"] else "")
+        if r["hyperparameters"].get("time_budget_s"):
+            where += f", {r['hyperparameters']['time_budget_s']:g} s budget"
         epochs = "—" if r["epochs"] is None else f"{r['epochs']} ({r['best_epoch']})"
         speed = "—" if r["train_rows_per_second"] is None else f"{r['train_rows_per_second']:,.0f}"
         lines.append(
@@ -147,6 +155,8 @@ def main() -> None:
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--no-synthetic", action="store_true")
     parser.add_argument("--no-examples", action="store_true")
+    parser.add_argument("--families", nargs="+", default=["xgboost", "deep", "tabm"])
+    parser.add_argument("--tabm-time-budget", type=float, help="seconds, instead of the profile's budget")
     parser.add_argument("--json", type=Path, help="write every measurement here")
     args = parser.parse_args()
 
@@ -160,15 +170,18 @@ def main() -> None:
     if not args.no_synthetic:
         parts = synthetic_split(args.rows)
         results = []
-        for family, device in runs_for(args.device):
-            results.append(measure(family, parts, device))
+        for family, device in runs_for(args.device, args.families):
+            results.append(measure(family, parts, device, hyperparameters_for(family, args.tabm_time_budget)))
             print(json.dumps(results[-1]), flush=True)
         everything[f"synthetic {args.rows}"] = results
         print(table(f"Synthetic {args.rows:,} x 50 (issue 15), test split", results), flush=True)
     if not args.no_examples:
         for name, target, positive in EXAMPLES:
             parts = example_parts(name, target, positive)
-            results = [measure(family, parts, device) for family, device in runs_for(args.device)]
+            results = [
+                measure(family, parts, device, hyperparameters_for(family, args.tabm_time_budget))
+                for family, device in runs_for(args.device, args.families)
+            ]
             everything[name] = results
             print(table(f"{name} (target {target}), test split", results), flush=True)
     print("\nLabels:", ", ".join(f"{family} = {label}" for family, label in FAMILY_LABELS.items()))
