@@ -22,6 +22,11 @@ ones have been ruled out):
    (`Evidence.rows_to_settle`). No interval at all (no paired test): `inconclusive`.
 7. The deep model failed or was not trained: `simple_model_good_enough` if the baseline's CI clears the
    target, otherwise `inconclusive` — no comparison was made, and we say so.
+
+Each verdict also says which side to ship (`Verdict.ship`): the deep model only when it is worth it, the
+best baseline when the simple model is good enough, the comparison is inconclusive or the curve is still
+rising, and nothing when the data must be fixed, there is no signal, or no model can be trusted yet.
+`workers.rubric.advice` words every other piece of advice from that choice.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from workers.rubric.evidence import (
     metric_label,
     model_label,
 )
+from workers.rubric.money_reading import money_sentence
 from workers.rubric.questionnaire import Answers
 
 VerdictCode = Literal[
@@ -65,6 +71,9 @@ TEST_FRACTION = 0.2
 class Verdict:
     code: VerdictCode
     summary: str
+    # The side of the comparison the team should ship, decided with the code (None: ship nothing yet); the
+    # advice (`workers.rubric.advice.derive_facts`) names and quotes this model everywhere.
+    ship: Literal["baseline", "deep"] | None = None
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "summary": self.summary}
@@ -79,8 +88,15 @@ def decide_verdict(evidence: Evidence, answers: Answers) -> Verdict:
     for rule in rules:
         verdict = rule(evidence, answers)
         if verdict is not None:
-            return verdict
+            return _with_money(verdict, evidence) if rule is _compared else verdict
     return _no_comparison(evidence, answers)
+
+
+def _with_money(verdict: Verdict, ev: Evidence) -> Verdict:
+    """The comparison's verdict with the payoff in money added (its code unchanged): the deep model's worth
+    in the team's currency, or plainly that the money disagrees with the ROC-AUC reading."""
+    sentence = money_sentence(ev)
+    return dataclasses.replace(verdict, summary=f"{verdict.summary} {sentence}") if sentence else verdict
 
 
 def _data_problems(ev: Evidence, _: Answers) -> Verdict | None:
@@ -171,9 +187,15 @@ def _no_signal(ev: Evidence, _: Answers) -> Verdict | None:
 def _curve_rising(ev: Evidence, _: Answers) -> Verdict | None:
     if not ev.learning_curve_promising:
         return None
+    # The best model so far is worth using while the labels come in: the verdict names it, as the advice does.
+    ship = ev.recommended_model
+    score = ev.metric(ship, "roc_auc") if ship else None
+    label = model_label(ev.best_baseline if ship == "baseline" else "deep")
+    meanwhile = f" Meanwhile {label} (ROC-AUC {score}) is the model to use." if score else ""
     return Verdict(
         "collect_more_data",
-        f"Your learning curve is still rising{_gain(ev)}: more labels will help more than a bigger model.",
+        f"Your learning curve is still rising{_gain(ev)}: more labels will help more than a bigger model.{meanwhile}",
+        ship=ship,
     )
 
 
@@ -188,14 +210,17 @@ def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
         scores = f" ROC-AUC {deep}{against}." if deep else ""
         return Verdict(
             "deep_learning_worth_it",
-            f"The deep model is significantly better ({_comparison(ev)}), and even the interval's low end "
+            f"The deep model{f' ({ev.deep_model})' if ev.deep_model else ''} is significantly better "
+            f"({_comparison(ev)}), and even the interval's low end "
             f"clears the {margin} gain that matters:{scores}" + _target_note(ev, answers, "deep"),
+            ship="deep",
         )
     if outcome == "worse":
         return Verdict(
             "simple_model_good_enough",
             f"The simple model is already good enough — you've won: {_baseline_scores(ev)}; the deep model "
             f"is significantly worse ({_comparison(ev)})." + _target_note(ev, answers, "baseline"),
+            ship="baseline",
         )
     if outcome == "equivalent":
         interval = ev.delta_interval
@@ -205,6 +230,7 @@ def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
             f"The simple model is already good enough — you've won: {_baseline_scores(ev)}; the deep model "
             f"adds {_comparison(ev)}{real} below the {margin} gain that would matter even at the "
             "interval's high end." + _target_note(ev, answers, "baseline"),
+            ship="baseline",
         )
     if outcome == "untested":
         return Verdict(
@@ -212,11 +238,13 @@ def _compared(ev: Evidence, answers: Answers) -> Verdict | None:
             f"The deep model differs from {_baseline_scores(ev)} by ΔAUC {format_delta(ev.roc_auc_delta)} but no "
             "paired significance test was run, so the difference may be noise: re-run the comparison before "
             "deciding.",
+            ship="baseline",
         )
     return Verdict(
         "inconclusive",
         f"Inconclusive: against {_baseline_scores(ev)} the deep model adds {_comparison(ev)}, an interval "
         f"that reaches both below and above the {margin} gain that would matter. {_rows_to_settle(ev)}",
+        ship="baseline",  # the simpler model stands until the gain is shown to matter
     )
 
 
@@ -251,6 +279,7 @@ def _no_comparison(ev: Evidence, answers: Answers) -> Verdict:
             f"The simple model is already good enough — you've won: {model_label(ev.best_baseline)} "
             f"{metric_label(target[0])} {estimate} clears your target of {format_target(target[1])}. "
             f"{why}, so it was not compared.",
+            ship="baseline",
         )
     if target is None:
         judged = "but no target was set to judge it against"
@@ -262,6 +291,7 @@ def _no_comparison(ev: Evidence, answers: Answers) -> Verdict:
     return Verdict(
         "inconclusive",
         f"{why}, so there is no deep-versus-simple comparison. {label[0].upper()}{label[1:]} {measured}, {judged}.",
+        ship="baseline",
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from service.web.errors import ErrorPublic
+from workers.rubric.questionnaire import Answers
 
 ERROR_REF = "#/components/schemas/ErrorPublic"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -49,6 +50,7 @@ def correct(schema: dict[str, Any]) -> dict[str, Any]:
     components.setdefault(
         "ErrorPublic", ErrorPublic.model_json_schema(ref_template="#/components/schemas/{model}")
     )
+    _add_questionnaire(components)
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in HTTP_METHODS or not isinstance(operation, dict):
@@ -78,6 +80,15 @@ def correct(schema: dict[str, Any]) -> dict[str, Any]:
         if f'"#/components/schemas/{name}"' not in text:
             components.pop(name, None)
     return schema
+
+
+def _add_questionnaire(components: dict[str, Any]) -> None:
+    """The questionnaire's sections, questions, allowed values and explanations, which request bodies'
+    `answers` refer to (service.projects.requests.AnswersJson)."""
+    schema = Answers.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault("Answers", schema)
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 
 import click
@@ -9,6 +10,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from service.auth import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
+from service.cli.support import LOCAL_TEAM
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.lifecycle import exit_cleanly_on_signals
 from service.database.migrate import upgrade_to_head
@@ -16,18 +18,31 @@ from service.models import ApiKey
 from service.settings import Settings
 
 API_PROCESS_START_SECONDS = 120
+FIRST_START = "first start"  # the first key's name when the machine has no login name
 
 
 def _first_start_key(settings: Settings) -> str | None:
-    """On a database with no keys at all, make an admin key so the first user can get in."""
+    """On a database with no keys at all, make an admin key so the first user can get in.
+
+    It belongs to team `local`, the team `readiness assess`, `grid` and `submit` record under without a
+    key: on a single-user install the runs made before the first `serve` are the ones its dashboard and
+    key show (README: the CLI, the API and the dashboard show the same records)."""
     from service.auth import create_key
 
     engine = make_engine(settings.database_url or "")
     with session_scope(engine) as session:
         has_keys = (session.scalar(select(func.count()).select_from(ApiKey)) or 0) > 0
-    key = None if has_keys else create_key(engine, team_name="admin", name="first start", admin=True)
+    key = None if has_keys else create_key(engine, team_name=LOCAL_TEAM, name=first_user_name(), admin=True)
     engine.dispose()
     return key
+
+
+def first_user_name() -> str:
+    """Whom the first key names: the person logged in on this machine (the one who ran `serve`)."""
+    try:
+        return getpass.getuser() or FIRST_START
+    except (KeyError, OSError):  # no login name (a container's uid without a passwd entry)
+        return FIRST_START
 
 
 def _login_link(settings: Settings, base: str) -> str | None:
@@ -59,7 +74,10 @@ def serve(settings: Settings, *, host: str, port: int, with_worker: bool, api_pr
     base = f"http://{host}:{port}"
     click.echo(f"Readiness API on {base}/api/v1 — OpenAPI at {base}/docs")
     if key:
-        click.echo(f"First start: an admin API key was created. Keep it; it is shown only now:\n  {key}")
+        click.echo(
+            f"First start: an admin API key of team {LOCAL_TEAM!r} (where `readiness assess` records its runs) "
+            f"was created. Keep it; it is shown only now:\n  {key}"
+        )
     dashboard = browser_base(host, port)
     if link := _login_link(settings, dashboard):
         minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)

@@ -20,12 +20,14 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report.deep_choice import deep_choice
+from workers.report.economics_view import economics_view
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
 from workers.report.model import (
     ClassMetrics,
     Comparison,
     ConfusionMatrix,
+    Economics,
     Elapsed,
     Finding,
     HistorySection,
@@ -37,6 +39,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.recommendation_view import recommendation_view, steps_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 VERDICT_STYLE = {
@@ -288,6 +291,35 @@ def learning_curves_table(curves: LearningCurves) -> Table:
     return table
 
 
+def economics_table(economics: Economics) -> Table | Text:
+    """The payoff in money: each model's expected value per 1,000 decisions on test at its validation-chosen
+    threshold, the deep model's difference and its sentence; only the note when none was computed."""
+    view = economics_view(economics)
+    if view is None or not view["rows"]:
+        return Text(economics.note or "No payoff in money was computed.", style="dim")
+    caption = [view["sentence"] or ""]
+    if view["delta"]:
+        yearly = f"; {view['yearly']} a year" if view["yearly"] else ""
+        caption.append(
+            f"Deep model minus best baseline: {view['delta']} per 1,000 decisions{yearly} (paired)."
+        )
+    table = Table(
+        title=f"Payoff in money — {view['money']} (95% CIs on the test split)",
+        title_justify="left",
+        caption="\n".join(line for line in caption if line),
+        caption_justify="left",
+        expand=True,
+    )
+    table.add_column("Model", min_width=12)
+    table.add_column("Threshold", justify="right", no_wrap=True)
+    table.add_column("Expected value per 1,000 decisions", justify="right")
+    for row in view["rows"]:
+        table.add_row(
+            row["name"] + (" ★" if row["best_baseline"] else ""), row["threshold"], row["expected_value"]
+        )
+    return table
+
+
 def history_panel(history: HistorySection) -> Panel:
     return Panel(
         Text("\n".join(history.sentences)),
@@ -328,6 +360,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
         console.print(deep_choice_table(choice))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
+    if economics := present(report.economics):
+        console.print(economics_table(economics))
     if history := present(report.history):
         console.print(history_panel(history))
     if report.readiness:
@@ -344,3 +378,10 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 title_align="left",
             )
         )
+    if next_steps := recommendation_view(report.recommendation):
+        console.print(recommendation_panel(next_steps))
+
+
+def recommendation_panel(view: dict[str, Any]) -> Panel:
+    """The one "what to do next" list, numbered, under a title that names the model to ship."""
+    return Panel(Text(steps_text(view)), title=f"What to do next: {view['heading']}", title_align="left")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from workers.errors import InvalidAnswers
 from workers.report.html import CRITERIA as CRITERION_NAMES
 from workers.report.json_values import json_ready
+from workers.rubric.glossary import FIELD_HELP, TERMS, term_sentence
 from workers.rubric.questionnaire import CRITERIA, Answers, parse_answers
 from workers.rubric.scoring import score_readiness
 
@@ -28,6 +29,10 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "labelling_cost_per_1000": "What do 1,000 more labels cost (in US dollars)?",
         "more_labels_obtainable": "Can the dataset grow?",
         "data_changes_over_time": "Does the data change over time (new behaviour, new equipment)?",
+        "data_kind": "What is one example: a table row, an image, a text, audio, a time series?",
+        "labelled_examples": "How many labelled examples are there today?",
+        "rarest_class_examples": "How many of them are in the rarest class (optional)?",
+        "new_labels_per_month": "How many new labelled examples arrive each month?",
     },
     "reuse": {
         "model_reuse": "How many products or uses share the model?",
@@ -36,16 +41,21 @@ QUESTIONS: dict[str, dict[str, str]] = {
     "feasibility": {
         "is_x_to_y_mapping": "Is there an input X and a label Y that a person could assign?",
         "target_metric": "Which metric measures success?",
-        "target_value": "What value of that metric does the application need (0 to 1)?",
-        "human_level": "What does a person achieve on that metric (0 to 1)?",
-        "target_precision": "Precision the decision threshold must meet (0 to 1; at most one of the two)",
-        "target_recall": "Recall the decision threshold must meet (0 to 1; at most one of the two)",
+        "target_value": "What value of that metric does the application need (0 to 1, or a percentage)?",
+        "human_level": "What does a person achieve on that metric (0 to 1, or a percentage)?",
+        "target_precision": "Precision the decision threshold must meet (0 to 1 or a percentage; at most one of the two)",
+        "target_recall": "Recall the decision threshold must meet (0 to 1 or a percentage; at most one of the two)",
     },
     "payoff": {
         "value_if_solved": "What would a perfect solution be worth?",
         "current_solution": "What solves the problem today?",
         "oracle_impact": "If you had an oracle for this problem, what would change?",
         "min_meaningful_gain": "The smallest ROC-AUC gain of a deep model worth building for (default 0.01)?",
+        "value_true_positive": "What is one correct positive decision (a true positive) worth, in your currency?",
+        "cost_false_positive": "What does one false alarm (a false positive) cost?",
+        "cost_false_negative": "What does one missed positive (a false negative) cost?",
+        "currency": "Your currency (a code or symbol, e.g. EUR or $)",
+        "decisions_per_year": "How many decisions will the model make a year?",
     },
     "fault_tolerance": {
         "cost_of_error": "What does a wrong prediction cost?",
@@ -69,6 +79,15 @@ OPTION_WORDS = {
     "one_off": "one-off",
     "safety_critical": "safety-critical",
     "per_use": "for every use",
+    "table": "table rows",
+    "images": "images",
+    "audio": "audio",
+    "time_series": "time series",
+}
+# Questions whose options or wording use a metric: each option's term explained in one sentence beside it.
+FIELD_TERMS: dict[str, tuple[str, ...]] = {
+    "feasibility.target_metric": ("roc_auc", "pr_auc", "precision", "recall", "f1"),
+    "payoff.min_meaningful_gain": ("roc_auc",),
 }
 Kind = Literal["yes_no", "choice", "number", "text"]
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -91,6 +110,22 @@ class Question:
     @property
     def field_id(self) -> str:
         return f"q-{self.section}-{self.name}".replace("_", "-")
+
+    @property
+    def help(self) -> str:
+        """The question's one-sentence explanation (workers.rubric.glossary), "" when it has none."""
+        return FIELD_HELP.get(self.field_name, "")
+
+    @property
+    def terms(self) -> list[str]:
+        """Each metric the question offers or names, explained: "ROC-AUC: the chance that …"."""
+        return [term_sentence(key) for key in FIELD_TERMS.get(self.field_name, ())]
+
+    @property
+    def term_names(self) -> str:
+        """The names of the terms `terms` explains ("ROC-AUC, PR-AUC and F1"), for the line that opens them."""
+        names = [TERMS[key][0] for key in FIELD_TERMS.get(self.field_name, ())]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
@@ -180,6 +215,8 @@ def _converted(question: Question, text: str) -> Any:
             raise ValueError("choose yes, no, or leave it unanswered")
         return text == "yes"
     if question.kind == "number":
+        if text.endswith("%"):
+            return text  # a share as a percentage: the answers' Fraction type reads it, or says why not
         try:
             return float(text.replace(",", ""))
         except ValueError:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from service.ledger.cap import MAX_TEST_BUDGET
 from service.models.text import DescriptionText, NameText, StoredJson
@@ -17,6 +17,10 @@ ANSWERS_EXAMPLE: dict[str, Any] = {
     "dataset": {"labels_available": True, "label_source": "existing_records"},
     "feasibility": {"is_x_to_y_mapping": True, "target_value": 0.9},
 }
+ANSWERS_REF = "#/components/schemas/Answers"
+# Taken as a mapping and validated by parse_answers (a mistake is answered `invalid_answers`, naming its
+# field), but documented as the questionnaire itself: service.api.openapi adds its schema to the components.
+AnswersJson = Annotated[StoredJson, WithJsonSchema({"$ref": ANSWERS_REF})]
 
 
 class ProjectCreate(BaseModel):
@@ -24,7 +28,7 @@ class ProjectCreate(BaseModel):
 
     name: NameText
     description: DescriptionText | None = None
-    answers: StoredJson | None = Field(
+    answers: AnswersJson | None = Field(
         default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
     )
     test_budget: int | None = Field(
@@ -42,4 +46,4 @@ class ProjectUpdate(BaseModel):
 
     name: NameText | None = None
     description: DescriptionText | None = None
-    answers: StoredJson | None = Field(default=None, description=ANSWERS_HELP)
+    answers: AnswersJson | None = Field(default=None, description=ANSWERS_HELP)

@@ -112,7 +112,8 @@ def test_the_verdict_and_the_rubric_ask_for_more_labels(
     assert "still rising" in report["verdict"]["summary"]
     dataset = report["readiness"]["criteria"]["dataset"]
     assert any("learning curve is still rising" in finding for finding in dataset["findings"])
-    assert "More labels will help more than a bigger model." in dataset["recommendation"]
+    assert "more labels will help more than a bigger model" in dataset["recommendation"]
+    assert any(step.startswith("Collect more labelled rows") for step in report["recommendation"]["next_steps"])
 
 
 def test_points_report_progress_and_the_stage_its_time(

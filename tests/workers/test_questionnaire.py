@@ -51,10 +51,14 @@ payoff:
 """
     unanswered = load_answers(_write(tmp_path, text)).unanswered()
 
+    # rarest_class_examples refines labelled_examples: not a gap.
     assert unanswered["dataset"] == [
         "labelling_cost_per_1000",
         "more_labels_obtainable",
         "data_changes_over_time",
+        "data_kind",
+        "labelled_examples",
+        "new_labels_per_month",
     ]
     # human_level, target_metric and target_precision/recall refine a target; they are not gaps.
     assert unanswered["feasibility"] == ["target_value"]

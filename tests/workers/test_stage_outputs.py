@@ -141,7 +141,8 @@ def _as_saved_before(stage: str, output: StageResult) -> dict[str, Any]:
         }
     if isinstance(output, TestLookOutput):
         parts = {"test": output.test, "curves": output.curves, "comparison": output.comparison.to_json()}
-        return {**parts, "test_budget": output.test_budget, **timing}
+        # `economics` (issue 12) came after the typed outputs; a dict that carries it is read like the rest.
+        return {**parts, "test_budget": output.test_budget, "economics": output.economics, **timing}
     return {**{f.name: getattr(output, f.name) for f in fields(output) if "seconds" not in f.name}, **timing}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from workers.assessment.context import AssessmentContext
+from workers.assessment.economics_section import economics_section
 from workers.assessment.outputs import Comparison, TestLookOutput, ValidationOutput
 from workers.assessment.store import TestLook
 from workers.baselines import FittedModel
@@ -117,6 +118,7 @@ def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
                 y_test, proba, n_resamples=ctx.config.n_resamples, seed=seed, class_names=ctx.dataset.classes
             )
     comparison = _compare(ctx, y_test, probas)
+    economics = _economics(ctx, y_test, probas, seed)
     look = TestLook(
         key=f"{ctx.key}:test_look",
         split_id=ctx.split.split_id,
@@ -127,4 +129,27 @@ def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
         reason="assessment: final comparison of frozen models selected on validation",
     )
     budget = ctx.store.record_test_look(look, ctx.config.test_budget)
-    return TestLookOutput(test=results, curves=curves, comparison=comparison, test_budget=budget)
+    return TestLookOutput(
+        test=results, curves=curves, comparison=comparison, test_budget=budget, economics=economics
+    )
+
+
+def _economics(
+    ctx: AssessmentContext, y_test: np.ndarray, probas: dict[str, np.ndarray], seed: int
+) -> dict[str, Any]:
+    """The payoff in money on this same look: thresholds from validation, values on the test rows scored above."""
+    _, y_val = ctx.validation
+    val_probas = _validation_probas(ctx)
+    binary = ctx.dataset.is_binary
+    return economics_section(
+        ctx.answers.payoff,
+        is_binary=binary,
+        y_val=y_val,
+        val_scores={name: proba[:, 1] for name, proba in val_probas.items()} if binary else {},
+        y_test=y_test,
+        test_scores={name: proba[:, 1] for name, proba in probas.items()} if binary else {},
+        best_baseline=ctx.validation_result.best_baseline,
+        deep=ctx.deep.model.name if ctx.deep.model is not None else None,
+        n_resamples=ctx.config.n_resamples,
+        seed=seed,
+    )

@@ -168,6 +168,8 @@ class TestLookOutput(StageResult):
     curves: dict[str, dict[str, Any]]
     comparison: Comparison
     test_budget: dict[str, int]
+    # The report's `economics` section (workers.assessment.economics_section); None in outputs saved before it.
+    economics: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from workers.errors import OverfitCheckFailed
 from workers.history import dataset_shape, history_summary
 from workers.report.json_values import json_ready
 from workers.report.model import Report
+from workers.rubric.advice import derive_facts
 from workers.rubric.evidence import Evidence
+from workers.rubric.next_steps import recommend
 from workers.rubric.scoring import score_readiness
 from workers.verdict import decide_verdict
 
@@ -45,8 +47,11 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         delta_ci_low=comparison.delta_ci_low,
         delta_ci_high=comparison.delta_ci_high,
         margin=comparison.margin,
+        # The deep model compared (chosen on validation among the deep families), by its name.
+        deep_model=comparison.deep if comparison.deep and test.get(comparison.deep) is not None else None,
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
+        economics=ctx.test_look.economics,
     )
 
 
@@ -130,8 +135,11 @@ def _selected_as(ctx: AssessmentContext, name: str) -> str | None:
 def report_stage(ctx: AssessmentContext) -> Report:
     """The report of the finished stages; the stage output the runner stores is `{"report": its JSON}`."""
     evidence = build_evidence(ctx)
-    readiness = score_readiness(ctx.answers, evidence)
     verdict = decide_verdict(evidence, ctx.answers)
+    # One set of facts from the verdict: the rubric's sentences and the next steps all quote it.
+    facts = derive_facts(evidence, ctx.answers, verdict_code=verdict.code, ship=verdict.ship)
+    readiness = score_readiness(ctx.answers, evidence, facts)
+    recommendation = recommend(facts, ctx.answers, evidence)
     caveat = too_good_caveat(evidence.findings)
     if caveat and verdict.code != "fix_data_first" and caveat not in verdict.summary:
         verdict = replace(verdict, summary=f"{verdict.summary} {caveat}")
@@ -156,8 +164,10 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "deep": deep_section(ctx.deep),
         "comparison": comparison,
         "verdict": verdict.to_dict(),
+        "recommendation": recommendation.to_dict(),
         "test_budget": ctx.test_look.test_budget,
         "learning_curves": learning_curves_section(ctx.learning_curve),
+        "economics": ctx.test_look.economics,
         "history": history_summary(dataset_shape(dataset), ctx.store.history()),
         "answers": ctx.answers.model_dump(mode="json"),
         "timings": ctx.timings(),

@@ -39,6 +39,7 @@ from workers.numbers import (
 )
 from workers.report import charts
 from workers.report.deep_choice import deep_choice
+from workers.report.economics_view import economics_view
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
@@ -61,6 +62,8 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.recommendation_view import recommendation_view
+from workers.rubric.glossary import report_glossary
 
 CRITERIA: dict[str, str] = {
     "dataset": "Dataset",
@@ -149,6 +152,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "created_at_text": _timestamp(report.created_at),
         "dataset": dataset,
         "verdict": _verdict(report.verdict),
+        "recommendation": recommendation_view(report.recommendation),
         "readiness": readiness_view(report.readiness),
         "check_groups": check_groups(report.checks),
         "models": _models(report.models, comparison, deep),
@@ -160,12 +164,14 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "curves": _curves(report.models, dataset),
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
+        "economics": economics_view(report.economics),
         "deep": _deep_view(deep),
         "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
         "timings": _timings(report.timings, report.elapsed),
+        "glossary": report_glossary(),  # ROC-AUC, PR-AUC and the test budget, explained before first use
     }
     view["sections"] = _sections(view)
     return view
@@ -220,6 +226,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("per-class", "Per-class results", view["class_results"]),
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
+        ("economics", "Payoff in money", view["economics"]),
         ("history", "From the journal", view["history"]),
         ("deep", "Deep model diagnostics", view["deep"]),
         ("split", "Split and test budget", view["split"]),

@@ -356,6 +356,29 @@ class VerdictSection(Part):
     summary: str | None = None
 
 
+class ShipSection(Part):
+    """The model to ship (`workers.rubric.advice.ShippedModel`): the verdict's side of the comparison, named as
+    the models are, with its test numbers."""
+
+    role: str | None = None  # "baseline" or "deep"
+    family: str | None = None
+    label: str | None = None
+    reason: str | None = None
+    roc_auc: Interval | None = None
+    precision: Interval | None = None
+    recall: Interval | None = None
+    threshold: Number | None = None
+
+
+class RecommendationSection(Part):
+    """What to do next (`workers.rubric.next_steps.recommend`): the model to ship (None: none yet, and
+    `no_ship_reason` says why) and the ordered steps, one sentence each. Absent from reports before issue 15."""
+
+    ship: ShipSection | None = None
+    no_ship_reason: str | None = None
+    next_steps: list[str] = []
+
+
 class TestBudget(Part):
     """How many looks at the test split the dataset allows, and how many were used."""
 
@@ -443,6 +466,46 @@ class LearningCurves(Part):
     ignored_deep_params: list[Any] = []
 
 
+# ------------------------------------------------------------------------------------- economics
+
+
+class ModelEconomics(Part):
+    """One model in money: its threshold chosen on validation to maximise expected value, and the expected
+    value per 1,000 decisions on the test split with its 95% row-bootstrap interval."""
+
+    name: str | None = None
+    threshold: Number | None = None
+    acts_on_none: bool | None = None
+    validation_expected_value_per_1000: Number | None = None
+    expected_value_per_1000: Interval | None = None
+
+
+class Economics(Part):
+    """The payoff in money (`workers.assessment.economics_section`), from the questionnaire's per-decision
+    value and costs. Only `note` when it could not be computed (answers missing, multiclass target)."""
+
+    note: str | None = None
+    currency: str | None = None
+    decisions_per_year: Number | None = None
+    value_true_positive: Number | None = None
+    cost_false_positive: Number | None = None
+    cost_false_negative: Number | None = None
+    # cost_false_positive / (value_true_positive + cost_false_negative): the only thing the threshold and
+    # the comparison depend on.
+    cost_ratio: Number | None = None
+    per_decisions: int | None = None
+    models: list[ModelEconomics] = []
+    best_baseline: str | None = None
+    deep: str | None = None
+    delta_expected_value_per_1000: Interval | None = None  # deep minus best baseline, paired resamples
+    yearly_delta: Interval | None = None
+    break_even_cost_ratio: Number | None = None
+    deep_pays: str | None = None  # "below" / "above" the break-even ratio, "always", "never"
+    sentence: str | None = None
+    method: str | None = None
+    n_resamples: int | None = None
+
+
 # ----------------------------------------------------------------------------------------------- history
 
 
@@ -502,8 +565,10 @@ class Report(Part):
     deep: DeepSection | None = None
     comparison: Comparison | None = None
     verdict: VerdictSection | None = None
+    recommendation: RecommendationSection | None = None
     test_budget: TestBudget | None = None
     learning_curves: LearningCurves | None = None
+    economics: Economics | None = None
     history: HistorySection | None = None
     answers: dict[str, Any] | None = None
     timings: dict[str, Number | None] = {}

@@ -195,6 +195,9 @@ class Evidence:
     delta_ci_low: float | None = None
     delta_ci_high: float | None = None
     margin: float | None = None  # None: DEFAULT_AUC_MARGIN
+    # The report's `economics` section (the payoff in money), or None; read by workers.rubric.money_reading.
+    economics: dict[str, Any] | None = None
+    deep_model: str | None = None  # the compared deep model's name in the report ("ResNet MLP"); None: unnamed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:

@@ -9,15 +9,28 @@ score can say what it did not know.
 from __future__ import annotations
 
 import difflib
+import math
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from workers.errors import InvalidAnswers
+from workers.rubric.glossary import FIELD_HELP
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
 from workers.text import unstorable_reason
 
@@ -38,15 +51,76 @@ TargetMetric = Literal["roc_auc", "pr_auc", "precision", "recall", "f1"]
 Value = Literal["low", "medium", "high", "transformative"]
 CurrentSolution = Literal["none", "manual", "heuristic", "ml_model"]
 CostOfError = Literal["low", "medium", "high", "safety_critical"]
+# What one labelled example is: deep learning's home ground is perception (images, audio, text), where it
+# learns the features; on tables, gradient-boosted trees are the model to beat.
+DataKind = Literal["table", "images", "text", "audio", "time_series", "other"]
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+def _fraction_from_text(value: Any) -> Any:
+    """A share written as text ("90%", "90 %", "0.9", as YAML, a form or JSON may send it) as 0.9; anything
+    else unchanged, so that the strict float check still refuses it by name."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    percent = text.endswith("%")
+    try:
+        number = float(text.removesuffix("%").strip())
+    except ValueError:
+        return value
+    if not math.isfinite(number):
+        return value
+    return number / 100 if percent else number
+
+
+def _count_from_number(value: Any) -> Any:
+    """A whole number written as a float (JSON's 1e6) or as text with thousands separators (YAML reads
+    `1,000,000` as text) as an int; 2.5 and "many" stay as they are, for the strict int check to refuse."""
+    if isinstance(value, str):
+        digits = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+        return int(digits) if digits.isascii() and digits.isdigit() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+PERCENT_PATTERN = r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"  # as documented; _fraction_from_text reads any float text
+# A share between 0 and 1; "90%" reads as 0.9. The range is checked after the text is read, so "150%" is
+# refused as 1.5 is, naming the field.
+Fraction = Annotated[
+    float,
+    BeforeValidator(_fraction_from_text),
+    Field(ge=0.0, le=1.0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0.0, "maximum": 1.0},
+                {"type": "string", "pattern": PERCENT_PATTERN, "description": "a percentage, like 90%"},
+            ]
+        }
+    ),
+]
 NonNegative = Annotated[float, Field(ge=0.0)]
+# An amount of money per decision, in the team's currency (finite: YAML's .inf is no price).
+Amount = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+MAX_CURRENCY_CHARS = 12  # "EUR", "$", "CHF", "US dollars"
+MAX_DECISIONS_PER_YEAR = 1e12
+Count = Annotated[int, BeforeValidator(_count_from_number), Field(ge=0)]
+
+
+def _describe_fields(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Each question's one-sentence explanation (workers.rubric.glossary) as its description in the JSON
+    schema, so the API's OpenAPI document explains what the dashboard and the docs explain."""
+    section = next((key for key, known in _SECTION_MODELS.items() if known is model), None)
+    for name, prop in schema.get("properties", {}).items():
+        help_text = FIELD_HELP.get(f"{section}.{name}")
+        if help_text and "description" not in prop:
+            prop["description"] = help_text
 
 
 class _Section(BaseModel):
     # strict: YAML already gives real booleans and numbers; coercing "1" to True or true to 1.0
     # would hide a typo behind a plausible answer.
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_describe_fields)
 
     # Questions that may stay empty without leaving a gap in the assessment (refinements, defaults).
     optional_fields: ClassVar[frozenset[str]] = frozenset()
@@ -65,6 +139,27 @@ class DatasetAnswers(_Section):
     labelling_cost_per_1000: NonNegative | None = None
     more_labels_obtainable: MoreLabels | None = None
     data_changes_over_time: bool | None = None
+    # Questionnaire v2: what the data is and how much of it there is, answerable before any upload.
+    data_kind: DataKind | None = None
+    labelled_examples: Count | None = None
+    rarest_class_examples: Count | None = None
+    # A rate rather than an enum: against the dataset's size it gives the months to double it, the unit
+    # a learning curve's "gain per doubling" is measured in; "some" or "fast" mean nothing without a size.
+    new_labels_per_month: NonNegative | None = None
+
+    # The rarest class refines the size (a regression-like or unknown split leaves it open): not a gap.
+    optional_fields: ClassVar[frozenset[str]] = frozenset({"rarest_class_examples"})
+
+    @field_validator("rarest_class_examples")
+    @classmethod
+    def _rarest_within_half(cls, rarest: int | None, info: ValidationInfo) -> int | None:
+        n = info.data.get("labelled_examples")  # declared above, so validated first
+        if n is not None and rarest is not None and rarest > n / 2:
+            raise ValueError(
+                f"cannot be more than half of labelled_examples ({n:,}): with two or more classes, "
+                f"the rarest holds at most half the examples (got {rarest:,})"
+            )
+        return rarest
 
 
 class ReuseAnswers(_Section):
@@ -104,13 +199,49 @@ class PayoffAnswers(_Section):
     # The smallest ROC-AUC gain of the deep model over the best baseline worth building for; the verdict
     # holds the ΔAUC interval against it. Unanswered means the default (workers.rubric.evidence), not a gap.
     min_meaningful_gain: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    # The payoff in money (workers.assessment.economics_section): what one decision is worth, in `currency`,
+    # and how many are made a year. Optional refinements: without them the report says which to answer.
+    value_true_positive: Amount | None = None
+    cost_false_positive: Amount | None = None
+    cost_false_negative: Amount | None = None
+    currency: str | None = None  # a code or a symbol, at most MAX_CURRENCY_CHARS
+    decisions_per_year: (
+        Annotated[float, Field(gt=0.0, le=MAX_DECISIONS_PER_YEAR, allow_inf_nan=False)] | None
+    ) = None
 
-    optional_fields: ClassVar[frozenset[str]] = frozenset({"min_meaningful_gain"})
+    optional_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "min_meaningful_gain",
+            "value_true_positive",
+            "cost_false_positive",
+            "cost_false_negative",
+            "currency",
+            "decisions_per_year",
+        }
+    )
 
-    @field_validator("oracle_impact")
+    @field_validator("oracle_impact", "currency")
     @classmethod
     def _blank_is_unanswered(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("currency")
+    @classmethod
+    def _short_currency(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_CURRENCY_CHARS:
+            raise ValueError(
+                f"must be at most {MAX_CURRENCY_CHARS} characters, a code or a symbol such as EUR or $ (got {value[:20]!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_money(self) -> PayoffAnswers:
+        if self.value_true_positive == 0.0 and self.cost_false_negative == 0.0:
+            raise ValueError(
+                "value_true_positive and cost_false_negative are both 0: then no positive is worth finding and "
+                "no decision is worth making; give what a correct positive is worth or what a missed one costs"
+            )
+        return self
 
 
 class FaultToleranceAnswers(_Section):
@@ -146,7 +277,7 @@ class Answers(BaseModel):
         return {criterion: self.section(criterion).unanswered() for criterion in CRITERIA}
 
 
-_SECTION_MODELS: dict[str, type[BaseModel]] = {
+_SECTION_MODELS: dict[str, type[BaseModel]] = {  # also read by _describe_fields, when a schema is built
     "dataset": DatasetAnswers,
     "reuse": ReuseAnswers,
     "feasibility": FeasibilityAnswers,
@@ -252,9 +383,10 @@ def _problem(error: ErrorDetails) -> tuple[str, str]:
         return where, f"expected a mapping of questions to answers, got {_shown(error['input'])}"
     ctx = error.get("ctx", {})
     message = _MESSAGES.get(kind, error["msg"].removeprefix("Value error, ")).format(**ctx)
+    how = FRACTION_HINT if _is_fraction(loc) else ""
     if kind.startswith("value_error"):
         return where, message
-    return where, f"{message} (got {_shown(error['input'])})"
+    return where, f"{message} (got {_shown(error['input'])}){how}"
 
 
 # pydantic's wording, rephrased as what the answer must be; `{...}` fields come from the error's ctx.
@@ -262,10 +394,24 @@ _MESSAGES: dict[str, str] = {
     "literal_error": "must be one of {expected}",
     "bool_type": "must be true or false",
     "float_type": "must be a number",
+    "int_type": "must be a whole number",
     "string_type": "must be text",
     "greater_than_equal": "must be at least {ge}",
     "less_than_equal": "must be at most {le}",
+    "greater_than": "must be more than {gt}",
+    "finite_number": "must be a finite number",
 }
+
+
+FRACTION_HINT = "; a share between 0 and 1: write 0.9 or 90%"
+
+
+def _is_fraction(loc: list[str]) -> bool:
+    """Whether the answer at `loc` ("feasibility.target_value") is a `Fraction`, so that its error says how
+    to write one."""
+    model = _SECTION_MODELS.get(loc[0]) if len(loc) == 2 else None
+    info = model.model_fields.get(loc[1]) if model else None
+    return info is not None and any(arm == Fraction for arm in typing.get_args(info.annotation))
 
 
 def _allowed_keys(section_loc: list[str]) -> list[str]:

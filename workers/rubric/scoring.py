@@ -24,14 +24,26 @@ from workers.numbers import (
     format_percent,
     format_target,
 )
+from workers.rubric.advice import (
+    OVERFIT_ADVICE,
+    DataProblem,
+    Facts,
+    curve_finding,
+    derive_facts,
+    labels_advice,
+    missed_target_advice,
+    when_to_revisit,
+)
 from workers.rubric.evidence import (
     BLOCKING_CHECKS,
     Evidence,
+    MetricEstimate,
     check_label,
     first_sentence,
     metric_label,
     model_label,
 )
+from workers.rubric.money_reading import money_disagreement, money_reading, money_worth
 from workers.rubric.questionnaire import (
     CRITERIA,
     Answers,
@@ -70,6 +82,17 @@ BLOCKING_WARNING_SCORE = 60  # a suspected (not confirmed) leak
 # The pipeline drops these columns before training, so they are reported but do not score.
 DROPPED_COLUMN_CHECKS = frozenset({"constant_column", "id_like_column", "free_text_column"})
 RISING_CURVE_SCORE = 60
+# Questionnaire v2: the size a team states is scored on the same scale as a measured one (a gate: a team's
+# own "300 rows" is as small as a measured one) until an assessment measures it — then the measured rows
+# win, and a stated size more than tenfold off is a finding.
+SIZE_DISAGREEMENT_FACTOR = 10
+# Deep learning learns its own features from images, audio and text; on tables, gradient-boosted trees
+# remain the model to beat (TabArena 2025: tuned GBDTs and the best deep tabular models within a few Elo).
+DATA_KIND_SCORES = {"images": 100, "audio": 100, "text": 100, "time_series": 80, "table": 65}
+# New labels: what a year brings, on the size scale (50 at 1,000 a year, +25 per tenfold), never below
+# "no more labels" (a trickle of a dozen a year is no better than none).
+NO_NEW_LABELS_SCORE = MORE_LABELS_SCORES["none"]
+MONTHS_PER_YEAR = 12
 
 # --- reuse ---------------------------------------------------------------------------------------
 MODEL_REUSE_SCORES = {"one_off": 25, "few_products": 65, "many_products": 100}
@@ -95,6 +118,9 @@ VALUE_SCORES = {"low": 20, "medium": 55, "high": 85, "transformative": 100}
 CURRENT_SOLUTION_SCORES = {"none": 90, "manual": 85, "heuristic": 70, "ml_model": 45}
 DEEP_WINS_SCORE = 90
 DEEP_ADDS_NOTHING_SCORE = 50
+# The payoff in money: the deep model's ΔEV interval over the best baseline above 0, or at or below 0.
+DEEP_PAYS_SCORE = 90
+DEEP_DOES_NOT_PAY_SCORE = 50
 
 # --- fault tolerance -----------------------------------------------------------------------------
 COST_OF_ERROR_SCORES = {"low": 100, "medium": 75, "high": 45, "safety_critical": 20}
@@ -123,19 +149,15 @@ class _Signal:
     from_evidence: bool = False
 
 
-def score_readiness(answers: Answers, evidence: Evidence | None) -> dict[str, Any]:
+def score_readiness(answers: Answers, evidence: Evidence | None, facts: Facts | None = None) -> dict[str, Any]:
     """Score the five criteria and the overall readiness level; the result is JSON-ready.
 
     Returns `{"criteria": {criterion: {"score", "findings", "recommendation", "unanswered",
-    "evidence_used"}}, "overall", "verdict", "weakest"}`; see docs/questionnaire.md.
+    "evidence_used"}}, "overall", "verdict", "weakest"}`; see docs/questionnaire.md. The advice quotes
+    `facts` (`workers.rubric.advice.derive_facts` with the verdict); without them, facts derived from the
+    evidence alone.
     """
-    signals: dict[Criterion, list[_Signal]] = {
-        "dataset": _dataset(answers.dataset, evidence),
-        "reuse": _reuse(answers.reuse, answers.dataset),
-        "feasibility": _feasibility(answers.feasibility, evidence),
-        "payoff": _payoff(answers.payoff, evidence),
-        "fault_tolerance": _fault_tolerance(answers.fault_tolerance, evidence),
-    }
+    signals = _signals(answers, evidence, facts)
     unanswered = answers.unanswered()
     criteria = {c: _criterion(c, signals[c], unanswered[c]) for c in CRITERIA}
     scores = {c: r["score"] for c, r in criteria.items() if r["score"] is not None}
@@ -147,6 +169,33 @@ def score_readiness(answers: Answers, evidence: Evidence | None) -> dict[str, An
         "overall": overall,
         "verdict": _level(overall, n_scored=len(scores)),
         "weakest": weakest,
+    }
+
+
+def criterion_advice(answers: Answers, evidence: Evidence | None, facts: Facts | None = None) -> list[str]:
+    """The advice of every criterion that holds the project back (scored below `READY_AT`), weakest first,
+    each sentence once: what the "what to do next" list takes from the rubric."""
+    signals = _signals(answers, evidence, facts)
+    ranked: list[tuple[int, int, str]] = []
+    for criterion, found in signals.items():
+        score = _score(found)
+        if score is None or score >= READY_AT:
+            continue
+        advised = sorted((s for s in found if s.advice and s.score is not None), key=lambda s: s.score or 0)
+        for signal in advised[:MAX_ADVICE]:
+            ranked.append((score, CRITERIA.index(criterion), signal.advice or ""))
+    return list(dict.fromkeys(text for _, _, text in sorted(ranked, key=lambda r: (r[0], r[1]))))
+
+
+def _signals(answers: Answers, evidence: Evidence | None, facts: Facts | None) -> dict[Criterion, list[_Signal]]:
+    if evidence is not None and facts is None:
+        facts = derive_facts(evidence, answers)
+    return {
+        "dataset": _dataset(answers.dataset, evidence, facts),
+        "reuse": _reuse(answers.reuse, answers.dataset),
+        "feasibility": _feasibility(answers.feasibility, evidence, facts),
+        "payoff": _payoff(answers.payoff, evidence, facts),
+        "fault_tolerance": _fault_tolerance(answers.fault_tolerance, evidence, facts),
     }
 
 
@@ -168,12 +217,16 @@ def _level(overall: int | None, *, n_scored: int) -> str:
     return "promising_with_gaps" if overall >= PROMISING_AT else "not_ready"
 
 
-def _criterion(criterion: Criterion, signals: list[_Signal], unanswered: list[str]) -> dict[str, Any]:
+def _score(signals: list[_Signal]) -> int | None:
     parts = [s.score for s in signals if s.score is not None and not s.gate]
     caps = [s.score for s in signals if s.score is not None and s.gate]
-    score: int | None = None
-    if parts or caps:
-        score = round(min([mean(parts) if parts else 100, *caps]))
+    if not parts and not caps:
+        return None
+    return round(min([mean(parts) if parts else 100, *caps]))
+
+
+def _criterion(criterion: Criterion, signals: list[_Signal], unanswered: list[str]) -> dict[str, Any]:
+    score = _score(signals)
     return {
         "score": score,
         "findings": [s.finding for s in signals],
@@ -204,7 +257,117 @@ def _size_score(count: int, midpoint: int) -> int:
     return max(0, min(100, round(50 + POINTS_PER_TENFOLD * math.log10(count / midpoint))))
 
 
-def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
+_KIND_WORDS = {
+    "table": "table rows",
+    "images": "images",
+    "text": "texts",
+    "audio": "audio clips",
+    "time_series": "time series",
+    "other": "examples",
+}
+
+
+def _stated_data(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
+    """What the team says its data is (kind, size, rarest class, new labels a month), before or beside
+    what an assessment measures."""
+    out: list[_Signal] = []
+    if a.labelled_examples is not None:
+        out.append(_stated_size(a, a.labelled_examples, ev))
+    if a.data_kind is not None:
+        out.append(_data_kind(a.data_kind))
+    if a.new_labels_per_month is not None:
+        n = ev.n_rows if ev is not None else a.labelled_examples
+        # A measured learning curve that has flattened says more labels will not help: no advice to hurry them.
+        flat = ev is not None and ev.learning_curve is not None and not ev.learning_curve_promising
+        out.append(_label_growth(a.new_labels_per_month, n, advise=not flat))
+    return out
+
+
+def _stated_size(a: DatasetAnswers, n: int, ev: Evidence | None) -> _Signal:
+    what = _KIND_WORDS[a.data_kind or "other"]
+    rarest = a.rarest_class_examples
+    stated = f"{format_count(n)} labelled {what}" + (
+        f", {format_count(rarest)} in the rarest class" if rarest is not None else ""
+    )
+    if ev is not None:
+        # The measured rows win: the stated size only informs, and a large gap is worth a look.
+        text = (
+            f"You expect {stated}; the uploaded data has {format_count(ev.n_rows)} rows, which the score uses"
+        )
+        gaps = [_gap(n, ev.n_rows, "labelled examples")]
+        if rarest is not None:
+            gaps.append(_gap(rarest, ev.min_class_count, "examples of the rarest class"))
+        found = [gap for gap in gaps if gap]
+        if found:
+            text += (
+                f" — {'; '.join(found)}: check that the upload is the whole dataset (a sample is scored as "
+                "the size it is), or correct dataset.labelled_examples"
+            )
+        return _Signal(None, text + ".", from_evidence=True)
+    score = _size_score(n, ROWS_MIDPOINT)
+    if rarest is not None:
+        score = min(score, _size_score(rarest, MINORITY_MIDPOINT))
+    if score < SMALL_DATA_BELOW:
+        verdict = "small for deep learning (thousands to millions is typical)"
+        advice: str | None = (
+            "Collect more labelled examples, above all of the rarest class, before investing in a deep model."
+        )
+    elif score < LARGE_DATA_FROM:
+        verdict = "enough for simple models, modest for deep learning"
+        advice = None
+    else:
+        verdict, advice = "large enough for deep learning", None
+    # A gate, as a measured size is: "300 rows" from the team is as small as 300 measured rows.
+    return _Signal(score, f"You expect {stated} — {verdict}.", advice, gate=True)
+
+
+def _gap(stated: int, measured: int, what: str) -> str:
+    """Says "the upload has 12× fewer …" when the stated and measured counts differ more than tenfold."""
+    low, high = sorted((stated, measured))
+    if high <= SIZE_DISAGREEMENT_FACTOR * max(low, 1) or high == 0:
+        return ""
+    factor = high / max(low, 1)
+    direction = "fewer" if measured < stated else "more"
+    return f"the upload has {factor:,.0f}× {direction} {what} than you expect"
+
+
+def _data_kind(kind: str) -> _Signal:
+    text = {
+        "images": "The examples are images: deep learning's home ground, where it learns the features itself.",
+        "audio": "The examples are audio: deep learning's home ground, where it learns the features itself.",
+        "text": "The examples are texts: deep learning's home ground, where it learns the features itself.",
+        "time_series": "The examples are time series: deep models can help, though simple models on "
+        "well-made features are strong.",
+        "table": "The examples are table rows: gradient-boosted trees are the model to beat, and deep "
+        "models win less often and by less.",
+        "other": "The examples are of a kind other than tables, images, text, audio or time series.",
+    }[kind]
+    return _Signal(DATA_KIND_SCORES.get(kind), text)
+
+
+def _label_growth(per_month: float, n: int | None, *, advise: bool) -> _Signal:
+    per_year = per_month * MONTHS_PER_YEAR
+    if per_month <= 0:
+        return _Signal(NO_NEW_LABELS_SCORE, "No new labels arrive: the dataset is as large as it will get.")
+    score = max(NO_NEW_LABELS_SCORE, _size_score(round(per_year), ROWS_MIDPOINT))
+    text = f"About {format_count(per_month)} new labels a month ({format_count(per_year)} a year)"
+    if n:
+        months = n / per_month
+        doubling = (
+            f"{months:,.0f} months"
+            if months < 2 * MONTHS_PER_YEAR
+            else f"{months / MONTHS_PER_YEAR:,.0f} years"
+        )
+        text += f": doubling the {format_count(n)} labelled examples takes about {doubling}"
+    advice = (
+        "Plan how labels can come faster before counting on a larger dataset."
+        if score < SMALL_DATA_BELOW and advise
+        else None
+    )
+    return _Signal(score, text + ".", advice)
+
+
+def _dataset(a: DatasetAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.labels_available is False or a.label_source == "none":
         measured = f" (the uploaded data has {format_count(ev.n_rows)} labelled rows)" if ev else ""
@@ -221,6 +384,7 @@ def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
         )
     elif a.labels_available:
         out.append(_Signal(100, "Labels are available."))
+    out.extend(_stated_data(a, ev))
     if a.label_source in LABEL_SOURCE_SCORES:
         source_score = LABEL_SOURCE_SCORES[a.label_source]
         text = {
@@ -265,12 +429,12 @@ def _dataset(a: DatasetAnswers, ev: Evidence | None) -> list[_Signal]:
             )
         else:
             out.append(_Signal(100, "The data is stable over time."))
-    if ev is not None:
-        out.extend(_dataset_evidence(ev))
+    if ev is not None and facts is not None:
+        out.extend(_dataset_evidence(ev, facts))
     return out
 
 
-def _dataset_evidence(ev: Evidence) -> list[_Signal]:
+def _dataset_evidence(ev: Evidence, facts: Facts) -> list[_Signal]:
     out: list[_Signal] = []
     rows_score = _size_score(ev.n_rows, ROWS_MIDPOINT)
     minority_score = _size_score(ev.min_class_count, MINORITY_MIDPOINT)
@@ -292,6 +456,9 @@ def _dataset_evidence(ev: Evidence) -> list[_Signal]:
         )
     else:
         verdict, advice = "large enough for deep learning", None
+    # Where the learning curve has spoken, it decides what to do about labels, not the row count.
+    if advice is not None and facts.labels != "unknown":
+        advice = labels_advice(facts)
     # Size is a gate: Catanzaro's first criterion, and answers cannot make a small dataset large.
     out.append(
         _Signal(
@@ -311,23 +478,19 @@ def _dataset_evidence(ev: Evidence) -> list[_Signal]:
             _Signal(
                 OVERFIT_FAILURE_CAP,
                 f"The deep model failed its overfit check: {first_sentence(ev.deep_failure or 'no details')}.",
-                "Inspect the labels and the preprocessing: a model that cannot memorise a handful "
-                "of rows is being fed broken data.",
+                OVERFIT_ADVICE,
                 gate=True,
                 from_evidence=True,
             )
         )
-    if ev.learning_curve_rising:
-        gain = ev.expected_gain_next_doubling
-        rising_gain = (
-            f" (about {format_delta(gain)} ROC-AUC per doubling of the data)" if gain is not None else ""
-        )
-        promising = ev.learning_curve_promising
+    curve = curve_finding(facts)
+    if curve is not None:
+        helps = facts.labels == "help"
         out.append(
             _Signal(
-                RISING_CURVE_SCORE if promising else None,
-                f"The learning curve is still rising{rising_gain}: the data, not the model, is the limit.",
-                "More labels will help more than a bigger model." if promising else None,
+                RISING_CURVE_SCORE if helps else None,
+                curve,
+                labels_advice(facts) if helps else None,
                 from_evidence=True,
             )
         )
@@ -348,7 +511,7 @@ def _check_signal(finding: dict[str, Any]) -> _Signal | None:
             return _Signal(
                 BLOCKING_CHECK_CAP,
                 text,
-                f"Fix the {label}{where} and re-run: until then every measured score is void.",
+                DataProblem(label, tuple(columns)).advice,  # the words of the "what to do next" list
                 gate=True,
                 from_evidence=True,
             )
@@ -401,7 +564,7 @@ def _reuse(a: ReuseAnswers, dataset: DatasetAnswers) -> list[_Signal]:
     return out
 
 
-def _feasibility(a: FeasibilityAnswers, ev: Evidence | None) -> list[_Signal]:
+def _feasibility(a: FeasibilityAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.is_x_to_y_mapping is False:
         out.append(
@@ -432,23 +595,24 @@ def _feasibility(a: FeasibilityAnswers, ev: Evidence | None) -> list[_Signal]:
                     f"({format_target(a.human_level)}).",
                 )
             )
-    if ev is not None:
-        out.extend(_feasibility_evidence(a, ev))
+    if ev is not None and facts is not None:
+        out.extend(_feasibility_evidence(a, ev, facts))
     return out
 
 
-def _feasibility_evidence(a: FeasibilityAnswers, ev: Evidence) -> list[_Signal]:
+def _feasibility_evidence(a: FeasibilityAnswers, ev: Evidence, facts: Facts) -> list[_Signal]:
     out: list[_Signal] = []
     if a.target_value is not None and a.target_metric is not None:
-        out.extend(_target_signal(ev, a.target_metric, a.target_value, main=True))
+        out.extend(_target_signal(ev, facts, a.target_metric, a.target_value, main=True))
     else:
-        best = ev.best("roc_auc")
+        best = _quoted(ev, facts, "roc_auc")
         if best is not None:
-            score = max(0, min(100, round((best.estimate.value - 0.5) * AUC_POINTS_PER_UNIT)))
+            label, estimate = best
+            score = max(0, min(100, round((estimate.value - 0.5) * AUC_POINTS_PER_UNIT)))
             out.append(
                 _Signal(
                     score,
-                    f"No target set; the best test ROC-AUC is {best.estimate} ({best.label}), against 0.5 for chance.",
+                    f"No target set; the test ROC-AUC is {estimate} ({label}), against 0.5 for chance.",
                     "Decide what success looks like: set feasibility.target_value.",
                     gate=True,
                     from_evidence=True,
@@ -456,7 +620,7 @@ def _feasibility_evidence(a: FeasibilityAnswers, ev: Evidence) -> list[_Signal]:
             )
     for metric, target in (("precision", a.target_precision), ("recall", a.target_recall)):
         if target is not None:
-            out.extend(_target_signal(ev, metric, target, main=False))
+            out.extend(_target_signal(ev, facts, metric, target, main=False))
     if ev.deep_failure and not ev.overfit_check_failed:
         out.append(
             _Signal(
@@ -466,28 +630,45 @@ def _feasibility_evidence(a: FeasibilityAnswers, ev: Evidence) -> list[_Signal]:
     return out
 
 
-def _target_signal(ev: Evidence, metric: str, target: float, *, main: bool) -> list[_Signal]:
-    """The main target (`main`) gates feasibility; a precision/recall target only joins the mean."""
-    check = ev.check_target(metric, target)
-    if check is None:
-        return []
-    r = check.result
+def _quoted(ev: Evidence, facts: Facts, metric: str) -> tuple[str, MetricEstimate] | None:
+    """The model a feasibility sentence quotes: the one to ship; the best on this metric when none is."""
+    if facts.ship is not None:
+        estimate = facts.ship.metric(metric)
+        return (facts.ship.in_sentence, estimate) if estimate is not None else None
+    best = ev.best(metric)
+    return (best.label, best.estimate) if best is not None else None
+
+
+def _target_signal(ev: Evidence, facts: Facts, metric: str, target: float, *, main: bool) -> list[_Signal]:
+    """The main target (`main`) gates feasibility; a precision/recall target only joins the mean. Judged on
+    the model to ship (what the team would get), or, when none is to be shipped, on the best of them."""
+    if facts.ship is not None:
+        quoted = _quoted(ev, facts, metric)
+        if quoted is None:
+            return []
+        label, estimate = quoted
+        status = estimate.reaches(target)
+    else:
+        check = ev.check_target(metric, target)
+        if check is None:
+            return []
+        label, estimate, status = check.result.label, check.result.estimate, check.status
     name, goal = metric_label(metric), format_target(target)
-    if check.status == "reached":
+    if status == "reached":
         return [
             _Signal(
                 TARGET_SCORES["reached"],
-                f"The target {name} {goal} is reached: {r.label} scores {r.estimate} on test.",
+                f"The target {name} {goal} is reached: {label} scores {estimate} on test.",
                 from_evidence=True,
             )
         ]
-    if check.status == "uncertain":
+    if status == "uncertain":
         return [
             _Signal(
                 TARGET_SCORES["uncertain"],
-                f"The target {name} {goal} may or may not be reached: {r.label} scores {r.estimate}, "
+                f"The target {name} {goal} may or may not be reached: {label} scores {estimate}, "
                 "an interval that straddles it.",
-                "More test rows (more labelled data) would narrow the interval enough to tell.",
+                "Only a larger test split would narrow the interval enough to tell.",
                 gate=main,
                 from_evidence=True,
             )
@@ -497,16 +678,16 @@ def _target_signal(ev: Evidence, metric: str, target: float, *, main: bool) -> l
     return [
         _Signal(
             score,
-            f"The target {name} {goal} is not reached: the best is {r.label} {r.estimate}."
+            f"The target {name} {goal} is not reached: {label} scores {estimate}."
             + (" The learning curve is still rising, so more data may get there." if rising else ""),
-            "Collect more data, or revisit the target with the people who set it.",
+            missed_target_advice(facts, side=not main),
             gate=main,
             from_evidence=True,
         )
     ]
 
 
-def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
+def _payoff(a: PayoffAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.value_if_solved is not None:
         value = a.value_if_solved
@@ -527,7 +708,7 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
     if a.oracle_impact:
         impact = a.oracle_impact if len(a.oracle_impact) <= 160 else a.oracle_impact[:157] + "..."
         out.append(_Signal(None, f"With an oracle: {impact}"))
-    if ev is not None and ev.deep_test is not None:
+    if ev is not None and facts is not None and ev.deep_test is not None:
         delta, p = ev.roc_auc_delta, ev.comparison_p_value
         base = model_label(ev.best_baseline)
         if delta is not None and p is not None:
@@ -553,7 +734,9 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                     _Signal(
                         DEEP_ADDS_NOTHING_SCORE,
                         f"The deep model {what} {base} ({stats}; the gain that matters: {margin}).",
-                        f"Ship {base} and take its payoff now; {_when_to_revisit(ev)}.",
+                        f"Ship {facts.shipped_label} and take its payoff now; {when_to_revisit(facts)}."
+                        if facts.ship is not None
+                        else None,
                         from_evidence=True,
                     )
                 )
@@ -569,6 +752,7 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
                         from_evidence=True,
                     )
                 )
+        out.extend(_money_signals(ev, facts))
         overtake = ev.deep_overtake
         if overtake is not None and not ev.deep_significantly_better:
             out.append(
@@ -582,14 +766,35 @@ def _payoff(a: PayoffAnswers, ev: Evidence | None) -> list[_Signal]:
     return out
 
 
-def _when_to_revisit(ev: Evidence) -> str:
-    # "Collect more labels" or "a bigger model": the learning curves say which, when there are any.
-    overtake = ev.deep_overtake
-    if overtake is not None:
-        return f"revisit deep learning at about {format_count(overtake[0])} labelled training rows"
-    if ev.learning_curve_promising:
-        return "its learning curve is still rising, so more labels will help more than a bigger model"
-    return "revisit deep learning with much more data"
+def _money_signals(ev: Evidence, facts: Facts) -> list[_Signal]:
+    """The payoff in money (workers.rubric.money_reading): a ΔEV interval above 0 scores as a deep model that
+    pays, one at or below 0 as one that adds nothing; an interval across 0 only informs. A disagreement
+    with the ROC-AUC reading is said as well, and advice to ship never names another model than the one
+    recommended (`facts.ship`, from the verdict)."""
+    reading, worth = money_reading(ev), money_worth(ev)
+    if reading is None or worth is None:
+        return []
+    base = model_label(ev.best_baseline)
+    finding = f"In money, {worth}."
+    if reading == "pays":
+        signal = _Signal(DEEP_PAYS_SCORE, finding, from_evidence=True)
+    elif reading == "costs":
+        signal = _Signal(
+            DEEP_DOES_NOT_PAY_SCORE,
+            finding,
+            f"At your costs ship {base}: the deep model does not pay."
+            if facts.ship is None or facts.ship.role == "baseline"
+            else f"Check your costs before shipping {facts.shipped_label}: at them the deep model does not pay.",
+            from_evidence=True,
+        )
+    else:
+        signal = _Signal(
+            None,
+            f"{finding[:-1]}: the interval holds 0, so the money does not settle it.",
+            from_evidence=True,
+        )
+    disagreement = money_disagreement(ev)
+    return [signal, *([_Signal(None, disagreement, from_evidence=True)] if disagreement else [])]
 
 
 def _rows_with_interval(size: float, low: float | None, high: float | None) -> str:
@@ -600,7 +805,7 @@ def _rows_with_interval(size: float, low: float | None, high: float | None) -> s
     return f"{format_count(size)} training rows (95% interval {format_count(low)}–{format_count(high)})"
 
 
-def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Signal]:
+def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     costly = a.cost_of_error in ("high", "safety_critical")
     if a.cost_of_error is not None:
@@ -644,25 +849,25 @@ def _fault_tolerance(a: FaultToleranceAnswers, ev: Evidence | None) -> list[_Sig
                 gate=True,
             )
         )
-    if ev is not None:
-        out.extend(_error_rates(ev))
+    if facts is not None:
+        out.extend(_error_rates(facts, binary=ev is not None and ev.is_binary))
     return out
 
 
-def _error_rates(ev: Evidence) -> list[_Signal]:
-    # Not scored: whether these rates are tolerable is the team's call; the numbers make it concrete.
-    model = ev.recommended_model
-    if model is None:
-        return []
-    precision, recall = ev.metric(model, "precision"), ev.metric(model, "recall")
+def _error_rates(facts: Facts, *, binary: bool) -> list[_Signal]:
+    # Not scored: whether these rates are tolerable is the team's call; the numbers make it concrete. They are
+    # the shipped model's: the rates the team would live with.
+    if facts.ship is None:
+        why = facts.no_ship_reason or "nothing has been shown to work"
+        return [_Signal(None, f"No model is recommended to ship yet ({why}), so no error rates are quoted.", from_evidence=True)]
+    precision, recall = facts.ship.metric("precision"), facts.ship.metric("recall")
     if precision is None or recall is None:
         return []
-    label = model_label(ev.best_baseline if model == "baseline" else "deep")
     text = (
-        f"At the chosen threshold {label} has precision {format_metric(precision.value)} and recall "
-        f"{format_metric(recall.value)} on test"
+        f"At the chosen threshold {facts.ship.in_sentence} has precision {format_metric(precision.value)} and "
+        f"recall {format_metric(recall.value)} on test"
     )
-    if ev.is_binary:
+    if binary:
         text += (
             f": it misses about {format_percent(1 - recall.value)} of positives and {format_percent(1 - precision.value)} "
             "of its alarms are false"

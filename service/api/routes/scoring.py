@@ -10,8 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.models.text import StoredJson
-from service.projects.requests import ANSWERS_EXAMPLE, ANSWERS_HELP
+from service.projects.requests import ANSWERS_EXAMPLE, ANSWERS_HELP, AnswersJson
 from service.web.deps import CurrentKey
 from service.web.errors import ErrorPublic
 from workers.report.json_values import json_ready
@@ -29,7 +28,7 @@ def scored_answers(answers: Answers) -> tuple[dict[str, Any], dict[str, Any]]:
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: StoredJson | None = Field(
+    answers: AnswersJson | None = Field(
         default=None, description=ANSWERS_HELP, json_schema_extra={"example": ANSWERS_EXAMPLE}
     )
 
