@@ -17,7 +17,7 @@ from workers.assessment.context import AssessmentContext
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
 from workers.assessment.outputs import LearningCurveOutput
 from workers.assessment.store import FanOutPoint
-from workers.experiments.families import DEEP, FAMILY_LABELS, default_hyperparameters
+from workers.experiments.families import DEEP, FAMILY_LABELS, TABM, default_hyperparameters
 from workers.experiments.fitting import split_deep_params
 from workers.experiments.run import run_experiment
 from workers.report.json_values import json_ready
@@ -105,6 +105,10 @@ def _curves(ctx: AssessmentContext) -> list[ModelCurve]:
         # The deep family chosen on validation, as the deep stage fitted it (ResNet-MLP before TabM existed).
         deep_family = deep.family or DEEP
         hyperparameters, _ = split_deep_params(ctx.config.deep_params, deep_family)
+        if deep_family == TABM and hyperparameters["n_bins"] is None:
+            # The CPU profile's embeddings depend on the training rows; the points keep the model's choice
+            # (0: none), so that they differ from it only by the rows left out.
+            hyperparameters["n_bins"] = deep.diagnostics.get("n_bins") or 0
         curves.append(ModelCurve(deep.model.name, deep_family, "deep", hyperparameters=hyperparameters))
     return curves
 

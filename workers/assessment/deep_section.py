@@ -35,7 +35,7 @@ def deep_section(deep: DeepOutput) -> dict[str, Any] | None:
                 "profile": c.diagnostics.get("profile"),
                 "time_budget_s": c.diagnostics.get("time_budget_s"),
                 "stop_reason": c.diagnostics.get("stop_reason"),
-                "chosen": deep.model is not None and c.model is deep.model,
+                "chosen": deep.model is not None and c.model is not None and c.name == deep.model.name,
             }
             for c in candidates
         ],
