@@ -122,7 +122,9 @@ def fit_deep(
     if family == TABM:
         device_type = resolve_device(settings["device"]).type
         profile = tabm_profile(device_type)
-        estimator = TabMClassifier(**{**resolve_tabm_hyperparameters(hp, device_type, len(frame)), **settings})
+        estimator = TabMClassifier(
+            **{**resolve_tabm_hyperparameters(hp, device_type, len(frame)), **settings}
+        )
     else:
         estimator = ResNetMLPClassifier(**hp, **settings)
     estimator.fit(x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=should_stop)
