@@ -386,7 +386,8 @@ def run_checks(
     dataset: Dataset, split: Split, keep: set[str] | frozenset[str] = frozenset()
 ) -> list[Finding]:
     """All data checks, errors first; a leak in a column of `keep` is reported as kept by the user."""
-    trainable = dataset.trainable_columns()
+    # The split's own time and group columns are never features (the time drift check looks at time).
+    trainable = dataset.trainable_columns(excluded=split_columns(split))
     findings = (
         _leakage_findings(dataset, split, trainable, frozenset(keep))
         + _duplicate_findings(dataset, split, trainable)
@@ -395,6 +396,13 @@ def run_checks(
     )
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])
+
+
+def split_columns(split: Split) -> frozenset[str]:
+    """The columns a split is made by, which are left out of training: a raw date lets a model tell the
+    periods apart (and in a time-ordered test every date lies past the training range), an entity id lets it
+    memorise the entity."""
+    return frozenset(c for c in (split.time_column, split.group_column) if c is not None)
 
 
 def excluded_columns(

@@ -12,15 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workers.checks import LEAKAGE_CHECKS, UNKEEPABLE_KINDS, Finding, excluded_columns, run_checks
+from workers.checks import (
+    LEAKAGE_CHECKS,
+    UNKEEPABLE_KINDS,
+    Finding,
+    excluded_columns,
+    run_checks,
+    split_columns,
+)
 from workers.data.dataset import ColumnProfile, Dataset
+from workers.drift import time_drift_findings
 from workers.errors import InvalidOption, NoUsableFeatures
-from workers.split import Split, make_split
+from workers.ordered_split import split_as_asked as make_split  # every split method, as the options ask
+from workers.split import GROUP, Split, SplitOptions
 
 # What a stored `Prepared` was made by: raise it whenever the split or the checks change what they produce,
 # so preparations stored by an earlier version are made afresh instead of handed out stale.
 # 2: near-duplicate rows kept in one split part; near-leakage, near-duplicate and kept-by-you findings.
-PREPARATION_VERSION = 2
+# 3: time-ordered split by default for a file with a date column; group splits; the time drift check.
+PREPARATION_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class Prepared:
     excluded: dict[str, str]  # column -> why it is left out
     used_columns: list[str]
     keep_columns: tuple[str, ...] = field(default=())  # what the user kept in despite the checks
+    split_options: SplitOptions = field(default=SplitOptions())  # the split asked for (Split: the one made)
 
     @property
     def seed(self) -> int:
@@ -97,7 +108,14 @@ class Prepared:
 class PrepareData(Protocol):
     """`prepare` or a stand-in for it with the same contract (the service's reads a stored `Prepared`)."""
 
-    def __call__(self, dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared: ...
+    def __call__(
+        self,
+        dataset: Dataset,
+        *,
+        seed: int,
+        keep_columns: Sequence[str] = (),
+        split_options: SplitOptions | None = None,
+    ) -> Prepared: ...
 
 
 def _kept(keep_columns: Sequence[str] | str) -> tuple[str, ...]:
@@ -132,21 +150,40 @@ def profile_dataset(dataset: Dataset, *, keep_columns: Sequence[str] = ()) -> Da
     return DataProfile.of(dataset)
 
 
-def examine(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+def examine(
+    dataset: Dataset,
+    *,
+    seed: int,
+    keep_columns: Sequence[str] = (),
+    split_options: SplitOptions | None = None,
+) -> Prepared:
     """Split and check `dataset` without refusing it for having nothing left to learn from: what an upload
     shows (a dataset is taken in, and an assessment of it fails later, if the checks leave no column).
-    `SplitTooSmall` when it cannot be split."""
+    `SplitTooSmall` when it cannot be split (`InvalidOption`, `TooFewGroups`, `BadTimeColumn` for split
+    options it cannot follow)."""
     kept = _kept(keep_columns)
-    split = make_split(dataset, seed=seed)
+    options = split_options or SplitOptions()
+    split = make_split(dataset, seed=seed, options=options)
     findings = run_checks(dataset, split, keep=set(kept))
     excluded = excluded_columns(dataset, findings, keep=set(kept))
+    # A date or entity column is the split's, not "an identifier left out": say that once, as the split's.
+    findings = [
+        f for f in findings if not (f.check == "id_like_column" and set(f.columns) <= split_columns(split))
+    ]
+    for name in sorted(split_columns(split)):
+        role = "group" if split.method == GROUP and name == split.group_column else "time"
+        excluded[name] = f"the split's {role} column"
+    used = [name for name in dataset.columns if name not in excluded]
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(findings + time_drift_findings(dataset, split, used), key=lambda f: order[f.severity])
     return Prepared(
         profile=DataProfile.of(dataset),
         split=split,
         findings=findings,
         excluded=excluded,
-        used_columns=[name for name in dataset.columns if name not in excluded],
+        used_columns=used,
         keep_columns=kept,
+        split_options=options,
     )
 
 
@@ -175,12 +212,19 @@ def _keepable(prepared: Prepared) -> list[str]:
     ]
 
 
-def prepare(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+def prepare(
+    dataset: Dataset,
+    *,
+    seed: int,
+    keep_columns: Sequence[str] = (),
+    split_options: SplitOptions | None = None,
+) -> Prepared:
     """Profile, split and check `dataset`, and choose the columns a model trains on. Raises, in this order:
     `InvalidOption` (a kept column that is not a feature), `NoUsableFeatures` (no column can be learned
-    from), `SplitTooSmall`, `NoUsableFeatures` (the checks left every column out)."""
+    from), `SplitTooSmall` (or a split option it cannot follow), `NoUsableFeatures` (the checks left every
+    column out)."""
     profile_dataset(dataset, keep_columns=keep_columns)
-    prepared = examine(dataset, seed=seed, keep_columns=keep_columns)
+    prepared = examine(dataset, seed=seed, keep_columns=keep_columns, split_options=split_options)
     refuse_unusable(prepared)
     return prepared
 
@@ -190,11 +234,23 @@ def reusing(stored: Prepared) -> PrepareData:
     seed and kept columns, refusing it exactly as `prepare` would; anything else is prepared afresh. The
     service wraps the preparation it stored at upload in this for every job of that dataset."""
 
-    def prepare_data(dataset: Dataset, *, seed: int, keep_columns: Sequence[str] = ()) -> Prepared:
+    def prepare_data(
+        dataset: Dataset,
+        *,
+        seed: int,
+        keep_columns: Sequence[str] = (),
+        split_options: SplitOptions | None = None,
+    ) -> Prepared:
         kept = _kept(keep_columns)
-        same = (dataset.sha256, seed, kept) == (stored.profile.sha256, stored.seed, stored.keep_columns)
+        options = split_options or SplitOptions()
+        same = (dataset.sha256, seed, kept, options) == (
+            stored.profile.sha256,
+            stored.seed,
+            stored.keep_columns,
+            getattr(stored, "split_options", SplitOptions()),  # one pickled before there were options
+        )
         if not same or dataset.n_rows != stored.profile.rows:
-            return prepare(dataset, seed=seed, keep_columns=kept)
+            return prepare(dataset, seed=seed, keep_columns=kept, split_options=options)
         profile_dataset(dataset, keep_columns=kept)
         refuse_unusable(stored)
         return stored

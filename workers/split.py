@@ -6,6 +6,10 @@ float feature is rounded to `NEAR_DUPLICATE_DIGITS` significant digits (a copy w
 is memorised like an exact copy). A file without near-duplicates gets exactly the groups, and so the split,
 of exact matching alone. Groups are stratified by their label and shuffled with
 NumPy's PCG64 generator, whose stream is the same on every platform, seeded from (seed, sha256).
+
+That is the `stratified_random` method. `SplitOptions` asks for the others (`workers.ordered_split`): a
+`time_ordered` split (oldest 60% train, newest 20% test) is the default when the file has a date column, and
+a `group` split keeps every row of an entity (a patient, a customer) in one part.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from workers.data.dataset import Dataset
-from workers.errors import DataError
+from workers.errors import DataError, InvalidOption
 
 TRAIN, VALIDATION, TEST = 0, 1, 2
 SPLIT_NAMES = ("train", "validation", "test")
@@ -27,9 +31,71 @@ SPLIT_METHOD = (
     "stratified by label, duplicate feature rows (floats to 6 significant digits) kept together, "
     "PCG64(seed, sha256)"
 )
+RANDOM, TIME_ORDERED, GROUP = "stratified_random", "time_ordered", "group"
 # Float features are compared at this many significant digits: noise below a millionth of the value makes a
 # near-duplicate; real measurements rarely agree to six digits in every feature at once.
 NEAR_DUPLICATE_DIGITS = 6
+
+
+SPLIT_CHOICES = ("auto", "random", "time", "group")
+
+
+@dataclass(frozen=True)
+class SplitOptions:
+    """Which split to make, as a request asks: `method` auto (group when a group column is named, else
+    time-ordered when the file has a date column, else random), random, time or group; the columns it needs.
+    Contradictions are refused here, before any row is read."""
+
+    method: str = "auto"
+    time_column: str | None = None
+    group_column: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in SPLIT_CHOICES:
+            raise InvalidOption(
+                f"split must be one of {', '.join(SPLIT_CHOICES)}; got {self.method!r}.", field="split"
+            )
+        if self.group_column is not None and (self.time_column is not None or self.method == "time"):
+            # A group's rows span time: keeping groups whole breaks the time order, and ordering by time
+            # splits groups. Either honest split is possible, not both at once.
+            raise InvalidOption(
+                "A split can keep time order or keep groups whole, not both: an entity's rows span time, so one "
+                "always breaks the other. Drop --time-column (a group split) or --group-column (a time split).",
+                field="group_column",
+            )
+        if self.group_column is not None and self.method == "random":
+            raise InvalidOption(
+                "--split random and --group-column contradict each other: a group split is not random by rows. "
+                "Drop one of them.",
+                field="group_column",
+            )
+        if self.method == "group" and self.group_column is None:
+            raise InvalidOption(
+                "--split group needs the entity column: --group-column NAME.", field="group_column"
+            )
+
+    @property
+    def is_default(self) -> bool:
+        return self == SplitOptions()
+
+    def key(self) -> list[str | None]:
+        """The options as plain values, for the keys of stored preparations."""
+        return [self.method, self.time_column, self.group_column]
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"method": self.method, "time_column": self.time_column, "group_column": self.group_column}
+
+    @classmethod
+    def of(cls, stored: object) -> SplitOptions:
+        """Options from what `to_json` wrote (or nothing: the default)."""
+        if isinstance(stored, SplitOptions):
+            return stored
+        data = stored if isinstance(stored, dict) else {}
+        return cls(
+            method=data.get("method") or "auto",
+            time_column=data.get("time_column"),
+            group_column=data.get("group_column"),
+        )
 
 
 class SplitTooSmall(DataError):
@@ -43,6 +109,23 @@ class Split:
     assignment: np.ndarray  # (n_rows,) int8 of TRAIN / VALIDATION / TEST
     seed: int
     dataset_sha256: str
+    # Which split this is (RANDOM, TIME_ORDERED, GROUP) and how, in words. Defaults: what every split was
+    # before there was a choice, so splits pickled then read back as what they were.
+    method: str = RANDOM
+    description: str = SPLIT_METHOD
+    time_column: str | None = None  # the file's date column: the split's order, or only the drift check's
+    group_column: str | None = None
+    date_ranges: dict[str, dict[str, str]] | None = None  # part -> {"first", "last"} of the time column
+    note: str | None = None  # why this method: detected, asked for, overridden
+    # Binary target with a time column: [{"first", "last", "rows", "rate"}] over runs of rows in time order.
+    label_rate_by_period: list[dict[str, object]] | None = None
+
+    @property
+    def ledger_key(self) -> str:
+        """What tells this split apart from the dataset's other splits of the same seed in the ledger ("" for
+        the stratified random split, so splits made before there was a choice keep their rows)."""
+        column = self.time_column if self.method == TIME_ORDERED else self.group_column
+        return "" if self.method == RANDOM else f"{self.method}:{column}"
 
     @property
     def split_id(self) -> str:
@@ -63,9 +146,15 @@ class Split:
         return {
             "seed": self.seed,
             "sizes": self.sizes,
-            "stratified": True,
+            "stratified": self.method != TIME_ORDERED,
             "split_id": self.split_id,
-            "method": SPLIT_METHOD,
+            "method": self.method,
+            "description": self.description,
+            "time_column": self.time_column,
+            "group_column": self.group_column,
+            "date_ranges": self.date_ranges,
+            "note": self.note,
+            "label_rate_by_period": self.label_rate_by_period,
             "fractions": dict(zip(SPLIT_NAMES, FRACTIONS, strict=True)),
         }
 
@@ -117,8 +206,22 @@ def _rng(seed: int, sha256: str) -> np.random.Generator:
 
 
 def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
+    """The stratified random split. (`workers.ordered_split.split_as_asked` chooses among all the methods:
+    the preparation splits through it.)"""
+    return Split(assignment=random_assignment(dataset, seed=seed), seed=seed, dataset_sha256=dataset.sha256)
+
+
+def random_assignment(
+    dataset: Dataset, *, seed: int, not_features: frozenset[str] = frozenset()
+) -> np.ndarray:
+    """The stratified random 60/20/20 assignment (near-duplicate rows together), refused when a part is empty.
+    `not_features`: columns left out of the near-duplicate comparison (the split's own time or group column)."""
     # Group on the columns a model may learn from: rows that differ only in an ID column are still twins.
-    columns = dataset.trainable_columns() or list(dataset.features.columns)
+    columns = (
+        dataset.trainable_columns(excluded=not_features)
+        or [name for name in dataset.features.columns if name not in not_features]
+        or list(dataset.features.columns)
+    )
     groups = near_duplicate_groups(dataset.features[columns])
     n_groups = int(groups.max()) + 1
     # A group's stratum is its most common label (groups with conflicting labels are reported by the checks).
@@ -142,10 +245,12 @@ def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
         group_part[members] = np.searchsorted(cuts, centres, side="right")
     assignment = group_part[groups]
     refuse_empty_parts(assignment, dataset.y, dataset.classes, n_groups)
-    return Split(assignment=assignment, seed=seed, dataset_sha256=dataset.sha256)
+    return assignment
 
 
-def refuse_empty_parts(assignment: np.ndarray, y: np.ndarray, classes: list, n_groups: int) -> None:
+def refuse_empty_parts(
+    assignment: np.ndarray, y: np.ndarray, classes: list, n_groups: int, why: str | None = None
+) -> None:
     """`SplitTooSmall` when a part, or a class within a part, is empty: a model cannot be fitted on, chosen
     on or scored on rows that are not there (rows in a few groups of identical features land in few parts)."""
     counts = np.zeros((3, len(classes)), dtype=np.int64)
@@ -164,6 +269,8 @@ def refuse_empty_parts(assignment: np.ndarray, y: np.ndarray, classes: list, n_g
         if empty
         else ("; ".join(missing[:5]) + (f"; … and {len(missing) - 5} more" if len(missing) > 5 else ""))
     )
+    if why is not None:
+        raise SplitTooSmall(f"The data cannot be split 60/20/20 for an honest evaluation: {what}. {why}")
     raise SplitTooSmall(
         f"The data cannot be split 60/20/20 for an honest evaluation: {what}. Rows with identical features "
         f"are kept in one split, and the {len(assignment):,} rows fall into only {n_groups:,} distinct feature "

@@ -22,6 +22,17 @@ class AssessmentCreate(BaseModel):
     keep_columns: list[ColumnText] = Field(
         default_factory=list, max_length=MAX_KEEP_COLUMNS, description="Keep columns the checks leave out."
     )
+    split: Literal["auto", "random", "time", "group"] = Field(
+        default="auto",
+        description="How to split the rows 60/20/20: auto (a group split when group_column is given, else in "
+        "time order when the file has a date column, else stratified random), random, time or group.",
+    )
+    time_column: ColumnText | None = Field(
+        default=None, description="The date/time column to split by (oldest rows train, newest test)."
+    )
+    group_column: ColumnText | None = Field(
+        default=None, description="An entity column (patient, customer, device): each entity stays in one part."
+    )
     max_epochs: int | None = Field(
         default=None, ge=1, le=MAX_EPOCHS, description="Cap the deep model's epochs."
     )

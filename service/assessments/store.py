@@ -93,7 +93,12 @@ class PostgresStore:
     def _record_split(self, session: Any, split: Any) -> None:
         assessment = session.get(Assessment, self.assessment_id)
         assessment.split_id = record_split(
-            session, assessment.dataset_id, seed=split.seed, split_hash=split.split_id, sizes=split.sizes
+            session,
+            assessment.dataset_id,
+            seed=split.seed,
+            split_hash=split.split_id,
+            sizes=split.sizes,
+            split_key=getattr(split, "ledger_key", ""),  # a split pickled before there was a choice: random
         ).id
 
     def progress(self, stage: str, fraction: float, detail: dict[str, Any] | None = None) -> None:

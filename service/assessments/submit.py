@@ -9,6 +9,7 @@ import procrastinate
 from sqlalchemy import Engine
 
 from service.database.engine import session_scope
+from service.datasets.split_options import split_options_for
 from service.jobs.app import ASSESSMENT_TASK, is_known_queue
 from service.ledger.budget import check_assessment_can_look
 from service.models import Assessment, AssessmentStatus, Dataset, Project
@@ -76,6 +77,7 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
     if device not in DEVICES:
         raise InvalidOption(f"device must be one of {', '.join(DEVICES)}; got {device!r}.", field="device")
     seed = _whole_number(options, "seed", DEFAULT_SEED, 0, MAX_SEED)
+    split = split_options_for(dataset, options)
     n_resamples = _whole_number(options, "n_resamples", DEFAULT_RESAMPLES, MIN_RESAMPLES, MAX_RESAMPLES)
     deep_params: dict[str, Any] = {}
     if options.get("max_epochs") is not None:
@@ -87,6 +89,9 @@ def assessment_config(dataset: Dataset, options: dict[str, Any], settings: Setti
         positive=dataset.positive_label,
         seed=seed,
         keep_columns=_keep_columns(dataset, options),
+        split=split.method,
+        time_column=split.time_column,
+        group_column=split.group_column,
         device=device,
         max_file_bytes=max(settings.max_upload_bytes, dataset.size_bytes),
         n_resamples=n_resamples,

@@ -254,6 +254,7 @@ class _Planner:
             seed=DEFAULT_SEED if body.seed is None else body.seed,
             split_seed=DEFAULT_SEED if body.split_seed is None else body.split_seed,
             keep_columns=tuple(body.keep_columns),
+            split={"split": body.split, "time_column": body.time_column, "group_column": body.group_column},
             device=body.device,
             name=body.name or item.label,
             hypothesis=body.hypothesis,

@@ -36,6 +36,9 @@ GRID_FILE_KEYS = {
     "seed": "the training seed",
     "split_seed": "which split",
     "keep_columns": "columns to keep although a check leaves them out",
+    "split": "auto, random, time or group (auto: by group_column, else by a date column, else random)",
+    "time_column": "the date/time column to split by",
+    "group_column": "an entity column (patient, customer) kept in one part",
     "device": "auto, cpu or cuda",
     "name": "a name for the grid",
     "hypothesis": "what you expect, and why",
@@ -92,6 +95,9 @@ def _request(spec: dict[str, Any]) -> GridRequest:
         seed=_whole(spec, "seed"),
         split_seed=_whole(spec, "split_seed"),
         keep_columns=_names(spec, "keep_columns"),
+        split={
+            key: spec[key] for key in ("split", "time_column", "group_column") if spec.get(key) is not None
+        },
         device=str(spec.get("device") or "auto"),
         name=str(spec.get("name") or ""),
         hypothesis=str(spec.get("hypothesis") or ""),
@@ -172,7 +178,24 @@ def print_promoted(console: Console, promoted: dict[str, Any] | None) -> None:
     "promote_reason",
     help="Then look at the test split with the best point; the reason is recorded.",
 )
-def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reason: str | None) -> None:
+@click.option(
+    "--split",
+    "split_method",
+    type=click.Choice(["auto", "random", "time", "group"]),
+    help="How to split the rows (overrides the file's split): auto, random, time or group.",
+)
+@click.option("--time-column", help="The date/time column to split by (overrides the file's time_column).")
+@click.option("--group-column", help="An entity column kept in one part (overrides the file's group_column).")
+def grid(
+    file: Path,
+    no_wait: bool,
+    workers: int,
+    rank_by: RankBy,
+    promote_reason: str | None,
+    split_method: str | None,
+    time_column: str | None,
+    group_column: str | None,
+) -> None:
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
     from service.artifacts import ArtifactStore
     from service.assessments.runtime import run_worker_in_thread
@@ -186,6 +209,8 @@ def grid(file: Path, no_wait: bool, workers: int, rank_by: RankBy, promote_reaso
 
     console = Console(highlight=False)
     spec = read_grid_file(file)
+    given = {"split": split_method, "time_column": time_column, "group_column": group_column}
+    spec |= {key: value for key, value in given.items() if value is not None}
     data = (file.parent / str(spec["data"])).resolve()
     request = _request(spec)
     settings = load_settings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -69,6 +69,42 @@ def journal() -> None:
     """The lab journal: every model run with its hypothesis, procedure, result and inference."""
 
 
+# The columns of `journal list`, in order: in the terminal's table and in the TSV printed when piped.
+LIST_COLUMNS = (
+    "id",
+    "when (UTC)",
+    "project",
+    "kind",
+    "model",
+    "data",
+    "hyperparameters",
+    "status",
+    "val AUC",
+    "test AUC",
+    "note",
+    "hypothesis",
+)
+
+COLUMN_PRIORITY = (
+    "id",
+    "model",
+    "status",
+    "val AUC",
+    "test AUC",
+    "project",
+    "hypothesis",
+    "kind",
+    "when (UTC)",
+    "note",
+    "data",
+    "hyperparameters",
+)
+ALWAYS_SHOWN = frozenset({"id", "model"})  # a row without them names nothing
+FREE_TEXT = frozenset({"project", "hypothesis", "hyperparameters"})
+OPTIONAL_WHEN_EMPTY = frozenset({"test AUC", "note", "hypothesis"})
+FREE_TEXT_MIN = 14
+CELL_PADDING = 3  # a space either side and the border
+
 team_option = click.option("--team", default=LOCAL_TEAM, show_default=True, help="Whose journal.")
 
 
@@ -95,35 +131,75 @@ def journal_list(
             project_id=_project_id(session, team_id, project), model_family=model_family, tag=tag, kind=kind
         )
         rows, count = list_experiments(session, team_id, where, limit=limit, offset=0)
-        table = Table(title=f"Lab journal ({len(rows)} of {count}, newest first)")
-        for column in (
-            "id",
-            "when (UTC)",
-            "kind",
-            "model",
-            "data",
-            "hyperparameters",
-            "status",
-            "val AUC",
-            "test AUC",
-            "note",
-        ):
-            table.add_column(column, overflow="fold")
-        for e in rows:
-            note = f"repeat of {str(e.repeat_of)[:8]}" if e.repeat_of else ""
-            table.add_row(
-                str(e.id)[:8],
-                f"{e.created_at:%Y-%m-%d %H:%M}",
-                e.kind.value,
-                e.model_family,
-                f"{e.train_fraction:.0%}",
-                hyperparameter_text(e)[:60],
-                e.status.value,
-                _validation_auc(e),
-                _test_auc(e),
-                note or (e.hypothesis[:40] if e.hypothesis else ""),
-            )
-    Console().print(table)
+        names = _project_names(session, {e.project_id for e in rows})
+        lines = [
+            {
+                "id": str(e.id)[:8],
+                "when (UTC)": f"{e.created_at:%Y-%m-%d %H:%M}",
+                "project": names.get(e.project_id, ""),
+                "kind": e.kind.value,
+                "model": e.model_family,
+                "data": f"{e.train_fraction:.0%}",
+                "hyperparameters": hyperparameter_text(e),
+                "status": e.status.value,
+                "val AUC": _validation_auc(e),
+                "test AUC": _test_auc(e),
+                "note": f"repeat of {str(e.repeat_of)[:8]}" if e.repeat_of else "",
+                "hypothesis": " ".join(e.hypothesis.split()),
+            }
+            for e in rows
+        ]
+    console = Console()
+    if not console.is_terminal:
+        # Piped or redirected: tab-separated values, whole and unwrapped, for cut/awk/a spreadsheet.
+        click.echo("\t".join(LIST_COLUMNS))
+        for line in lines:
+            click.echo("\t".join(line[c].replace("\t", " ") for c in LIST_COLUMNS))
+        return
+    shown = fitting_columns(lines, console.width)
+    left_out = [c for c in LIST_COLUMNS if c not in shown and any(line[c] for line in lines)]
+    table = Table(
+        title=f"Lab journal ({len(rows)} of {count}, newest first)",
+        caption=f"Not shown at this width: {', '.join(left_out)} (piped, every column is printed as TSV)"
+        if left_out
+        else None,
+    )
+    for column in shown:
+        free_text = column in FREE_TEXT
+        table.add_column(column, no_wrap=not free_text, overflow="fold" if free_text else "ellipsis")
+    for line in lines:
+        table.add_row(*(line[c] for c in shown))
+    console.print(table)
+
+
+def fitting_columns(lines: list[dict[str, str]], width: int) -> list[str]:
+    """The columns that fit `width`, most telling first (id, model, status, scores; then project and
+    hypothesis; then the rest), shown in LIST_COLUMNS order. Short columns take their widest value; free
+    text gets at least FREE_TEXT_MIN characters and wraps inside its cell."""
+
+    def needs(column: str) -> int:
+        widest = max([len(column), *(len(line[column]) for line in lines)])
+        return (min(widest, FREE_TEXT_MIN) if column in FREE_TEXT else widest) + CELL_PADDING
+
+    chosen: list[str] = []
+    used = 1  # the table's left border
+    for column in COLUMN_PRIORITY:
+        if not any(line[column] for line in lines) and column in OPTIONAL_WHEN_EMPTY:
+            continue
+        if used + needs(column) <= width or column in ALWAYS_SHOWN:
+            chosen.append(column)
+            used += needs(column)
+    return [c for c in LIST_COLUMNS if c in chosen]
+
+
+def _project_names(session: Any, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    from sqlalchemy import select
+
+    from service.models import Project
+
+    if not ids:
+        return {}
+    return dict(session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).tuples().all())
 
 
 @journal.command("show")

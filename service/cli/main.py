@@ -93,6 +93,16 @@ def main() -> None:
 @click.option("--answers", type=click.Path(path_type=Path, dir_okay=False), help="Questionnaire YAML.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Split and model seed.")
 @click.option("--keep-column", multiple=True, help="Keep a column the checks would leave out (repeatable).")
+@click.option(
+    "--split",
+    "split_method",
+    type=click.Choice(["auto", "random", "time", "group"]),
+    default="auto",
+    show_default=True,
+    help="auto: by --group-column if given, else in time order when the file has a date column, else random.",
+)
+@click.option("--time-column", help="The date/time column to split by (train oldest, test newest).")
+@click.option("--group-column", help="An entity column (patient, customer, device): each stays in one part.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON report.")
 @click.option("--html-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
@@ -122,6 +132,9 @@ def assess(
     project: str | None,
     seed: int,
     keep_column: tuple[str, ...],
+    split_method: str,
+    time_column: str | None,
+    group_column: str | None,
     device: str,
     json_out: Path | None,
     html_out: Path | None,
@@ -152,6 +165,9 @@ def assess(
     options: dict[str, Any] = {
         "seed": seed,
         "keep_columns": list(keep_column),
+        "split": split_method,
+        "time_column": time_column,
+        "group_column": group_column,
         "device": device,
         "n_resamples": resamples,
         "run_deep": not no_deep,
@@ -186,14 +202,19 @@ def assess(
     else:
         render_report(console, typed)
         console.print(f"Recorded as assessment {run.assessment_id} of project {run.project_id}.")
+    # --quiet: the verdict line is all that reaches stdout (a script reads it); a journal warning is still
+    # worth seeing, so it goes to stderr.
+    notes = Console(stderr=True) if quiet else console
     for warning in run.warnings:
-        console.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
+        notes.print(f"[yellow]Journal: {warning}[/yellow]", highlight=False)
     if json_out:
         _write(json_out, json.dumps(report, indent=2))
-        console.print(f"JSON report: {json_out}")
+        if not quiet:
+            console.print(f"JSON report: {json_out}")
     if html_out:
         _write(html_out, render_html(typed))
-        console.print(f"HTML report: {html_out}")
+        if not quiet:
+            console.print(f"HTML report: {html_out}")
 
 
 @main.command()

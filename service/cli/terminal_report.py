@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
     format_interval,
@@ -23,6 +24,7 @@ from workers.report.deep_choice import deep_choice
 from workers.report.economics_view import economics_view
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
+from workers.report.learning_view import forecast_row
 from workers.report.model import (
     ClassMetrics,
     Comparison,
@@ -320,6 +322,26 @@ def economics_table(economics: Economics) -> Table | Text:
     return table
 
 
+def learning_forecast_table(curves: LearningCurves) -> Table | None:
+    """What the weighted learning-curve fits say (issue 12): gain per doubling and ceiling with 80% intervals,
+    rows needed for the target, the back-test, and why an ill-behaved curve is not extrapolated."""
+    rows = [f for m in curves.models if (f := forecast_row(m)) is not None]
+    if not rows:
+        return None
+    table = Table(
+        title="Learning curves — what the weighted fits say (80% intervals)",
+        title_justify="left",
+        expand=True,
+    )
+    for column in ("Model", "Gain per doubling", "Ceiling", "Rows needed", "Back-test"):
+        table.add_column(column)
+    for f in rows:
+        table.add_row(f["name"] or "", f["gain"], f["ceiling"], f["rows_needed"], f["backtest"])
+        if not f["ok"]:
+            table.add_row("", Text("not extrapolated: " + "; ".join(f["problems"]), style="yellow"), "", "", "")
+    return table
+
+
 def history_panel(history: HistorySection) -> Panel:
     return Panel(
         Text("\n".join(history.sentences)),
@@ -351,6 +373,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
                 Panel(model.error or "", title="Deep model: overfit check FAILED", border_style="bold red")
             )
     console.print(comparison_table(report, console.width))
+    if line := split_text(report.split):
+        console.print(line)
     if report.test_budget and report.test_budget.shared_with:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
@@ -360,6 +384,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
         console.print(deep_choice_table(choice))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
+        if forecast := learning_forecast_table(curves):
+            console.print(forecast)
     if economics := present(report.economics):
         console.print(economics_table(economics))
     if history := present(report.history):

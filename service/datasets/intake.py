@@ -47,12 +47,21 @@ from workers.report.json_values import json_ready
 from workers.split import DEFAULT_SEED
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024
-ALLOWED_SUFFIXES = {".csv": ".csv", ".parquet": ".parquet", ".pq": ".parquet"}
+# A tab-separated or plain-text table is read by its content like a CSV (the delimiter is sniffed; a Parquet
+# file under any of these names is read as Parquet), so it is stored as one.
+ALLOWED_SUFFIXES = {
+    ".csv": ".csv",
+    ".tsv": ".csv",
+    ".tab": ".csv",
+    ".txt": ".csv",
+    ".parquet": ".parquet",
+    ".pq": ".parquet",
+}
 MAX_FILENAME_CHARS = 300
 
 
 class UnsupportedFileType(ReadinessError):
-    """Upload a .csv, .parquet or .pq file."""
+    """Upload a .csv, .tsv, .txt, .parquet or .pq file."""
 
     code = "unsupported_file_type"
     http_status = 415
@@ -97,7 +106,8 @@ def stored_suffix(filename: str | None) -> str:
     if suffix not in ALLOWED_SUFFIXES:
         shown = f"{filename!r} has" if filename else "The upload has no file name, so"
         raise UnsupportedFileType(
-            f"{shown} an unsupported type; upload a CSV (.csv) or Parquet (.parquet, .pq) file.",
+            f"{shown} an unsupported type; upload a delimited text table (.csv, .tsv, .tab, .txt) or a Parquet file "
+            "(.parquet, .pq).",
             field="file",
         )
     return ALLOWED_SUFFIXES[suffix]

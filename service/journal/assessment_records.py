@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from service.journal.duplicates import earlier_run, result_line
-from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
+from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint, split_of_config
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus
 from workers.experiments.families import (
     BASELINE_FAMILIES,
@@ -36,6 +36,7 @@ def model_requests(config: dict[str, Any]) -> list[ExperimentRequest]:
             seed=int(config["seed"]),
             split_seed=int(config["seed"]),
             keep_columns=tuple(config.get("keep_columns") or ()),
+            split=split_of_config(config),
             device=str(config.get("device") or "auto"),
         )
         for family in families

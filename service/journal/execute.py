@@ -35,7 +35,8 @@ from workers.experiments.run import run_experiment
 logger = logging.getLogger(__name__)
 CACHED_DATASETS = 2
 
-DataKey = tuple[str, int, tuple[str, ...]]  # (the parsed data's name, split seed, kept columns)
+# (the parsed data's name, split seed, kept columns, split options)
+DataKey = tuple[str, int, tuple[str, ...], tuple[str | None, ...]]
 AfterExperiment = Callable[[uuid.UUID], None]
 
 
@@ -122,7 +123,12 @@ def execute_experiment(
     if isinstance(job, str):
         return job
     procedure = job.procedure
-    key: DataKey = (job.data.data_key, procedure.split_seed, procedure.keep_columns)
+    key: DataKey = (
+        job.data.data_key,
+        procedure.split_seed,
+        procedure.keep_columns,
+        tuple(procedure.split_options.key()),
+    )
     try:
         data = (cache or DataCache(0)).get(
             key,
@@ -131,6 +137,7 @@ def execute_experiment(
                 seed=procedure.split_seed,
                 keep_columns=procedure.keep_columns,
                 prepare_data=stored_preparation(artifacts),
+                split_options=procedure.split_options,
             ),
         )
         result = run_experiment(
@@ -154,7 +161,12 @@ def execute_experiment(
     model_artifact = artifacts.put_object(result.model) if result.model is not None else None
     with session_scope(engine) as session:
         split = record_split(
-            session, job.dataset_id, seed=data.split.seed, split_hash=data.split_hash, sizes=data.split.sizes
+            session,
+            job.dataset_id,
+            seed=data.split.seed,
+            split_hash=data.split_hash,
+            sizes=data.split.sizes,
+            split_key=data.split.ledger_key,
         )
         experiment = session.get(Experiment, experiment_id)
         if experiment is None:  # deleted while it ran, as `_start` would find it: no row to record it on

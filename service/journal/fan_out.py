@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from service.database.engine import session_scope
 from service.jobs.app import ASSESSMENT_TASK
 from service.journal.duplicates import lock_fingerprint, runs_of
-from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
+from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint, split_of_config
 from service.journal.submit import defer_experiments, new_experiment
 from service.models import (
     Assessment,
@@ -57,6 +57,8 @@ def _request(point: FanOutPoint, config: dict[str, Any], stage: str) -> Experime
         split_seed=int(config["seed"]),
         train_fraction=point.train_fraction,
         keep_columns=tuple(config.get("keep_columns") or ()),
+        # The assessment's split options: its learning-curve points train on the very split it made.
+        split=split_of_config(config),
         device=point.device,
         tags=(stage.replace("_", "-"),),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from service.database.engine import session_scope
+from service.datasets.split_options import split_options_for
 from service.journal.duplicates import lock_fingerprint, runs_of
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
 from service.journal.submit import check_request, defer_experiments, new_experiment
@@ -35,6 +36,7 @@ class GridRequest:
     seed: int = DEFAULT_SEED
     split_seed: int = DEFAULT_SEED
     keep_columns: tuple[str, ...] = ()
+    split: Mapping[str, Any] | None = None  # {"split", "time_column", "group_column"} as a request gives them
     device: str = "auto"
     name: str = ""
     hypothesis: str = ""
@@ -48,6 +50,7 @@ class GridRequest:
 def plan_grid(dataset: Dataset, request: GridRequest) -> list[ExperimentRequest]:
     """The grid's points as experiment requests, validated; nothing is written (InvalidOption on a bad spec)."""
     family = check_family(request.model_family)
+    options = split_options_for(dataset, request.split or {})  # refused here, before anything is written
     points = [
         ExperimentRequest(
             model_family=family,
@@ -55,6 +58,7 @@ def plan_grid(dataset: Dataset, request: GridRequest) -> list[ExperimentRequest]
             seed=request.seed,
             split_seed=request.split_seed,
             keep_columns=request.keep_columns,
+            split=None if options.is_default else options.to_json(),
             device=request.device,
             hypothesis=request.hypothesis,
             tags=(*request.tags, "grid"),

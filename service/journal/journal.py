@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from service.models import Experiment, ExperimentRevision, Project
+from workers.families import FAMILY_LABELS
 
 TextField = Literal["hypothesis", "inference"]
 MAX_TEXT_CHARS = 20_000
@@ -26,6 +27,17 @@ class JournalFilter:
     assessment_id: uuid.UUID | None = None
 
 
+def family_named(text: str) -> str:
+    """A model family as a person types it into a filter: its name or its label, in any case ("XGBoost",
+    "random forest", "Random_Forest", "ResNet MLP" → xgboost, random_forest, random_forest, deep). Text that
+    names no family is returned as typed, so the filter finds nothing rather than failing."""
+    wanted = " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+    for family, label in FAMILY_LABELS.items():
+        if wanted in (family.replace("_", " ").casefold(), label.casefold()):
+            return family
+    return text
+
+
 def journal_query(team_id: uuid.UUID, where: JournalFilter) -> Select[Any]:
     query = (
         select(Experiment)
@@ -37,7 +49,7 @@ def journal_query(team_id: uuid.UUID, where: JournalFilter) -> Select[Any]:
     if where.dataset_id is not None:
         query = query.where(Experiment.dataset_id == where.dataset_id)
     if where.model_family is not None:
-        query = query.where(Experiment.model_family == where.model_family)
+        query = query.where(Experiment.model_family == family_named(where.model_family))
     if where.kind is not None:
         query = query.where(Experiment.kind == where.kind)
     if where.grid_id is not None:

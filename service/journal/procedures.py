@@ -12,7 +12,7 @@ from typing import Any
 
 from service.models import Dataset
 from workers.experiments.procedure import Procedure, fingerprint
-from workers.split import DEFAULT_SEED
+from workers.split import DEFAULT_SEED, SplitOptions
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,23 @@ class ExperimentRequest:
     split_seed: int = DEFAULT_SEED
     train_fraction: float = 1.0
     keep_columns: tuple[str, ...] = ()
+    split: dict[str, Any] | None = None  # `SplitOptions.to_json()`; None: the default split
     device: str = "auto"
     hypothesis: str = ""
     tags: tuple[str, ...] = ()
     repeat: bool = False
     repeat_reason: str | None = None
+
+
+def split_of_config(config: dict[str, Any]) -> dict[str, Any] | None:
+    """An assessment's split options (its stored config) as an experiment request takes them: its models and
+    learning-curve points are experiments on the very split it made. None for the default."""
+    options = SplitOptions(
+        method=config.get("split") or "auto",
+        time_column=config.get("time_column"),
+        group_column=config.get("group_column"),
+    )
+    return None if options.is_default else options.to_json()
 
 
 def make_procedure(dataset: Dataset, request: ExperimentRequest) -> Procedure:
@@ -40,6 +52,7 @@ def make_procedure(dataset: Dataset, request: ExperimentRequest) -> Procedure:
         positive_label=dataset.positive_label,
         split_seed=request.split_seed,
         keep_columns=tuple(request.keep_columns),
+        split=request.split,
         family=request.model_family,
         hyperparameters=dict(request.hyperparameters),
         train_fraction=request.train_fraction,

@@ -65,6 +65,7 @@ def look_at_test(
         seed=procedure.split_seed,
         keep_columns=procedure.keep_columns,
         prepare_data=stored_preparation(artifacts),
+        split_options=procedure.split_options,
     )
     metrics = evaluate_on_test(data, artifacts.get_object(artifact), threshold=threshold, seed=procedure.seed)
     with session_scope(engine) as session:

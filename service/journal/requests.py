@@ -27,6 +27,12 @@ class GridCreate(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="The training seed of every point.")
     split_seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
     keep_columns: list[ColumnText] = Field(default_factory=list, max_length=MAX_KEEP_COLUMNS)
+    split: Literal["auto", "random", "time", "group"] = Field(
+        default="auto",
+        description="How the rows are split: auto, random, time or group (as an assessment's).",
+    )
+    time_column: ColumnText | None = Field(default=None, description="The date/time column to split by.")
+    group_column: ColumnText | None = Field(default=None, description="An entity column kept in one part.")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     name: StoredText = Field(default="", max_length=200)
     hypothesis: StoredText = Field(default="", max_length=20_000)

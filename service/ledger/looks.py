@@ -22,10 +22,18 @@ from workers.errors import DataError
 
 
 def record_split(
-    session: Any, dataset_id: uuid.UUID, *, seed: int, split_hash: str, sizes: dict[str, Any]
+    session: Any,
+    dataset_id: uuid.UUID,
+    *,
+    seed: int,
+    split_hash: str,
+    sizes: dict[str, Any],
+    split_key: str = "",
 ) -> Split:
-    """The split row of (dataset, seed): made once by whichever job first splits the data, never changed. Its
-    `test_budget` mirrors its dataset's pool's (a raise updates every split of the pool)."""
+    """The split row of (dataset, seed, split key): made once by whichever job first splits the data, never
+    changed. `split_key` tells a time-ordered or group split from the random one of the same seed (""); every
+    one of them draws on the dataset's pool. Its `test_budget` mirrors the pool's (a raise updates every split
+    of the pool)."""
     pool_id = pool_id_of(session, dataset_id)
     session.execute(
         insert(Split)
@@ -33,14 +41,17 @@ def record_split(
             id=uuid.uuid4(),
             dataset_id=dataset_id,
             seed=seed,
+            split_key=split_key,
             split_hash=split_hash,
             sizes=sizes,
             test_budget=select(BudgetPool.test_budget).where(BudgetPool.id == pool_id).scalar_subquery(),
             created_at=utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=["dataset_id", "seed"])
+        .on_conflict_do_nothing(index_elements=["dataset_id", "seed", "split_key"])
     )
-    existing = session.scalar(select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed))
+    existing = session.scalar(
+        select(Split).where(Split.dataset_id == dataset_id, Split.seed == seed, Split.split_key == split_key)
+    )
     assert existing is not None, "inserted above, or by the transaction the insert waited for"
     if existing.split_hash != split_hash:
         raise DataError(

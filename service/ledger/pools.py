@@ -143,21 +143,23 @@ def _project_lock(project_id: uuid.UUID) -> int:
     return int.from_bytes(project_id.bytes[:8], "big", signed=True) ^ 0x706F6F6C  # "pool"
 
 
-def members(session: Any, pool_id: uuid.UUID) -> tuple[list[PoolMember], list[int]]:
-    """The pool's datasets (oldest first, with the overlap each joined by) and its splits' seeds."""
+def members(session: Any, pool_id: uuid.UUID) -> tuple[list[PoolMember], list[str]]:
+    """The pool's datasets (oldest first, with the overlap each joined by) and its splits: each its seed, and
+    for a time-ordered or group split its key ("20170511", "20170511 time_ordered:date")."""
     datasets = session.execute(
         select(col(Dataset.id), col(Dataset.filename), col(DatasetRows.overlap))
         .outerjoin(DatasetRows, col(DatasetRows.dataset_id) == col(Dataset.id))
         .where(col(Dataset.budget_pool_id) == pool_id)
         .order_by(col(Dataset.created_at), col(Dataset.id))
     ).all()
-    seeds = session.scalars(
-        select(col(Split.seed))
+    splits = session.execute(
+        select(col(Split.seed), col(Split.split_key))
         .join(Dataset, col(Dataset.id) == col(Split.dataset_id))
         .where(col(Dataset.budget_pool_id) == pool_id)
         .order_by(col(Split.created_at), col(Split.seed))
     ).all()
-    return [PoolMember(d, name, overlap) for d, name, overlap in datasets], list(seeds)
+    seeds = [f"{seed} {key}" if key else str(seed) for seed, key in splits]
+    return [PoolMember(d, name, overlap) for d, name, overlap in datasets], seeds
 
 
 def shared_with(session: Any, pool_id: uuid.UUID) -> str | None:
@@ -166,10 +168,16 @@ def shared_with(session: Any, pool_id: uuid.UUID) -> str | None:
     if len(datasets) <= 1 and len(seeds) <= 1:
         return None
     if len(datasets) <= 1:
-        shown = ", ".join(str(seed) for seed in seeds)
+        shown = ", ".join(seeds)
+        if all(" " not in seed for seed in seeds):
+            return (
+                f"This budget is shared by the {len(seeds)} splits of this dataset (seeds {shown}): a new seed is "
+                "not a fresh budget, its test rows were partly seen."
+            )
         return (
-            f"This budget is shared by the {len(seeds)} splits of this dataset (seeds {shown}): a new seed is "
-            "not a fresh budget, its test rows were partly seen."
+            f"This budget is shared by the {len(seeds)} splits of this dataset ({shown}): another seed or another "
+            "way of splitting the same rows (in time order, by group) is not a fresh budget, its test rows were "
+            "partly seen."
         )
     names = [repr(d.filename) for d in datasets]
     listed = ", ".join(names[:-1]) + f" and {names[-1]}"

@@ -44,13 +44,16 @@ class Dataset(SQLModel, table=True):
 
 
 class Split(SQLModel, table=True):
-    """Made once per (dataset, seed) and never changed; its test looks are spent through the ledger from its
-    dataset's budget pool (`test_budget`: the pool's budget when the split was made, kept as a record)."""
+    """Made once per (dataset, seed, split key) and never changed; its test looks are spent through the ledger
+    from its dataset's budget pool (`test_budget`: the pool's budget when the split was made, kept as a record)."""
 
-    __table_args__ = (UniqueConstraint("dataset_id", "seed"),)
+    __table_args__ = (UniqueConstraint("dataset_id", "seed", "split_key"),)
     id: uuid.UUID = id_field()
     dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True)
     seed: int
+    # "" for the stratified random split; "time_ordered:<column>" or "group:<column>" (`workers.split.Split.
+    # ledger_key`): a time split of the same rows and seed is another split, drawing on the same pool.
+    split_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     split_hash: str = Field(max_length=64)
     sizes: dict[str, Any] | None = json_field()
     test_budget: int = Field(ge=1)

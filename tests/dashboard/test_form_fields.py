@@ -98,7 +98,7 @@ def test_the_api_names_the_upload_field_an_error_belongs_to(
     wrong_type = client.post(
         f"{API}/projects/{project['id']}/datasets",
         data={"target": "diagnosis"},
-        files={"file": ("notes.txt", b"a,b\n1,2\n", "text/plain")},
+        files={"file": ("notes.docx", b"a,b\n1,2\n", "application/octet-stream")},
         headers=headers,
     )
     assert 400 <= wrong_type.status_code < 500 and wrong_type.json()["field"] == "file", wrong_type.text

@@ -136,7 +136,7 @@ BAD_UPLOADS = {  # file name, content (None: breast_cancer.csv), target, the fie
     "binary junk": ("data.csv", bytes(range(256)) * 40, "diagnosis", "file", "binary file"),
     "one column": ("data.csv", b"diagnosis\nmalignant\nbenign\n", "diagnosis", "file", "single column"),
     "no such target": ("breast_cancer.csv", None, "diagnosis_typo", "target", "diagnosis"),
-    "wrong file type": ("notes.txt", b"hello", "diagnosis", "file", "unsupported type"),
+    "wrong file type": ("notes.pdf", b"%PDF-1.4", "diagnosis", "file", "unsupported type"),
     "empty file": ("empty.csv", b"", "diagnosis", "file", "is empty"),
 }
 

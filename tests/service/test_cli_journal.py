@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,32 @@ def test_assessing_the_same_file_twice_warns_that_its_models_already_ran() -> No
     # the second assessment found them in the journal and reused them.
     curve = _run("journal", "list", "--kind", "learning_curve")
     assert curve.count("succeeded") == 3 and "repeat of" not in curve
+
+
+def test_journal_list_prints_tsv_when_piped_and_fits_a_narrow_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run("grid", str(_grid_file(tmp_path, [0.01, 0.1])))
+    piped = _run("journal", "list", "--model", "Logistic Regression")  # CliRunner's output is not a terminal
+    header, *rows = [line.split("\t") for line in piped.splitlines()]
+    assert header[:4] == ["id", "when (UTC)", "project", "kind"] and header[-1] == "hypothesis"
+    assert len(rows) == 2 and all(len(row) == len(header) for row in rows)
+    assert {row[2] for row in rows} == {"bc"} and {row[-1] for row in rows} == {"stronger L2 helps"}
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # as in a terminal…
+    monkeypatch.setenv("COLUMNS", "80")  # …of 80 columns
+    table = re.sub(r"\x1b\[[0-9;]*m", "", _run("journal", "list"))  # colours off: the text a person reads
+    assert "\t" not in table and max(len(line) for line in table.splitlines()) <= 80
+    assert all(row[0] in table for row in rows)  # every experiment's id, whole
+
+
+def test_quiet_prints_the_verdict_line_only(tmp_path: Path) -> None:
+    args = ["assess", str(EXAMPLES / "breast_cancer.csv"), "--target", "diagnosis", "--positive", "malignant",
+            "--no-deep", "--no-learning-curve", "--resamples", "200", "--quiet", "--json-out", str(tmp_path / "r.json")]
+    _run(*args)
+    again = CliRunner().invoke(main, args)  # a repeat: the journal warns, on stderr
+    assert again.exit_code == 0, again.output
+    (line,) = again.stdout.splitlines()
+    verdict = json.loads((tmp_path / "r.json").read_text())["verdict"]
+    assert line.startswith(f"{verdict['code']}: ")
+    assert "Journal:" in again.stderr and "JSON report" not in again.output

@@ -77,13 +77,20 @@ def test_a_curve_that_rises_with_n_is_reported_as_still_rising(
     baseline, deep = curves["models"]
     assert baseline["role"] == "best_baseline" and baseline["name"] == report["comparison"]["best_baseline"]
     assert deep["role"] == "deep" and deep["name"] == report["deep"]["chosen"]  # the one chosen on validation
+    assert baseline["still_rising"] is True
+    # The deep model barely learns on the smallest shares and then takes off: no power law describes that,
+    # so its curve may be flagged (and then not extrapolated) instead of read as rising.
+    assert deep["still_rising"] is True or deep["quality"]["problems"]
     for model in (baseline, deep):
-        assert model["still_rising"] is True
         assert [p["train_fraction"] for p in model["points"]] == [*CURVE_FRACTIONS, 1.0]
         aucs = [p["val_roc_auc"] for p in model["points"]]
         assert aucs[0] < aucs[-1]
         assert len(model["fitted_curve"]["n_train"]) == len(model["fitted_curve"]["val_roc_auc"]) == 30
-        assert model["fitted_curve"]["n_train"][-1] == pytest.approx(4 * report["split"]["sizes"]["train"])
+        # Drawn to 4x the training split; an ill-behaved curve only over its measured sizes (not extrapolated).
+        reach = 4 if model["quality"]["ok"] else 1
+        assert model["fitted_curve"]["n_train"][-1] == pytest.approx(
+            reach * report["split"]["sizes"]["train"]
+        )
     assert any("still rising" in sentence for sentence in curves["sentences"])
 
 
@@ -136,7 +143,8 @@ def test_the_html_report_draws_one_series_per_model(
     lines = [p for p in page.inside_svg("chart-learning-curves", "path") if p.get("class") == "series"]
     assert [p["data-series"] for p in lines] == names  # the fitted curves
     dots = [g for g in page.inside_svg("chart-learning-curves", "g") if g.get("class") == "points"]
-    assert [g["data-series"] for g in dots] == names  # the measured points
+    # The measured points, each model's followed by its back-test: the prediction from its smaller points.
+    assert [g["data-series"] for g in dots] == [s for name in names for s in (name, f"{name} back-test")]
     assert page.find("section", id="learning") and page.find("a", href="#learning")
     assert "No past assessments in this journal yet." in page.text
 

@@ -42,7 +42,12 @@ class AssessmentContext:
     @cached_property
     def prepared(self) -> Prepared:
         """The dataset prepared once for this run's seed and kept columns; the data stages share it."""
-        return self.prepare_data(self.dataset, seed=self.config.seed, keep_columns=self.config.keep_columns)
+        options = self.config.split_options
+        # Default options are not passed: a stand-in written before there were options still fits.
+        extra = {} if options.is_default else {"split_options": options}
+        return self.prepare_data(
+            self.dataset, seed=self.config.seed, keep_columns=self.config.keep_columns, **extra
+        )
 
     @property
     def split(self) -> Split:

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
+import numpy as np
+
 from workers.assessment.context import AssessmentContext
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
 from workers.assessment.outputs import LearningCurveOutput
 from workers.assessment.store import FanOutPoint
+from workers.curve_inference import hanley_mcneil_se
 from workers.experiments.families import DEEP, FAMILY_LABELS, TABM, default_hyperparameters
 from workers.experiments.fitting import split_deep_params
 from workers.experiments.run import run_experiment
@@ -64,11 +67,19 @@ def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
 
     results = iter(ctx.store.fan_out(STAGE, points, run_inline))  # may raise PointsPending
     measured = []
+    counts = _validation_counts(ctx)
     for curve in curves:
         own = _own_point(ctx, curve.name)
         fractions = [_point(next(results)) for _ in CURVE_FRACTIONS]
-        measured.append(replace(curve, points=[*fractions, own]))
-    summary = summarise_curves(measured[0], measured[1] if len(measured) > 1 else None, seed=ctx.config.seed)
+        measured.append(replace(curve, points=[_with_se(p, counts) for p in (*fractions, own)]))
+    feasibility = ctx.answers.feasibility
+    summary = summarise_curves(
+        measured[0],
+        measured[1] if len(measured) > 1 else None,
+        seed=ctx.config.seed,
+        target=feasibility.target_value,
+        target_metric=feasibility.target_metric,
+    )
     # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
     # an experiment point cannot carry them, so the stage reports them as ignored.
     _, options = split_deep_params(ctx.config.deep_params, ctx.deep.family or DEEP)
@@ -111,6 +122,20 @@ def _curves(ctx: AssessmentContext) -> list[ModelCurve]:
             hyperparameters["n_bins"] = deep.diagnostics.get("n_bins") or 0
         curves.append(ModelCurve(deep.model.name, deep_family, "deep", hyperparameters=hyperparameters))
     return curves
+
+
+def _validation_counts(ctx: AssessmentContext) -> tuple[int, int]:
+    """(rarest class, the rest) of the validation split: the two sides of the ROC-AUC's standard error. For a
+    multiclass target the rarest class against the rest stands in for the macro average (conservative)."""
+    _, y = ctx.validation
+    sizes = [int(np.sum(y == label)) for label in set(y.tolist())]
+    return min(sizes), len(y) - min(sizes)
+
+
+def _with_se(point: CurvePoint, counts: tuple[int, int]) -> CurvePoint:
+    if point.roc_auc is None or min(counts) < 1:
+        return point
+    return replace(point, se=hanley_mcneil_se(point.roc_auc, *counts))
 
 
 def _own_point(ctx: AssessmentContext, name: str) -> CurvePoint:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,13 @@ DEFAULT_MAX_FILE_BYTES = (
 )  # 1 GiB: above this a laptop-sized pandas load stops being sensible
 HASH_CHUNK_BYTES = 1024 * 1024
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
+PARQUET_MAGIC = b"PAR1"  # a Parquet file's first bytes, whatever it is named
+# A number written the European way, as Excel saves it where the decimal mark is a comma: "3,14", "-0,5",
+# "1.234,5" (a dot groups thousands). A column is read this way only when every value is such a number and at
+# least one has a decimal comma: "1.234" alone stays 1.234, as pandas read it.
+DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+DIALECT = "readiness_dialect"  # DataFrame.attrs key: how the file was read, in words, for notes and messages
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # Spellings of "missing" seen in real exports, beyond pandas' defaults.
 EXTRA_NA_VALUES = ["NA", "N/A", "n/a", "na", "null", "NULL", "None", "none", "?", "-", ""]
 # Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
@@ -73,7 +81,10 @@ def read_table(
         )
     if size == 0:
         raise EmptyDataset(f"{name} is empty.")
-    if path.suffix.lower() in PARQUET_SUFFIXES:
+    # By content, not by name: a .txt or .tsv holding Parquet is read as Parquet, and any other name as text.
+    with path.open("rb") as handle:
+        magic = handle.read(len(PARQUET_MAGIC))
+    if path.suffix.lower() in PARQUET_SUFFIXES or magic == PARQUET_MAGIC:
         return _read_parquet(path, name, limits)
     return _read_csv(path, name, limits)
 
@@ -225,7 +236,35 @@ def _read_csv(path: Path, name: str, limits: TableLimits = NO_LIMITS) -> pd.Data
             f"{name} has a single column ({frame.columns[0]!r}); a dataset needs a target and at "
             "least one feature. Is the delimiter a comma, semicolon, tab or pipe?"
         )
+    converted = _read_decimal_commas(frame) if delimiter != "," else []
+    frame.attrs[DIALECT] = _dialect_words(delimiter, encoding, converted)
     return frame
+
+
+def _read_decimal_commas(frame: pd.DataFrame) -> list[str]:
+    """Turn text columns whose every value is a decimal-comma number into numbers, in place; their names.
+    Only for files not separated by commas: there a comma cannot be a decimal mark unless quoted."""
+    converted = []
+    texts = [c for c, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)]
+    for column in texts:
+        values = frame[column].dropna()
+        text = values.astype(str).str.strip()
+        if text.empty or not text.str.match(DECIMAL_COMMA).all() or not text.str.contains(",").any():
+            continue
+        plain = frame[column].astype("string").str.strip().str.replace(".", "", regex=False)
+        frame[column] = pd.to_numeric(plain.str.replace(",", ".", regex=False), errors="coerce").astype(float)
+        converted.append(str(column))
+    return converted
+
+
+def _dialect_words(delimiter: str, encoding: str, decimal_comma_columns: list[str]) -> str:
+    """How the file was read, e.g. "semicolon-separated, decimal commas (3 columns), UTF-8"."""
+    words = [f"{DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"]
+    if decimal_comma_columns:
+        count = len(decimal_comma_columns)
+        words.append(f"decimal commas ({count} column{'s' if count != 1 else ''})")
+    words.append(encoding.upper())
+    return ", ".join(words)
 
 
 def _resolve_target(frame: pd.DataFrame, target: str, source: str) -> str:
@@ -258,8 +297,11 @@ def frame_to_dataset(
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise DuplicateColumns(f"Column names must be unique; repeated: {', '.join(map(repr, dupes))}.")
+    dialect = frame.attrs.get(DIALECT, "")
     target = _resolve_target(frame, target, source or "the file")
     notes: list[str] = []
+    if dialect and dialect != "comma-separated, UTF-8":  # the usual CSV goes without saying
+        notes.append(f"Read as {dialect}.")
     labels = frame.pop(target)
     present = labels.notna().to_numpy()
     if not present.all():
@@ -282,8 +324,10 @@ def frame_to_dataset(
     features = pd.DataFrame(normalised, index=frame.index) if normalised else pd.DataFrame(index=frame.index)
     if all(profile.kind in ("empty", "constant") for profile in columns.values()):
         described = ", ".join(f"{p.name!r} ({p.kind})" for p in columns.values()) or "only the target"
+        read_as = f" (the file was read as {dialect})" if dialect else ""
         raise NoUsableFeatures(
-            f"No column can be learned from: {described}. A model needs at least one column whose values vary."
+            f"No column can be learned from: {described}{read_as}. A model needs at least one column whose "
+            "values vary."
         )
     return Dataset(
         features=features,

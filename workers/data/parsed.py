@@ -19,7 +19,8 @@ from workers.data.dataset import ColumnProfile, Dataset
 from workers.errors import UnreadableFile
 
 METADATA_KEY = b"readiness.dataset"
-FORMAT_VERSION = 1
+# 2: decimal commas in ;- and tab-separated files are read as numbers, so a parse kept by version 1 is stale.
+FORMAT_VERSION = 2
 LABEL_COLUMN = "__readiness_label__"
 
 

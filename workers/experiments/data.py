@@ -21,7 +21,7 @@ from workers.data.loading import DEFAULT_MAX_FILE_BYTES, load_dataset
 from workers.experiments.subsample import check_seed
 from workers.features import model_frame
 from workers.preparation import PrepareData, prepare
-from workers.split import DEFAULT_SEED, TRAIN, VALIDATION, Split
+from workers.split import DEFAULT_SEED, TRAIN, VALIDATION, Split, SplitOptions
 
 
 @dataclass
@@ -58,6 +58,7 @@ def experiment_data(
     seed: int = DEFAULT_SEED,
     keep_columns: Iterable[str] = (),
     prepare_data: PrepareData = prepare,
+    split_options: SplitOptions | None = None,
 ) -> ExperimentData:
     """Split `dataset` with `seed` and choose its columns as an assessment's checks would (`prepare_data`:
     `prepare` or a stand-in with its contract).
@@ -66,7 +67,9 @@ def experiment_data(
     left, with the assessment's messages.
     """
     kept = (keep_columns,) if isinstance(keep_columns, str) else tuple(keep_columns)
-    prepared = prepare_data(dataset, seed=check_seed(seed), keep_columns=kept)
+    # Default options are not passed: a stand-in written before there were options still fits.
+    extra = {} if split_options is None or split_options.is_default else {"split_options": split_options}
+    prepared = prepare_data(dataset, seed=check_seed(seed), keep_columns=kept, **extra)
     frame = model_frame(dataset, list(prepared.used_columns))
     train, validation = prepared.split.indices(TRAIN), prepared.split.indices(VALIDATION)
     return ExperimentData(

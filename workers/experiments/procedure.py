@@ -8,6 +8,10 @@ fingerprint is the same experiment on the same data, so a re-run can be caught b
 `split_hash` and `used_columns` follow from those (and the readiness version), so they are recorded with
 the procedure once the data is prepared but left out of the fingerprint: a procedure fingerprints the same
 before and after its data is prepared.
+
+`split` holds the split options when they are not the default (a time-ordered split asked for by name, a
+random one asked for despite a date column, a group split); the default is left out of the fingerprint, so
+procedures written before there was a choice fingerprint as they did.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from workers.errors import InvalidOption
 from workers.experiments.families import check_family, complete_hyperparameters
 from workers.experiments.subsample import check_seed, check_train_fraction
-from workers.split import DEFAULT_SEED
+from workers.split import DEFAULT_SEED, SplitOptions
 
 if TYPE_CHECKING:
     from workers.experiments.data import ExperimentData
@@ -65,6 +69,7 @@ class Procedure:
     train_fraction: float = 1.0  # 1.0: the whole training split
     seed: int = DEFAULT_SEED  # the training seed (model initialisation, subsample, bagging)
     keep_columns: tuple[str, ...] = ()  # columns the user kept although a check would leave them out
+    split: dict[str, Any] | None = None  # `SplitOptions.to_json()` when not the default
     target: str | None = None
     positive_label: str | None = None
     split_hash: str | None = None  # the split's id once the data is prepared
@@ -81,9 +86,15 @@ class Procedure:
         set_(self, "hyperparameters", complete_hyperparameters(family, self.hyperparameters))
         set_(self, "train_fraction", check_train_fraction(self.train_fraction))
         set_(self, "keep_columns", _sorted_names(self.keep_columns, "keep_columns"))
+        options = SplitOptions.of(self.split)  # InvalidOption for a method or combination it cannot make
+        set_(self, "split", None if options.is_default else options.to_json())
         if self.used_columns is not None:
             set_(self, "used_columns", _sorted_names(self.used_columns, "used_columns"))
         set_(self, "versions", dict(sorted(self.versions.items())))
+
+    @property
+    def split_options(self) -> SplitOptions:
+        return SplitOptions.of(self.split)
 
     def with_data(self, data: ExperimentData) -> Procedure:
         """This procedure with the split hash and the used columns of its prepared data filled in."""
@@ -125,6 +136,8 @@ def canonical_json(procedure: Procedure) -> str:
     are one text, and every hyperparameter has one type after completion, so {"C": 1} and {"C": 1.0} agree.
     """
     identity = {k: v for k, v in procedure.to_json().items() if k not in DERIVED_FIELDS}
+    if identity.get("split") is None:
+        identity.pop("split", None)  # the default split: fingerprints as before there was a choice
     return json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=True)
 
 

@@ -63,6 +63,7 @@ from workers.report.model import (
     present,
 )
 from workers.report.recommendation_view import recommendation_view
+from workers.report.split_view import split_extras
 from workers.rubric.glossary import report_glossary
 
 CRITERIA: dict[str, str] = {
@@ -628,6 +629,7 @@ def _split(v: SplitSection | None, budget: TestBudget | None) -> dict[str, Any] 
         "looks": looks,
         "exhausted": limit is not None and used is not None and used >= limit,
         "shared": test_budget.shared_with if test_budget else None,
+        **split_extras(split),
     }
 
 

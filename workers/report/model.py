@@ -92,6 +92,15 @@ class Finding(Part):
     value: Number | None = None
 
 
+class LabelRatePeriod(Part):
+    """One run of rows in time order: its first and last time, its rows and its positive rate."""
+
+    first: str | None = None
+    last: str | None = None
+    rows: int | None = None
+    rate: Number | None = None
+
+
 class SplitSection(Part):
     """How the rows were split into train, validation and test."""
 
@@ -99,8 +108,16 @@ class SplitSection(Part):
     sizes: dict[str, int] = {}
     stratified: bool | None = None
     split_id: str | None = None
-    method: str | None = None
+    method: str | None = None  # stratified_random | time_ordered | group (older reports: the description)
     fractions: dict[str, Number] = {}
+    # Issue 12: how the split was made, the columns it was made by, and — with a time column — each part's
+    # first and last time and the label rate over time.
+    description: str | None = None
+    time_column: str | None = None
+    group_column: str | None = None
+    date_ranges: dict[str, dict[str, str]] | None = None
+    note: str | None = None
+    label_rate_by_period: list[LabelRatePeriod] | None = None
 
 
 # --------------------------------------------------------------------------------------------- readiness
@@ -404,6 +421,7 @@ class CurvePoint(Part):
     error: str | None = None
     source: str | None = None
     fit_seconds: Number | None = None
+    se: Number | None = None  # the ROC-AUC's standard error (Hanley-McNeil on the validation split)
 
 
 class FittedCurve(Part):
@@ -411,6 +429,37 @@ class FittedCurve(Part):
 
     n_train: list[Number | None] = []
     val_roc_auc: list[Number | None] = []
+
+
+class RowsNeeded(Part):
+    """Training rows to reach the questionnaire's target with an 80% interval (`ci_high` None: beyond the
+    search), or why there is no number (`reachable` False: not reachable by this model family)."""
+
+    value: Number | None = None
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    target: Number | None = None
+    metric: str | None = None
+    reachable: bool | None = None
+    reason: str | None = None
+
+
+class CurveBacktest(Part):
+    """The curve fitted on its smaller points, predicting the larger: predicted vs observed ROC-AUC."""
+
+    fitted_on: list[Number | None] = []
+    predicted_at: list[Number | None] = []
+    predicted: list[Number | None] = []
+    observed: list[Number | None] = []
+    error: list[Number | None] = []
+    observed_se: list[Number | None] = []
+
+
+class CurveQuality(Part):
+    """Whether the curve may be extrapolated; `problems` says in words why not."""
+
+    ok: bool | None = None
+    problems: list[str] = []
 
 
 class CurveModel(Part):
@@ -425,6 +474,13 @@ class CurveModel(Part):
     still_rising: bool | None = None
     expected_gain_next_doubling: Number | None = None
     reason: str | None = None
+    # The weighted fit (issue 12): the gain's and ceiling's 80% intervals, rows needed, back-test, quality.
+    gain_ci_low: Number | None = None
+    gain_ci_high: Number | None = None
+    ceiling: Interval | None = None
+    rows_needed: RowsNeeded | None = None
+    backtest: CurveBacktest | None = None
+    quality: CurveQuality | None = None
 
 
 class CurveComparison(Part):
@@ -445,6 +501,12 @@ class CurveComparison(Part):
 class CurveEvidence(Part):
     still_rising: bool | None = None
     expected_gain_next_doubling: Number | None = None
+    gain_ci_low: Number | None = None
+    gain_ci_high: Number | None = None
+    flat: bool | None = None
+    quality_ok: bool | None = None
+    n_train: Number | None = None
+    rows_needed: dict[str, RowsNeeded | None] = {}
 
 
 class LearningCurves(Part):

@@ -386,6 +386,13 @@ class Evidence:
         return _number((self.learning_curve or {}).get("expected_gain_next_doubling"))
 
     @property
+    def curve_rows_needed(self) -> dict[str, dict[str, Any]]:
+        """Rows needed for the target per curve ("best_baseline", "deep"): value, ci_low, ci_high (80%), target,
+        metric, reachable, reason (`workers.curve_inference.RowsNeeded`); empty without a weighted curve."""
+        rows = (self.learning_curve or {}).get("rows_needed") or {}
+        return {role: facts for role, facts in rows.items() if isinstance(facts, dict)}
+
+    @property
     def deep_overtake(self) -> tuple[float, float | None, float | None] | None:
         """Training rows at which the deep model's learning curve is expected to overtake the baseline's,
         with the 95% interval's ends (None: not bounded); None when no overtaking is expected."""

@@ -494,7 +494,59 @@ def _dataset_evidence(ev: Evidence, facts: Facts) -> list[_Signal]:
                 from_evidence=True,
             )
         )
+    out.extend(_rows_needed_signals(ev))
     return out
+
+
+def _rows_needed_signals(ev: Evidence) -> list[_Signal]:
+    """What the learning curves say the target needs (issue 12), as findings only (no score of their own):
+    "reaching 0.950 ROC-AUC needs about 12,000 [8,000, 20,000] training rows with XGBoost; the training split
+    has 1,800", or that the target is not reachable by a model family."""
+    out = []
+    have = _curve_number((ev.learning_curve or {}).get("n_train"))
+    names = {"best_baseline": ev.best_baseline or "the best baseline", "deep": "the deep model"}
+    for role, rows in ev.curve_rows_needed.items():
+        target, value = _curve_number(rows.get("target")), _curve_number(rows.get("value"))
+        if target is None or rows.get("metric") not in (None, "roc_auc"):
+            continue
+        name = names.get(role, role)
+        if value is not None:
+            low, high = _curve_number(rows.get("ci_low")), _curve_number(rows.get("ci_high"))
+            upper = format_count(high) if high is not None else "beyond what the curve can tell"
+            held = f"; the training split has {format_count(have)}" if have is not None else ""
+            if have is not None and value <= have:
+                held += ", already enough"
+            out.append(
+                _Signal(
+                    None,
+                    f"Reaching {format_target(target)} ROC-AUC with {name} needs about {format_count(value)} "
+                    f"[{format_count(low)}, {upper}] training rows (80% interval, from its learning curve){held}.",
+                    from_evidence=True,
+                )
+            )
+        elif str(rows.get("reason") or "").startswith("the curve is ill-behaved"):
+            out.append(
+                _Signal(
+                    None,
+                    f"The rows {format_target(target)} ROC-AUC needs cannot be read off {name}'s learning curve: "
+                    f"{rows.get('reason')}.",
+                    from_evidence=True,
+                )
+            )
+        elif rows.get("reachable") is False:
+            out.append(
+                _Signal(
+                    None,
+                    f"{format_target(target)} ROC-AUC with {name}, from its learning curve: {rows.get('reason')}.",
+                    "More labels will not get this model family there: better features or another model might.",
+                    from_evidence=True,
+                )
+            )
+    return out
+
+
+def _curve_number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _check_signal(finding: dict[str, Any]) -> _Signal | None:

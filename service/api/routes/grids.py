@@ -46,7 +46,9 @@ from service.web.errors import ErrorPublic, NotFound
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["grids"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such grid in your team."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "No such grid in your team."}
+}
 LOOK_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {
         "model": ErrorPublic,
@@ -91,6 +93,7 @@ def create_grid(
             seed=DEFAULT_SEED if body.seed is None else body.seed,
             split_seed=DEFAULT_SEED if body.split_seed is None else body.split_seed,
             keep_columns=tuple(body.keep_columns),
+            split={"split": body.split, "time_column": body.time_column, "group_column": body.group_column},
             device=body.device,
             name=body.name,
             hypothesis=body.hypothesis,

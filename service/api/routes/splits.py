@@ -38,6 +38,7 @@ def split_public(session: Session, split: Split) -> SplitPublic:
         id=split.id,
         dataset_id=split.dataset_id,
         seed=split.seed,
+        split_key=split.split_key,
         split_hash=split.split_hash,
         sizes=split.sizes,
         budget=Budget.model_validate(budget_of(session, split), from_attributes=True),

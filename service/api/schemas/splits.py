@@ -32,6 +32,11 @@ class SplitPublic(BaseModel):
     id: uuid.UUID
     dataset_id: uuid.UUID
     seed: int
+    split_key: str = Field(
+        default="",
+        description='"" for the stratified random split; "time_ordered:<column>" or "group:<column>" for a split '
+        "of the same rows in time order or by entity (every one draws on the dataset's budget).",
+    )
     split_hash: str
     sizes: dict[str, Any] | None
     budget: Budget

@@ -31,9 +31,23 @@ from workers.split import DEFAULT_SEED
 router = APIRouter()
 
 DATASETS_OFFERED = 100
-OPTION_FIELDS = ("seed", "device", "max_epochs", "n_resamples", "keep_columns")
+OPTION_FIELDS = (
+    "seed",
+    "device",
+    "max_epochs",
+    "n_resamples",
+    "keep_columns",
+    "split",
+    "time_column",
+    "group_column",
+)
 CHECKBOXES = ("run_deep", "learning_curve")
-DEFAULTS = {"seed": str(DEFAULT_SEED), "device": "auto", "n_resamples": "1000"} | dict.fromkeys(CHECKBOXES, "on")
+DEFAULTS = {
+    "seed": str(DEFAULT_SEED),
+    "device": "auto",
+    "n_resamples": "1000",
+    "split": "auto",
+} | dict.fromkeys(CHECKBOXES, "on")
 
 
 def _start_page(
@@ -82,6 +96,9 @@ def _request_body(values: dict[str, str], errors: dict[str, str]) -> dict[str, A
         "run_deep": values["run_deep"] == "on",
         "learning_curve": values["learning_curve"] == "on",
         "keep_columns": [c.strip() for c in values["keep_columns"].split(",") if c.strip()],
+        "split": values["split"] or "auto",
+        "time_column": values["time_column"].strip() or None,
+        "group_column": values["group_column"].strip() or None,
     }
 
 
