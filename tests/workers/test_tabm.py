@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from service.cli.terminal_report import render_report
 from tests.factories import churn_frame, write_csv
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.model_stages import choose_deep
-from workers.assessment.outputs import DeepCandidate
+from workers.assessment.outputs import DeepCandidate, DeepOutput
 from workers.assessment.runner import assess_file
 from workers.assessment.store import InMemoryStore
 from workers.deep.tabm_trainer import TabMClassifier
@@ -176,3 +177,13 @@ def test_the_html_and_terminal_reports_name_the_deep_model_compared(report: dict
 def test_a_report_from_before_tabm_shows_no_deep_choice(report: dict[str, Any]) -> None:
     older = {key: value for key, value in report.items() if key != "deep"}
     assert "Deep model compared" not in render_html(older)
+
+
+def test_a_deep_output_pickled_before_tabm_reads_as_its_one_resnet_candidate() -> None:
+    old = DeepOutput(model=None, error="could not fit", device="cpu")
+    for name in ("candidates", "chosen_family", "chosen_because"):
+        del old.__dict__[name]  # as a record pickled before these fields existed
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.candidates == () and loaded.chosen_family is None and loaded.failed
+    (only,) = loaded.all_candidates()
+    assert only.name == "ResNet MLP" and only.family == "deep" and only.error == "could not fit"
