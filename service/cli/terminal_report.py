@@ -91,6 +91,10 @@ def _ci(metric: Interval | None) -> str:
 # Below this many columns the five metric columns (value over interval) cannot sit beside the model names:
 # the table turns, one row per metric and one column per model.
 WIDE_ENOUGH = 120
+# A model's column in the turned table: "[0.975, 0.998]" and the cell's padding and border. Where even that
+# does not fit every model (a narrow terminal, or many models), the models are stacked one under another.
+TURNED_MODEL_CHARS = 17
+TURNED_METRIC_CHARS = 12
 
 
 def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
@@ -119,6 +123,19 @@ def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
             return Text(model.status or "failed", style="red")
         return _ci(getattr(model.test, key) if model.test else None)
 
+    if width < TURNED_METRIC_CHARS + TURNED_MODEL_CHARS * len(report.models):
+        table.add_column("Model / metric", no_wrap=True)
+        table.add_column("Test value [95% CI]")
+        for model, name, fit in zip(report.models, names, fits, strict=True):
+            table.add_row(Text(name, style="bold"), Text(fit, style="dim"))
+            if model.status != "ok":
+                table.add_row("", Text(f"{model.status}: {model.error}", style="red"), end_section=True)
+                continue
+            for n, key in enumerate(TEST_METRICS, start=1):
+                metric = getattr(model.test, key) if model.test else None
+                value = format_interval(metric.value, metric.ci_low, metric.ci_high) if metric else format_metric(None)
+                table.add_row(f"  {METRIC_TITLES[key]}", value, end_section=n == len(TEST_METRICS))
+        return table
     if width < WIDE_ENOUGH:
         table.add_column("Metric", no_wrap=True)
         for name in names:

@@ -214,3 +214,34 @@ def test_another_team_gets_404_on_every_page(
         assert (
             journal.first not in listed and journal.grid_id not in listed and journal.batch_id not in listed
         )
+
+
+def test_compare_shows_what_differs_marks_the_best_and_overlays_the_roc_curves(
+    app_client: TestClient, engine: Engine, journal: Journal
+) -> None:
+    with session_scope(engine) as session:
+        points = session.query(Experiment).filter(Experiment.grid_id == uuid.UUID(journal.grid_id)).all()
+        low, high = sorted(points, key=lambda e: e.result["validation"]["roc_auc"])
+        high.result = {**high.result, "validation_roc": {"fpr": [0.0, 0.1, 1.0], "tpr": [0.0, 0.8, 1.0]}}
+        ids = [str(low.id), str(high.id)]
+    sign_in(app_client, new_key(engine, "team-a"))
+    page = app_client.get("/journal/compare", params=[("id", i) for i in ids]).text
+    rows = [r.strip() for r in re.findall(r"<th scope=\"row\">([^<]+)", page)]
+    assert "C" in rows and "model family" not in rows  # only what differs, by default
+    assert re.search(r"field(s)? that every experiment shares", page)
+    best = re.findall(r'<td class="num best">([^<]+)', page)
+    assert best == ["0.910 "]  # the higher validation ROC-AUC, and only it
+    assert 'id="chart-compare-roc"' in page and f"logistic regression {ids[0][:8]}" in page.split("No validation curve")[1]
+
+    every = app_client.get("/journal/compare", params=[*(("id", i) for i in ids), ("all", "1")]).text
+    assert "model family" in [r.strip() for r in re.findall(r"<th scope=\"row\">([^<]+)", every)]
+
+
+def test_the_journal_list_names_the_project_and_filters_families_as_typed(
+    app_client: TestClient, engine: Engine, journal: Journal
+) -> None:
+    sign_in(app_client, new_key(engine, "team-a"))
+    for typed in ("Logistic Regression", "LOGISTIC_REGRESSION", "logistic regression"):
+        page = app_client.get("/journal", params={"model_family": typed}).text
+        assert page.count('name="id"') == 4, typed
+    assert re.search(r'<td>[^<]*breast[^<]*</td>\s*<td class="hypothesis">A linear model is enough.', page, re.I)

@@ -14,7 +14,7 @@ from workers.report.model import Report
 STORED = Path(__file__).resolve().parents[1] / "workers" / "fixtures" / "report_stored.json"
 
 
-@pytest.mark.parametrize("width", [80, 100, 140])
+@pytest.mark.parametrize("width", [60, 72, 80, 100, 140])
 def test_the_test_split_table_names_every_model_and_fits_the_terminal(width: int) -> None:
     report = Report.model_validate(json.loads(STORED.read_text()))
     console = Console(width=width, record=True, color_system=None)

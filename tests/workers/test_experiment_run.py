@@ -99,6 +99,10 @@ def test_result_json_is_plain_and_leaves_out_the_arrays(data: ExperimentData) ->
     assert "val_proba" not in payload and "model" not in payload
     assert payload["details"]["trees"] == 10 and payload["failed"] is False and payload["error"] is None
     assert payload["hyperparameters"]["min_samples_leaf"] == 2
+    # The validation ROC curve, thinned, for the journal's side-by-side chart: from (0, 0) to (1, 1).
+    roc = payload["validation_roc"]
+    assert 2 <= len(roc["fpr"]) == len(roc["tpr"]) <= 50
+    assert (roc["fpr"][0], roc["tpr"][0], roc["fpr"][-1], roc["tpr"][-1]) == (0.0, 0.0, 1.0, 1.0)
 
 
 def test_a_tiny_deep_experiment_trains_and_reports(data: ExperimentData) -> None:

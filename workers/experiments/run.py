@@ -21,9 +21,12 @@ from workers.deep.loop import ShouldStop
 from workers.deep.trainer import OnEpoch
 from workers.errors import InvalidOption, OverfitCheckFailed
 from workers.evaluation import choose_threshold, validation_metrics
+from workers.evaluation.curves import roc_points
 from workers.experiments.families import DEEP_FAMILIES, XGBOOST, check_family, complete_hyperparameters
 from workers.experiments.fitting import fit_family
 from workers.experiments.subsample import check_seed, check_train_fraction, subsample_indices
+
+JOURNAL_CURVE_POINTS = 50  # enough for a curve drawn 300 px wide; a journal row stays small
 
 if TYPE_CHECKING:
     from workers.experiments.data import ExperimentData
@@ -55,6 +58,8 @@ class ExperimentResult:
     details: dict[str, Any]
     failed: bool = False
     error: str | None = None
+    # The validation ROC curve of a two-class target, thinned ({"fpr", "tpr"}): the journal overlays runs' curves.
+    validation_roc: dict[str, list[float]] | None = None
     val_proba: np.ndarray | None = field(default=None, repr=False)  # (n_validation, n_classes)
     model: FittedModel | None = field(default=None, repr=False)  # predicts on model frames
 
@@ -67,6 +72,7 @@ class ExperimentResult:
             "n_train": self.n_train,
             "n_validation": self.n_validation,
             "validation": dict(self.validation),
+            "validation_roc": self.validation_roc,
             "train_roc_auc": self.train_roc_auc,
             "fit_seconds": self.fit_seconds,
             "device": self.device,
@@ -147,6 +153,8 @@ def run_experiment(
     result.details = _deep_details(model.diagnostics) if family in DEEP_FAMILIES else dict(model.diagnostics)
     result.val_proba = model.predict_proba(val_frame)
     result.validation = _validation_metrics(y_val, result.val_proba)
+    if result.val_proba.shape[1] == 2:
+        result.validation_roc = roc_points(y_val, result.val_proba[:, 1], max_points=JOURNAL_CURVE_POINTS)
     result.train_roc_auc = validation_metrics(y, model.predict_proba(frame))["roc_auc"]
     return result
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -30,6 +31,8 @@ from service.journal.journal import (
 from service.models import Experiment, ExperimentKind, Project
 from service.models.text import unstorable_reason
 from service.web.deps import SessionDep, who
+from workers.report import charts
+from workers.report.html import words
 
 router = APIRouter()
 
@@ -111,7 +114,7 @@ def journal(request: Request, who: SignedInDep, session: SessionDep) -> Response
         {
             "title": "Journal",
             "nav": "journal",
-            "rows": [row(e) for e in rows],
+            "rows": [row(e) | {"project": dict(projects).get(e.project_id, "")} for e in rows],
             "pages": pages,
             "shown": shown,
             "filtered": any(shown.values()),
@@ -127,8 +130,10 @@ def compare(
     who: SignedInDep,
     session: SessionDep,
     id: Annotated[list[str], Query()] = [],  # noqa: B006
+    all: bool = False,
 ) -> Response:
-    """Two or more experiments side by side: procedure and hyperparameters as rows, differences marked."""
+    """Two or more experiments side by side: by default only the fields that differ (`all=1`: every one),
+    the best score marked, their validation ROC curves on one chart."""
     ids = list(dict.fromkeys(id))[:MAX_COMPARED]
     experiments = [_experiment(session, who, raw) for raw in ids]
     if len(experiments) < 2:
@@ -138,16 +143,62 @@ def compare(
             {"title": "Compare experiments", "nav": "journal", "columns": [], "rows": []},
             status_code=400,
         )
+    rows = comparison_rows(experiments)
+    columns = [row(e) for e in experiments]
     return render(
         request,
         "journal_compare.html",
         {
             "title": "Compare experiments",
             "nav": "journal",
-            "columns": [row(e) for e in experiments],
-            "rows": comparison_rows(experiments),
+            "columns": columns,
+            "rows": rows if all else [r for r in rows if r["differ"]],
+            "hidden": 0 if all else sum(not r["differ"] for r in rows),
+            "all": all,
+            "ids": ids,
+            "best_validation": best_positions([c["validation"] for c in columns]),
+            "best_test": best_positions([(c["test"] or {}).get("value") for c in columns]),
+            "roc": validation_roc_chart(experiments),
         },
     )
+
+
+def best_positions(values: list[Any]) -> set[int]:
+    """Where the highest score is (every tied place); none when fewer than two experiments have a score."""
+    scored = [(i, v) for i, v in enumerate(values) if isinstance(v, int | float)]
+    if len(scored) < 2:
+        return set()
+    top = max(v for _, v in scored)
+    return {i for i, v in scored if v == top}
+
+
+def validation_roc_chart(experiments: list[Experiment]) -> dict[str, Any]:
+    """The validation ROC curves that the experiments stored (two-class runs since the journal keeps them),
+    overlaid on one chart, and the ones without a stored curve named."""
+    series, missing = [], []
+    for e in experiments:
+        curve = (e.result or {}).get("validation_roc") or {}
+        name = f"{words(e.model_family)} {str(e.id)[:8]}"
+        if curve.get("fpr") and curve.get("tpr"):
+            series.append(charts.Series(name, curve["fpr"], curve["tpr"]))
+        else:
+            missing.append(name)
+    svg = (
+        charts.line_chart(
+            series,
+            title="ROC curves, validation split",
+            x_label="false positive rate",
+            y_label="true positive rate",
+            x_range=(0.0, 1.0),
+            y_range=(0.0, 1.0),
+            diagonal=True,
+            description="Higher and further left is better; the dashed diagonal ranks at random.",
+            chart_id="chart-compare-roc",
+        )
+        if series
+        else None
+    )
+    return {"svg": Markup(svg) if svg else None, "missing": missing}
 
 
 def comparison_rows(experiments: list[Experiment]) -> list[dict[str, Any]]:
