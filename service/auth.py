@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert
@@ -49,9 +50,13 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
-def create_key(engine: Engine, *, team_name: str, name: str, admin: bool = False) -> str:
-    """Make a key for `team_name` (creating the team if new) and return it; it is never shown again."""
-    team_name, name = _check_name(team_name, "team"), _check_name(name, "key")
+def create_key(
+    engine: Engine, *, team_name: str, name: str, admin: bool = False, label: str | None = None
+) -> str:
+    """Make a key for the person `name` in `team_name` (creating the team if new) and return it; it is never
+    shown again. `label` tells a person's keys apart (by default their name)."""
+    team_name, name = _check_name(team_name, "team"), _check_name(name, "person's")
+    label = name if label is None else _check_name(label, "key")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with session_scope(engine) as session:
         # Two concurrent first keys of one team must not collide on the team's unique name.
@@ -65,7 +70,8 @@ def create_key(engine: Engine, *, team_name: str, name: str, admin: bool = False
         session.add(
             ApiKey(
                 team_id=team_id,
-                name=name,
+                name=label,
+                person=name,
                 prefix=key[:SHOWN_PREFIX_CHARS],
                 key_hash=hash_key(key),
                 is_admin=admin,
@@ -109,3 +115,38 @@ def admin_key_id(engine: Engine) -> uuid.UUID | None:
             .order_by(ApiKey.created_at)
             .limit(1)
         )
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """A key as `readiness keys list` shows it: never the key, only its shown prefix."""
+
+    person: str
+    team: str
+    label: str
+    prefix: str
+    admin: bool
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(engine: Engine, *, team_name: str | None = None) -> list[KeyListing]:
+    """Every key (or one team's), oldest first."""
+    query = (
+        select(ApiKey, Team.name).join(Team, Team.id == ApiKey.team_id).order_by(ApiKey.created_at, ApiKey.id)
+    )
+    if team_name is not None:
+        query = query.where(Team.name == team_name.strip())
+    with Session(engine) as session:
+        return [
+            KeyListing(
+                person=key.person,
+                team=team,
+                label=key.name,
+                prefix=key.prefix,
+                admin=key.is_admin,
+                created_at=key.created_at,
+                revoked_at=key.revoked_at,
+            )
+            for key, team in session.execute(query).all()
+        ]

@@ -35,7 +35,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from workers.numbers import format_count, format_delta, format_metric, format_p_compact, format_target
+from workers.numbers import (
+    format_count,
+    format_delta,
+    format_metric,
+    format_p_compact,
+    format_percent,
+    format_target,
+)
 from workers.rubric.evidence import (
     CHANCE_AUC,
     Evidence,
@@ -65,6 +72,8 @@ MIN_TEST_MINORITY = 30
 MIN_CLASS_COUNT = 100
 # The share of rows the design's 60/20/20 split puts in test, for evidence without `test_rows`.
 TEST_FRACTION = 0.2
+# Label noise whose interval starts below this may be none at all: the verdict does not blame the labels.
+NOISE_CLEARLY_THERE = 0.01
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,31 @@ def decide_verdict(evidence: Evidence, answers: Answers) -> Verdict:
     for rule in rules:
         verdict = rule(evidence, answers)
         if verdict is not None:
-            return _with_money(verdict, evidence) if rule is _compared else verdict
-    return _no_comparison(evidence, answers)
+            verdict = _with_money(verdict, evidence) if rule is _compared else verdict
+            return _with_label_noise(verdict, evidence)
+    return _with_label_noise(_no_comparison(evidence, answers), evidence)
+
+
+def _with_label_noise(verdict: Verdict, ev: Evidence) -> Verdict:
+    """The verdict with a sentence when the labels, not the model, limit the result: noise is clearly there
+    (the rate's interval starts at 1% or more), the ROC-AUC it costs (1 − the noise ceiling) is at least the
+    gain that matters, and the best model sits below that ceiling by no more than that cost. A model above
+    the ceiling says the noise is not the random kind the ceiling assumes: then nothing is added. The code
+    is never changed."""
+    noise, best = ev.label_noise, ev.best("roc_auc")
+    if not noise or best is None or verdict.code == "fix_data_first" or noise.get("ceiling_roc_auc") is None:
+        return verdict
+    ceiling = float(noise["ceiling_roc_auc"])
+    cost, headroom = 1.0 - ceiling, ceiling - best.estimate.value
+    if noise["ci_low"] < NOISE_CLEARLY_THERE or cost < ev.auc_margin or not 0.0 <= headroom <= cost:
+        return verdict
+    return dataclasses.replace(
+        verdict,
+        summary=f"{verdict.summary} The labels, not the model, limit the result: about "
+        f"{format_percent(noise['estimated_rate'])} of them look wrong, which caps any model near ROC-AUC "
+        f"{format_metric(ceiling)}, and {best.label} already reaches {format_metric(best.estimate.value)}; "
+        "check and relabel the listed rows before building a bigger model.",
+    )
 
 
 def _with_money(verdict: Verdict, ev: Evidence) -> Verdict:

@@ -12,7 +12,7 @@ from service.database.engine import session_scope
 from service.datasets.split_options import split_options_for
 from service.jobs.app import ASSESSMENT_TASK, is_known_queue
 from service.ledger.budget import check_assessment_can_look
-from service.models import Assessment, AssessmentStatus, Dataset, Project
+from service.models import Assessment, AssessmentStatus, Dataset, Project, ProjectChange
 from service.models.base import utcnow
 from service.models.projects import MAX_SEED
 from service.settings import Settings
@@ -147,17 +147,32 @@ def submit_assessment(
     return row
 
 
-def request_cancel(engine: Engine, job_app: procrastinate.App, assessment: Assessment) -> Assessment:
-    """A queued job is cancelled at once; a running one stops at its next batch boundary."""
+def request_cancel(
+    engine: Engine, job_app: procrastinate.App, assessment: Assessment, *, who: str | None = None
+) -> Assessment:
+    """A queued job is cancelled at once; a running one stops at its next batch boundary. With `who`, the
+    request goes into the project's history (a `ProjectChange` "assessment <id>": status → cancel)."""
     with session_scope(engine) as session:
         row = session.get(Assessment, assessment.id, with_for_update=True)
         assert row is not None, "the caller read it, and an assessment whose job was queued is never deleted"
+        before = row.status
         if row.status in (AssessmentStatus.queued, AssessmentStatus.running, AssessmentStatus.waiting):
             row.cancel_requested = True  # a waiting one stops when its points are done and it resumes
         queued = row.status == AssessmentStatus.queued
         if queued and row.job_id is not None and job_app.job_manager.cancel_job_by_id(row.job_id, abort=True):
             row.status = AssessmentStatus.cancelled
             row.finished_at = utcnow()
+        if who is not None and row.cancel_requested:
+            after = "cancelled" if row.status == AssessmentStatus.cancelled else "cancel requested"
+            session.add(
+                ProjectChange(
+                    project_id=row.project_id,
+                    field=f"assessment {row.id}",
+                    old_value=before.value,
+                    new_value=after,
+                    who=who,
+                )
+            )
         session.flush()
         session.expunge(row)
     return row

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from service.cli.person import cli_who
 from service.cli.support import LOCAL_TEAM, load_settings
 from workers.errors import FileMissing, FileTooLarge, InvalidOption, UnreadableFile
 
@@ -65,7 +66,7 @@ def submit(batch_file: Path, wait: bool, workers: int, team: str) -> None:
                 team_id=team_id,
                 files=LocalFiles(batch_file.parent, artifacts, max_bytes=settings.max_upload_bytes),
                 settings=settings,
-                who="cli",
+                who=cli_who(),
             )
         except BaseException:
             if made:  # a refused batch leaves nothing behind, the team it would have been recorded under included

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service.cli.person import cli_who
 from service.cli.support import DEFAULT_SEED, UserErrorExit, load_settings
 from workers.numbers import format_ci, format_metric, format_seconds
 from workers.safe_yaml import DocumentTooComplex, bounded_message, load_yaml
@@ -232,7 +233,7 @@ def grid(
     plan_grid(dataset, request)  # a bad grid is refused before anything is queued
     job_app = make_job_app(settings.database_url or "")
     with job_app.open():
-        row = submit_grid(engine, job_app, project=project, dataset=dataset, request=request, who="cli")
+        row = submit_grid(engine, job_app, project=project, dataset=dataset, request=request, who=cli_who())
     console.print(
         f"Grid {row.id}: {row.points} points, {row.reused} reused from the journal, "
         f"{row.points - row.reused} queued."
@@ -277,7 +278,7 @@ def grid(
             artifacts,
             uuid.UUID(best["experiment_id"]),
             reason=promote_reason,
-            who="cli",
+            who=cli_who(),
             grid_id=row.id,
         )
         with session_scope(engine) as session:  # read again: the leaderboard now shows the look

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from service.cli.person import cli_who
 from service.cli.support import LOCAL_TEAM, UserErrorExit, load_settings, team_id_of
 from workers.numbers import format_ci, format_metric
 
@@ -267,7 +268,7 @@ def journal_note(experiment_id: str, inference: str | None, hypothesis: str | No
             if value is not None:
                 if "\x00" in value:
                     raise UserErrorExit("The text must not contain the NUL character.")
-                edit_text(session, e, field, value, "cli")
+                edit_text(session, e, field, value, cli_who())
         click.echo(f"Noted on experiment {e.id}.")
 
 

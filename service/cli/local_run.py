@@ -20,6 +20,7 @@ from service.artifacts import ArtifactStore
 from service.assessments.runtime import run_worker_in_thread
 from service.assessments.store import PostgresStore
 from service.assessments.submit import assessment_config, submit_assessment
+from service.cli.person import cli_who
 from service.database.engine import session_scope
 from service.datasets.intake import (
     inspect_upload,
@@ -99,7 +100,7 @@ def assess_through_service(
             project=project,
             dataset=dataset,
             options=options,
-            who="cli",
+            who=cli_who(),
             settings=settings,
             queue=queue,
         )
@@ -107,7 +108,7 @@ def assess_through_service(
         warnings = repeat_warnings(session, project, dataset, assessment.config or {})
     worker = run_worker_in_thread(settings, queues=[queue])
     try:
-        stages = PostgresStore(engine, artifacts, assessment.id, who="cli")
+        stages = PostgresStore(engine, artifacts, assessment.id, who=cli_who())
         row = _follow(engine, stages, on_progress, on_baselines)
     finally:
         worker.stop()

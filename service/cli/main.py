@@ -106,6 +106,11 @@ def main() -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON report.")
 @click.option("--html-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
+@click.option(
+    "--label-suspects-out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the rows most likely mislabelled as CSV (row numbers, given and suggested label).",
+)
 @click.option("--project", help="Project to record the assessment under (default: the file's name).")
 @click.option(
     "--max-file-mb",
@@ -138,6 +143,7 @@ def assess(
     device: str,
     json_out: Path | None,
     html_out: Path | None,
+    label_suspects_out: Path | None,
     max_file_mb: float | None,
     resamples: int,
     test_budget: int,
@@ -156,6 +162,7 @@ def assess(
     from service.cli.terminal_report import render_report
     from workers.report.html import render_html
     from workers.report.model import VerdictSection, as_report
+    from workers.report.noise_csv import suspects_csv
     from workers.rubric.questionnaire import load_answers
 
     console = Console()
@@ -215,6 +222,10 @@ def assess(
         _write(html_out, render_html(typed))
         if not quiet:
             console.print(f"HTML report: {html_out}")
+    if label_suspects_out:
+        _write(label_suspects_out, suspects_csv(typed) or "")
+        if not quiet:
+            console.print(f"Label suspects: {label_suspects_out}")
 
 
 @main.command()
@@ -306,18 +317,56 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--team", required=True, help="Team name (created if new).")
-@click.option("--name", default="cli", show_default=True, help="A label to tell keys apart.")
+@click.option(
+    "--name",
+    help="The person the key belongs to: every record made with it names them (default: your login name).",
+)
+@click.option("--label", help="A label to tell one person's keys apart (default: the person's name).")
 @click.option("--admin", is_flag=True, help="Mark the key as an admin key.")
-def keys_create(team: str, name: str, admin: bool) -> None:
-    """Create an API key and print it (shown once; only its hash is stored)."""
+def keys_create(team: str, name: str | None, label: str | None, admin: bool) -> None:
+    """Create an API key for a person and print it (shown once; only its hash is stored)."""
     from service.auth import create_key
+    from service.cli.person import login_name
     from service.database.engine import make_engine, resolve_database_url
     from service.database.migrate import upgrade_to_head
 
     settings = _settings()
     engine = make_engine(resolve_database_url(settings))
     upgrade_to_head(engine)
-    click.echo(create_key(engine, team_name=team, name=name, admin=admin))
+    person = login_name() if name is None else name
+    click.echo(create_key(engine, team_name=team, name=person, admin=admin, label=label))
+
+
+@keys.command("list")
+@click.option("--team", help="Only this team's keys.")
+def keys_list(team: str | None) -> None:
+    """List the keys: person, team, label, prefix, created, revoked (never the key itself)."""
+    from service.auth import list_keys
+    from service.database.engine import make_engine, resolve_database_url
+    from service.database.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = make_engine(resolve_database_url(settings))
+    upgrade_to_head(engine)
+    rows = list_keys(engine, team_name=team)
+    if not rows:
+        click.echo('No keys yet: `readiness keys create --team NAME --name "Your Name"` makes one.')
+        return
+    table = [("PERSON", "TEAM", "LABEL", "PREFIX", "CREATED", "REVOKED")] + [
+        (
+            row.person + (" (admin)" if row.admin else ""),
+            row.team,
+            row.label,
+            row.prefix + "…",
+            row.created_at.strftime("%Y-%m-%d %H:%M"),
+            row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    # Plain aligned columns: they read in a terminal, and split on runs of spaces when piped.
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
 main.add_command(journal)

@@ -34,6 +34,7 @@ from workers.report.model import (
     Finding,
     HistorySection,
     Interval,
+    LabelNoise,
     LearningCurves,
     ModelEntry,
     Readiness,
@@ -41,6 +42,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.noise_view import rate_text
 from workers.report.recommendation_view import recommendation_view, steps_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -64,6 +66,7 @@ METRIC_TITLES = {
 
 
 TERMINAL_FINDINGS_PER_CRITERION = 3  # the HTML/JSON report has them all
+TERMINAL_SUSPECTS = 5  # the label suspects listed; the CSV (--label-suspects-out) has them all
 TERMINAL_CONFUSION_CLASSES = 8  # past this many classes the matrix is too wide: the HTML report has it
 
 
@@ -368,6 +371,25 @@ def history_panel(history: HistorySection) -> Panel:
     )
 
 
+def label_noise_panel(noise: LabelNoise) -> Panel:
+    """The estimated share of wrong labels, its sentence and the top suspects (all of them: the CSV)."""
+    lines = [f"Estimated wrong labels: {rate_text(noise)} of {format_count(noise.n_examined)} rows examined."]
+    if noise.sentence:
+        lines.append(noise.sentence)
+    shown = noise.suspects[:TERMINAL_SUSPECTS]
+    if shown:
+        rows = ", ".join(f"{s.row} ({s.given} → {s.suggested})" for s in shown)
+        more = " …" if len(noise.suspects) > len(shown) else ""
+        lines.append(f"Most likely mislabelled rows: {rows}{more}")
+        lines.append("All suspects: readiness assess --label-suspects-out FILE.csv")
+    return Panel(
+        Text("\n".join(lines)),
+        title="Label noise",
+        title_align="left",
+        border_style="yellow" if noise.high else "dim",
+    )
+
+
 def elapsed_line(elapsed: Elapsed) -> Text:
     """Where the time went, from submission to report."""
     return Text(
@@ -407,6 +429,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
         console.print(economics_table(economics))
     if history := present(report.history):
         console.print(history_panel(history))
+    if noise := present(report.label_noise):
+        console.print(label_noise_panel(noise))
     if report.readiness:
         console.print(readiness_table(report.readiness))
     if elapsed := present(report.elapsed):

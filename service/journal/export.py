@@ -12,6 +12,7 @@ from workers.numbers import format_ci, format_metric
 
 CSV_COLUMNS = (
     "created_at",
+    "author",  # the person who submitted it (their key's person, or "login (cli)"); "worker" for an assessment's
     "id",
     "kind",
     "model_family",
@@ -61,6 +62,7 @@ def journal_csv(experiments: Sequence[Experiment]) -> str:
         test = (e.test_result or {}).get("metrics") or e.test_result
         row = {
             "created_at": e.created_at.isoformat(),
+            "author": e.created_by,
             "id": str(e.id),
             "kind": e.kind.value,
             "model_family": e.model_family,
@@ -93,6 +95,8 @@ def journal_markdown(project_name: str, experiments: Sequence[Experiment]) -> st
         test = (e.test_result or {}).get("metrics") or e.test_result or {}
         lines += [
             f"## {e.created_at:%Y-%m-%d %H:%M} UTC — {e.model_family} ({e.kind.value}) `{str(e.id)[:8]}`",
+            "",
+            f"By {e.created_by}.",
             "",
             "**Hypothesis**",
             "",

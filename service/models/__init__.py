@@ -12,6 +12,7 @@ from service.models.experiments import (
 )
 from service.models.grids import Grid, GridPoint
 from service.models.ledger import BudgetChange, TestLook
+from service.models.project_changes import ProjectChange
 from service.models.projects import Dataset, Project, Split
 from service.models.sessions import DashboardSession, LoginLink
 
@@ -32,6 +33,7 @@ __all__ = [
     "GridPoint",
     "LoginLink",
     "Project",
+    "ProjectChange",
     "RunStatus",
     "Split",
     "StageOutput",

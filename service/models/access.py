@@ -22,7 +22,10 @@ class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
     id: uuid.UUID = id_field()
     team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
-    name: str = Field(max_length=100)
+    name: str = Field(max_length=100)  # the key's label (by default the person's name)
+    # Whom the key's requests are attributed to in every audit row; keys made before people were named
+    # (migration 0005) have their label here.
+    person: str = Field(max_length=100)
     prefix: str = Field(index=True, max_length=16)  # shown in listings so a person can tell keys apart
     key_hash: str = Field(unique=True, max_length=64)
     is_admin: bool = False

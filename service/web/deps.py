@@ -87,8 +87,9 @@ CurrentKey = Annotated[ApiKey, Depends(current_key)]
 
 
 def who(key: ApiKey) -> str:
-    """How the caller is named in audit rows (ledger, budget changes, assessments)."""
-    return f"api key {key.name!r} ({key.prefix}…)"
+    """How the caller is named in audit rows (ledger, budget changes, assessments, experiments, grids,
+    batches, project changes): the person the key belongs to, with the key's prefix to tell their keys apart."""
+    return f"{key.person} ({key.prefix}…)"
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def test_a_retried_assessment_resumes_at_the_unfinished_stage(churn_csv: Path) -
     retry = InMemoryStore(stages=dict(crashed.stages), looks=dict(crashed.looks))
     report = assess_file(churn_csv, config, retry, key="job-1")
     rerun = {stage for stage, fraction, _ in retry.events if fraction == 0.0}
-    assert rerun == {"deep_model", "validation", "learning_curve", "test_look", "report"}
+    assert rerun == {"deep_model", "validation", "label_noise", "learning_curve", "test_look", "report"}
     assert report["test_budget"]["used"] == 1
     # Retrying a job that already finished does not spend the budget again.
     again = assess_file(churn_csv, config, retry, key="job-1")

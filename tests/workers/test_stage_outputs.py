@@ -167,7 +167,7 @@ def test_a_job_resumed_from_outputs_saved_as_dicts_before_the_typed_ones_reads_t
     }
     partial = InMemoryStore(stages=pickle.loads(pickle.dumps(earlier)))
     again = assess_file(churn_csv, _config(), partial, key="other-job")
-    assert _started(partial) == {"validation", "learning_curve", "test_look", "report"}
+    assert _started(partial) == {"validation", "label_noise", "learning_curve", "test_look", "report"}
     assert _same_report(_one_deep_model(again), _one_deep_model(report))
 
 

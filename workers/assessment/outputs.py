@@ -202,6 +202,16 @@ class LearningCurveOutput(StageResult):
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _TIMING}
 
 
+@dataclass(frozen=True)
+class LabelNoiseOutput(StageResult):
+    """The label-noise stage's JSON-ready `label_noise` section (`workers.assessment.noise_stage`), or why
+    it did not run."""
+
+    skipped: bool
+    reason: str | None = None
+    section: dict[str, Any] | None = None
+
+
 _TIMING = frozenset(f.name for f in fields(StageResult))
 
 # The typed stages and their records; the other stages keep their own forms.
@@ -210,6 +220,7 @@ OUTPUT_TYPES: dict[str, type[StageResult]] = {
     "deep_model": DeepOutput,
     "validation": ValidationOutput,
     "learning_curve": LearningCurveOutput,
+    "label_noise": LabelNoiseOutput,
     "test_look": TestLookOutput,
 }
 

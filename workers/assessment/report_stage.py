@@ -9,6 +9,7 @@ from typing import Any
 from workers.assessment.context import AssessmentContext
 from workers.assessment.deep_section import deep_section, selected_as
 from workers.assessment.evaluation_stages import fitted_models
+from workers.assessment.noise_stage import label_noise_section, noise_evidence
 from workers.assessment.outputs import LearningCurveOutput
 from workers.checks import too_good_caveat, too_good_findings
 from workers.errors import OverfitCheckFailed
@@ -52,6 +53,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
         economics=ctx.test_look.economics,
+        label_noise=noise_evidence(label_noise_section(ctx)),
     )
 
 
@@ -169,6 +171,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "learning_curves": learning_curves_section(ctx.learning_curve),
         "economics": ctx.test_look.economics,
         "history": history_summary(dataset_shape(dataset), ctx.store.history()),
+        "label_noise": label_noise_section(ctx),
         "answers": ctx.answers.model_dump(mode="json"),
         "timings": ctx.timings(),
         "cpu_timings": ctx.cpu_timings(),

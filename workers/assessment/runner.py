@@ -20,6 +20,7 @@ from workers.assessment.curve_stage import learning_curve_stage
 from workers.assessment.data_stages import checks_stage, profile_stage, split_stage
 from workers.assessment.evaluation_stages import test_look_stage, validation_stage
 from workers.assessment.model_stages import baselines_stage, deep_stage
+from workers.assessment.noise_stage import label_noise_stage
 from workers.assessment.outputs import upgrade, was_skipped, with_timing
 from workers.assessment.report_stage import report_stage
 from workers.assessment.store import AssessmentStore
@@ -39,6 +40,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("baselines", baselines_stage),
     ("deep_model", deep_stage),
     ("validation", validation_stage),
+    ("label_noise", label_noise_stage),
     ("learning_curve", learning_curve_stage),
     ("test_look", test_look_stage),
     ("report", lambda ctx: {"report": report_stage(ctx).as_json()}),  # stored as JSON, like every stage

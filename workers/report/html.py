@@ -62,6 +62,7 @@ from workers.report.model import (
     as_report,
     present,
 )
+from workers.report.noise_view import label_noise_view
 from workers.report.recommendation_view import recommendation_view
 from workers.report.split_view import split_extras
 from workers.rubric.glossary import report_glossary
@@ -166,6 +167,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "learning_curves": learning_curves_view(report.learning_curves),
         "history": history_view(report.history),
         "economics": economics_view(report.economics),
+        "label_noise": label_noise_view(report.label_noise),
         "deep": _deep_view(deep),
         "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
@@ -229,6 +231,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("learning", "Learning curves", view["learning_curves"]),
         ("economics", "Payoff in money", view["economics"]),
         ("history", "From the journal", view["history"]),
+        ("label-noise", "Label noise", view["label_noise"]),
         ("deep", "Deep model diagnostics", view["deep"]),
         ("split", "Split and test budget", view["split"]),
         ("dataset", "Dataset", view["columns"] or view["classes"]),

@@ -568,6 +568,48 @@ class Economics(Part):
     n_resamples: int | None = None
 
 
+# ------------------------------------------------------------------------------------------- label noise
+
+
+class LabelSuspect(Part):
+    """A row whose label is likely wrong: its row number in the file (0-based data rows), the split it is
+    in, the label it has and the one the model suggests, its self-confidence p̂(given) and the margin
+    p̂(suggested) − p̂(given) that ranks it."""
+
+    row: int | None = None
+    split: str | None = None
+    given: Label | None = None
+    suggested: Label | None = None
+    self_confidence: Number | None = None
+    margin: Number | None = None
+
+
+class NoiseCeiling(Part):
+    """The best any model can score against labels this noisy, with the formula and its assumption."""
+
+    accuracy: Number | None = None
+    roc_auc: Number | None = None
+    formula: str | None = None
+    assumption: str | None = None
+
+
+class LabelNoise(Part):
+    """Confident learning's estimate of the share of wrong labels (95% interval), the rows most likely
+    mislabelled (capped; `n_suspects` counts them all) and the ceiling the noise puts on any model."""
+
+    estimated_rate: Number | None = None
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    n_examined: int | None = None
+    n_suspects: int | None = None
+    suspects: list[LabelSuspect] = []
+    method: str | None = None
+    ceiling: NoiseCeiling | None = None
+    high: bool | None = None
+    sentence: str | None = None
+    row_numbers: str | None = None
+
+
 # ----------------------------------------------------------------------------------------------- history
 
 
@@ -632,6 +674,7 @@ class Report(Part):
     learning_curves: LearningCurves | None = None
     economics: Economics | None = None
     history: HistorySection | None = None
+    label_noise: LabelNoise | None = None
     answers: dict[str, Any] | None = None
     timings: dict[str, Number | None] = {}
     cpu_timings: dict[str, Number | None] = {}

@@ -495,6 +495,7 @@ def _dataset_evidence(ev: Evidence, facts: Facts) -> list[_Signal]:
             )
         )
     out.extend(_rows_needed_signals(ev))
+    out.extend(_label_noise_signals(ev))
     return out
 
 
@@ -547,6 +548,32 @@ def _rows_needed_signals(ev: Evidence) -> list[_Signal]:
 
 def _curve_number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _label_noise_signals(ev: Evidence) -> list[_Signal]:
+    """Confident learning's estimate of wrong labels: a finding with the number, and when it is high (its
+    interval's low end above 3%) advice to relabel the listed rows."""
+    noise = ev.label_noise
+    if not noise:
+        return []
+    rate = (
+        f"{format_percent(noise['estimated_rate'])} [{format_percent(noise['ci_low'])}, "
+        f"{format_percent(noise['ci_high'])}]"
+    )
+    if not noise.get("high"):
+        return [_Signal(None, f"About {rate} of the labels look wrong: low label noise.", from_evidence=True)]
+    # Worse than a warning from 10% on: a tenth of the labels wrong caps every model and misleads training.
+    score = FINDING_SCORES["error"] if noise["estimated_rate"] >= 0.10 else FINDING_SCORES["warning"]
+    return [
+        _Signal(
+            score,
+            f"About {rate} of the labels look wrong (confident learning on out-of-sample scores).",
+            f"Check and relabel the {format_count(noise['n_suspects'])} rows listed as likely mislabelled "
+            "(the label-suspects CSV) before investing in a bigger model; rows whose label is right but "
+            "that the features cannot tell apart need better features, not a bigger model.",
+            from_evidence=True,
+        )
+    ]
 
 
 def _check_signal(finding: dict[str, Any]) -> _Signal | None:

@@ -9,6 +9,7 @@ from service.api.routes import (
     experiments,
     grids,
     health,
+    label_noise,
     projects,
     scoring,
     splits,
@@ -20,6 +21,7 @@ api_router.include_router(projects.router)
 api_router.include_router(scoring.router)
 api_router.include_router(datasets.router)
 api_router.include_router(assessments.router)
+api_router.include_router(label_noise.router)
 api_router.include_router(splits.router)
 api_router.include_router(experiments.router)
 api_router.include_router(grids.router)

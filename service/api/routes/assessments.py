@@ -122,10 +122,12 @@ def get_assessment(assessment: AssessmentDep) -> AssessmentPublic:
         409: {"model": ErrorPublic, "description": "Already finished (assessment_finished)."},
     },
 )
-def cancel_assessment(assessment: AssessmentDep, engine: EngineDep, job_app: JobAppDep) -> AssessmentPublic:
+def cancel_assessment(
+    assessment: AssessmentDep, engine: EngineDep, job_app: JobAppDep, key: CurrentKey
+) -> AssessmentPublic:
     """Cancel an assessment: a queued one at once, a running one at its next batch."""
     if assessment.status in FINISHED:
         raise AssessmentFinished(
             f"Assessment {assessment.id} has already {assessment.status.value}; there is nothing to cancel."
         )
-    return AssessmentPublic.from_row(request_cancel(engine, job_app, assessment))
+    return AssessmentPublic.from_row(request_cancel(engine, job_app, assessment, who=who(key)))

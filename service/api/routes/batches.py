@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from sqlalchemy import func, select
 
 from service.api.schemas.batches import BatchesPublic, BatchPublic, BatchSummary
-from service.batches import MAX_SPEC_BYTES, InvalidBatch, Problem, UploadedFiles, batch_status, submit_batch
-from service.batches.problems import BATCH_FILE
+from service.batches import UploadedFiles, batch_status, submit_batch
+from service.batches.cancel import cancel_batch
+from service.batches.upload import read_spec_text
 from service.models import Batch
 from service.web.deps import (
     ArtifactsDep,
@@ -24,7 +25,6 @@ from service.web.deps import (
     who,
 )
 from service.web.errors import ErrorPublic, UnsupportedMediaType
-from workers.errors import FileTooLarge
 
 router = APIRouter(prefix="/batches", tags=["batches"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "No such batch in your team."}}
@@ -40,13 +40,7 @@ def require_multipart(request: Request) -> None:
 
 
 def read_spec(spec: UploadFile) -> str:
-    data = spec.file.read(MAX_SPEC_BYTES + 1)
-    if len(data) > MAX_SPEC_BYTES:
-        raise FileTooLarge(f"The batch file is larger than {MAX_SPEC_BYTES // 1024} KiB; split the batch.")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidBatch([Problem(BATCH_FILE, "not UTF-8 text.", "invalid_batch_file")]) from None
+    return read_spec_text(spec.file)
 
 
 @router.post(
@@ -115,4 +109,14 @@ def list_batches(session: SessionDep, key: CurrentKey, page: PageDep) -> Batches
 @router.get("/{batch_id}", response_model=BatchPublic, responses=NOT_FOUND)
 def get_batch(batch: BatchDep, session: SessionDep) -> BatchPublic:
     """The batch's status and every item's: the record it made, its progress, and its headline result."""
+    return BatchPublic.from_state(batch_status(session, batch))
+
+
+@router.post("/{batch_id}/cancel", response_model=BatchPublic, responses=NOT_FOUND)
+def cancel(
+    batch: BatchDep, session: SessionDep, engine: EngineDep, job_app: JobAppDep, key: CurrentKey
+) -> BatchPublic:
+    """Cancel every item still running: assessments stop (a queued one at once), grids' waiting points are
+    withdrawn. Projects and datasets the batch made stay."""
+    cancel_batch(engine, session, job_app, batch, who=who(key))
     return BatchPublic.from_state(batch_status(session, batch))

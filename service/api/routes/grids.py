@@ -19,15 +19,14 @@ from service.api.schemas.grids import (
     PromotionPublic,
     TestLookCreate,
 )
+from service.journal.grid_actions import cancel_grid, promote_grid
 from service.journal.grids import (
     GridRequest,
-    best_point,
-    grid_points,
     grid_progress,
     leaderboard,
     submit_grid,
 )
-from service.journal.promotion import NotPromotable, look_at_test
+from service.journal.promotion import look_at_test
 from service.journal.requests import GridCreate
 from service.models import Grid, Project
 from service.web.deps import (
@@ -42,7 +41,7 @@ from service.web.deps import (
     team_dataset,
     who,
 )
-from service.web.errors import ErrorPublic, NotFound
+from service.web.errors import ErrorPublic
 from workers.split import DEFAULT_SEED
 
 router = APIRouter(tags=["grids"])
@@ -146,16 +145,26 @@ def promote(
     artifacts: ArtifactsDep,
 ) -> PromotionPublic:
     """Look at the test split once with the best point (or the one named): spends one look of the budget."""
-    members = {experiment.id for _, experiment in grid_points(session, grid.id)}
-    chosen = body.experiment_id or best_point(session, grid, rank_by=body.rank_by)
-    if chosen is None:
-        raise NotPromotable(
-            f"Grid {grid.id} has no finished point with a score yet; wait for its points to run."
-        )
-    if chosen not in members:
-        raise NotFound(f"Experiment {chosen} is not a point of grid {grid.id}")
-    experiment = look_at_test(engine, artifacts, chosen, reason=body.reason, who=who(key), grid_id=grid.id)
+    experiment = promote_grid(
+        engine,
+        session,
+        artifacts,
+        grid,
+        reason=body.reason,
+        who=who(key),
+        experiment_id=body.experiment_id,
+        rank_by=body.rank_by,
+    )
     return PromotionPublic(grid_id=grid.id, experiment=ExperimentPublic.from_row(experiment))
+
+
+@router.post("/grids/{grid_id}/cancel", response_model=GridPublic, responses=NOT_FOUND)
+def cancel_grid_points(
+    grid: GridDep, session: SessionDep, engine: EngineDep, job_app: JobAppDep
+) -> GridPublic:
+    """Cancel the grid's points still waiting in the queue; a point already running finishes and is kept."""
+    cancel_grid(engine, job_app, grid)
+    return GridPublic.from_row(grid, grid_progress(session, grid))
 
 
 @router.post(

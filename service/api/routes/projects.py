@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from service.api.schemas.projects import ProjectPublic, ProjectsPublic
 from service.ledger.budget import project_budget
 from service.models import Project
+from service.projects.changes import apply_changes
+from service.projects.history import HistoryEntry, project_history
 from service.projects.requests import ProjectCreate, ProjectUpdate
-from service.web.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep
+from service.web.deps import CurrentKey, PageDep, ProjectDep, SessionDep, SettingsDep, who
 from service.web.errors import ErrorPublic
 from workers.report.json_values import json_ready
 from workers.rubric.questionnaire import Answers, parse_answers
@@ -79,17 +82,30 @@ def get_project(project: ProjectDep) -> Project:
 
 
 @router.patch("/{project_id}", response_model=ProjectPublic, responses=NOT_FOUND)
-def update_project(project: ProjectDep, body: ProjectUpdate, session: SessionDep) -> Project:
-    """Change the name, description or answers; new answers replace the old and are scored afresh."""
+def update_project(project: ProjectDep, body: ProjectUpdate, session: SessionDep, key: CurrentKey) -> Project:
+    """Change the name, description or answers; new answers replace the old and are scored afresh. Each
+    change is recorded, with who made it, in the project's history."""
     changes = body.model_dump(exclude_unset=True)
     if "answers" in changes:
-        project.answers, project.readiness = _scored(parse_answers(changes.pop("answers"), source="answers"))
-    for name in ("name", "description"):
-        if name in changes:
-            if name == "name" and changes[name] is None:
-                continue  # a project always has a name; null means "leave it"
-            setattr(project, name, changes[name])
-    session.add(project)
+        changes["answers"], changes["readiness"] = _scored(
+            parse_answers(changes["answers"], source="answers")
+        )
+    if "name" in changes and changes["name"] is None:
+        del changes["name"]  # a project always has a name; null means "leave it"
+    apply_changes(session, project, changes, who(key))
     session.commit()
     session.refresh(project)
     return project
+
+
+class ProjectHistoryPublic(BaseModel):
+    data: list[HistoryEntry]
+
+
+@router.get("/{project_id}/history", response_model=ProjectHistoryPublic, responses=NOT_FOUND)
+def get_project_history(project: ProjectDep, session: SessionDep, page: PageDep) -> ProjectHistoryPublic:
+    """Who changed what and when, newest first: answer and name edits, assessments started and cancelled,
+    test looks and promotions, budget raises, experiments and their note edits, grids."""
+    return ProjectHistoryPublic(
+        data=project_history(session, project.id, limit=page.limit, offset=page.offset)
+    )

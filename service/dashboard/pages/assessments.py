@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from service.assessments.label_suspects import CSV_MEDIA_TYPE, assessment_suspects_csv, download_headers
 from service.assessments.requests import AssessmentCreate
 from service.assessments.submit import request_cancel, submit_assessment
 from service.dashboard import live, queries
-from service.dashboard.deps import AssessmentPage, CheckedForm, ProjectPage, SignedInDep
+from service.dashboard.deps import AssessmentPage, CheckedForm, ProjectPage, SignedInDep, local_path
 from service.dashboard.errors import PageNotFound
 from service.dashboard.forms import field_errors, field_of, number, text
 from service.dashboard.report_view import findings, results
@@ -188,11 +189,20 @@ def assessment_progress(assessment: AssessmentPage) -> JSONResponse:
 
 
 @router.post("/assessments/{assessment_id}/cancel")
-def cancel(assessment: AssessmentPage, _form: CheckedForm, engine: EngineDep, job_app: JobAppDep) -> Response:
-    """Cancel: a queued assessment at once, a running one at its next batch. A finished one is left be."""
+def cancel(
+    assessment: AssessmentPage,
+    form: CheckedForm,
+    engine: EngineDep,
+    job_app: JobAppDep,
+    signed_in: SignedInDep,
+) -> Response:
+    """Cancel: a queued assessment at once, a running one at its next batch. A finished one is left be.
+    Back to the page the button was on (a list sends `next`), else the assessment's page."""
     if assessment.status not in live.FINISHED:
-        request_cancel(engine, job_app, assessment)
-    return RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
+        request_cancel(engine, job_app, assessment, who=who(signed_in.key))
+    return RedirectResponse(
+        local_path(text(form, "next") or f"/assessments/{assessment.id}"), status_code=303
+    )
 
 
 def _report(assessment: Assessment) -> dict[str, Any]:
@@ -210,6 +220,16 @@ def report_html(assessment: AssessmentPage) -> Response:
     """The self-contained HTML report, as `readiness assess --html-out` writes it."""
     response = HTMLResponse(render_html(_report(assessment)))
     response.headers["Content-Disposition"] = f'attachment; filename="{_download_name(assessment, "html")}"'
+    response.headers["Cache-Control"] = SECURITY_HEADERS["Cache-Control"]
+    return response
+
+
+@router.get("/assessments/{assessment_id}/label-suspects.csv")
+def label_suspects_csv(assessment: AssessmentPage) -> Response:
+    """The rows most likely mislabelled, as the API's label-suspects.csv serves them."""
+    response = Response(
+        assessment_suspects_csv(assessment), media_type=CSV_MEDIA_TYPE, headers=download_headers(assessment)
+    )
     response.headers["Cache-Control"] = SECURITY_HEADERS["Cache-Control"]
     return response
 

@@ -47,8 +47,11 @@ def batches(request: Request, who: SignedInDep, session: SessionDep) -> Response
     rows = session.execute(
         query.order_by(Batch.created_at.desc(), Batch.id).offset(pages.offset).limit(pages.per_page)
     ).all()
+    statuses = {batch.id: batch_status(session, batch).status for batch, _ in rows}  # a Cancel per live one
     return render(
-        request, "batches.html", {"title": "Batches", "nav": "batches", "rows": rows, "pages": pages}
+        request,
+        "batches.html",
+        {"title": "Batches", "nav": "batches", "rows": rows, "pages": pages, "statuses": statuses},
     )
 
 

@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from service.dashboard import queries
-from service.dashboard.deps import CheckedForm, ProjectPage
+from service.dashboard.deps import CheckedForm, ProjectPage, SignedInDep
+from service.dashboard.pages.budget import budget_changes
 from service.dashboard.pagination import Pagination
 from service.dashboard.questionnaire_form import (
     SECTIONS,
@@ -23,7 +24,9 @@ from service.dashboard.questionnaire_form import (
 from service.dashboard.report_view import findings, readiness, verdict_label
 from service.dashboard.templating import render
 from service.models import Project
-from service.web.deps import SessionDep
+from service.projects.changes import apply_changes
+from service.projects.history import HistoryEntry, HistoryKind, project_history
+from service.web.deps import SessionDep, who
 
 router = APIRouter()
 
@@ -31,6 +34,34 @@ RECENT_ASSESSMENTS = 10  # on the project page; the assessments page has them al
 ASSESSMENTS_PER_PAGE = 50
 DATASETS_SHOWN = 20
 LEDGER_ROWS = 50
+HISTORY_ROWS = 200  # the newest; the API pages through all of it
+
+HISTORY_LABELS = {
+    HistoryKind.project_edited: "Project edited",
+    HistoryKind.answer_edited: "Answer edited",
+    HistoryKind.assessment_started: "Assessment started",
+    HistoryKind.assessment_cancelled: "Assessment cancelled",
+    HistoryKind.test_look: "Test look",
+    HistoryKind.promotion: "Promotion",
+    HistoryKind.budget_raised: "Budget raised",
+    HistoryKind.experiment: "Experiment",
+    HistoryKind.experiment_note_edited: "Experiment note",
+    HistoryKind.grid: "Grid",
+}
+ASSESSMENT_KINDS = (HistoryKind.assessment_started, HistoryKind.assessment_cancelled, HistoryKind.test_look)
+
+
+def history_row(entry: HistoryEntry) -> dict[str, Any]:
+    """An entry as the history page shows it: its label, and a link to what it is about."""
+    link = None
+    if entry.subject_id is not None:
+        if entry.kind in ASSESSMENT_KINDS:
+            link = f"/assessments/{entry.subject_id}"
+        elif entry.kind == HistoryKind.grid:
+            link = f"/grids/{entry.subject_id}"
+        else:
+            link = f"/journal/{entry.subject_id}"
+    return {"entry": entry, "label": HISTORY_LABELS[entry.kind], "link": link}
 
 
 def assessment_row(row: Any) -> dict[str, Any]:
@@ -59,6 +90,7 @@ def _project_page(
             "assessments_total": total,
             "budgets": queries.budgets(session, project.id),
             "ledger": queries.ledger_rows(session, project.id, limit=LEDGER_ROWS),
+            "budget_changes": budget_changes(session, project.id),
             "saved": request.query_params.get("saved", ""),
         },
         status_code=status,
@@ -72,14 +104,16 @@ def project_page(request: Request, project: ProjectPage, session: SessionDep) ->
 
 
 @router.post("/projects/{project_id}/answers")
-def save_answers(request: Request, project: ProjectPage, form: CheckedForm, session: SessionDep) -> Response:
-    """New answers replace the old and the readiness is scored afresh."""
+def save_answers(
+    request: Request, project: ProjectPage, form: CheckedForm, session: SessionDep, signed_in: SignedInDep
+) -> Response:
+    """New answers replace the old and the readiness is scored afresh; each changed answer goes into the
+    project's history with who changed it."""
     try:
         answers, stored = read_answers(form)
     except AnswersRejected as rejected:
         return _project_page(request, session, project, answers=rejected.form, status=400)
-    project.answers, project.readiness = stored, scores(answers)
-    session.add(project)
+    apply_changes(session, project, {"answers": stored, "readiness": scores(answers)}, who(signed_in.key))
     session.commit()
     return RedirectResponse(f"/projects/{project.id}?saved=answers#readiness", status_code=303)
 
@@ -103,5 +137,21 @@ def assessments_page(request: Request, project: ProjectPage, session: SessionDep
             "project": project,
             "assessments": [assessment_row(row) for row in rows],
             "pages": pages,
+        },
+    )
+
+
+@router.get("/projects/{project_id}/history")
+def history_page(request: Request, project: ProjectPage, session: SessionDep) -> Response:
+    """Who changed what and when in this project, newest first."""
+    entries = project_history(session, project.id, limit=HISTORY_ROWS)
+    return render(
+        request,
+        "project_history.html",
+        {
+            "title": f"History of {project.name}",
+            "project": project,
+            "entries": [history_row(entry) for entry in entries],
+            "capped": len(entries) == HISTORY_ROWS,
         },
     )
