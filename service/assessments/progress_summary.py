@@ -83,7 +83,9 @@ def stage_message(stage: str | None, detail: dict[str, Any] | None, *, waiting: 
             return f"fitted {fitted[-1].get('name', 'the baselines')}"
     if stage == "deep_model" and isinstance(detail.get("epoch"), int):
         cap = detail.get("max_epochs")
-        return f"training the deep model, epoch {detail['epoch']}" + (f" of ≤{cap}" if cap else "")
+        # Which deep model, where the detail says (the ResNet-MLP and TabM train one after the other).
+        model = detail.get("model") if isinstance(detail.get("model"), str) else "the deep model"
+        return f"training {model}, epoch {detail['epoch']}" + (f" of ≤{cap}" if cap else "")
     if stage == "learning_curve" and detail.get("points"):
         text = f"learning curve: {detail.get('points_done', 0)} of {detail['points']} points done"
         # The flag in the detail: rows written before the status `waiting` existed.

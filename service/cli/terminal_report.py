@@ -20,6 +20,7 @@ from workers.numbers import (
     format_percent,
     format_seconds,
 )
+from workers.report.deep_choice import deep_choice
 from workers.report.economics_view import economics_view
 from workers.report.html import comparison_test_name
 from workers.report.interval_methods import interval_methods_note
@@ -202,6 +203,20 @@ def comparison_line(comparison: Comparison | None, test_name: str | None = None)
         f"ΔROC-AUC {delta}, {comparison.test or test_name or 'DeLong'} p = "
         f"{format_p(comparison.delong_p_value, trailing_zeros=False)}"
     )
+
+
+def deep_choice_table(choice: Mapping[str, Any]) -> Table:
+    """The deep models trained, on validation, captioned with which one the comparison uses and why."""
+    table = Table(title="Deep models (validation)", caption=choice["sentence"], box=box.SIMPLE_HEAD)
+    for column in ("model", "val ROC-AUC", "fit", "setting"):
+        table.add_column(column, justify="right" if column in ("val ROC-AUC", "fit") else "left")
+    for c in choice["candidates"]:
+        name = f"{c['name']} ← compared" if c["chosen"] else c["name"]
+        name += f" ({c['status']})" if c["status"] != "ok" else ""
+        table.add_row(
+            name, format_metric(c["val_roc_auc"]), format_seconds(c["fit_seconds"]), c["setting"] or "—"
+        )
+    return table
 
 
 def confusion_table(name: str, matrix: ConfusionMatrix) -> Table:
@@ -404,6 +419,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
     for table in per_class_tables(report):
         console.print(table)
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
+    if choice := deep_choice(report):
+        console.print(deep_choice_table(choice))
     if curves := present(report.learning_curves):
         console.print(learning_curves_table(curves))
         if forecast := learning_forecast_table(curves):

@@ -33,7 +33,11 @@ def _stage_state(index: int, current: int, status: AssessmentStatus) -> str:
 def _epoch(stage: str | None, detail: dict[str, Any]) -> dict[str, Any] | None:
     if stage != "deep_model" or not isinstance(detail.get("epoch"), int):
         return None
-    return {key: detail.get(key) for key in ("epoch", "train_loss", "val_loss", "val_roc_auc")}
+    epoch = {key: detail.get(key) for key in ("epoch", "train_loss", "val_loss", "val_roc_auc")}
+    if isinstance(detail.get("model"), str):
+        # Which deep model the epoch is of: the ResNet-MLP's epochs come first, then TabM's, each from 1.
+        epoch["model"] = detail["model"]
+    return epoch
 
 
 def describe(stage: str | None, detail: dict[str, Any]) -> str:

@@ -12,7 +12,13 @@ from sqlmodel import Session
 from service.journal.duplicates import earlier_run, result_line
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint, split_of_config
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus
-from workers.experiments.families import BASELINE_FAMILIES, DEEP, FAMILY_LABELS
+from workers.experiments.families import (
+    BASELINE_FAMILIES,
+    DEEP,
+    DEEP_FAMILIES,
+    FAMILY_LABELS,
+    hyperparameters_of,
+)
 from workers.report.model import Report, as_report, present
 
 FAMILY_OF_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
@@ -20,12 +26,13 @@ FAMILY_OF_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
 
 def model_requests(config: dict[str, Any]) -> list[ExperimentRequest]:
     """The experiments an assessment with `config` runs: the three baselines at their defaults and, unless
-    switched off, the deep model with the request's overrides (the LR range test picks its rate)."""
-    families = [*BASELINE_FAMILIES, *([DEEP] if config.get("run_deep", True) else [])]
+    switched off, the deep models (ResNet-MLP, TabM) with the request's overrides (the LR range test picks
+    the ResNet-MLP's rate; TabM takes the overrides it has a name for)."""
+    families = [*BASELINE_FAMILIES, *(DEEP_FAMILIES if config.get("run_deep", True) else [])]
     return [
         ExperimentRequest(
             model_family=family,
-            hyperparameters=dict(config.get("deep_params") or {}) if family == DEEP else {},
+            hyperparameters=_deep_overrides(config, family) if family in DEEP_FAMILIES else {},
             seed=int(config["seed"]),
             split_seed=int(config["seed"]),
             keep_columns=tuple(config.get("keep_columns") or ()),
@@ -34,6 +41,14 @@ def model_requests(config: dict[str, Any]) -> list[ExperimentRequest]:
         )
         for family in families
     ]
+
+
+def _deep_overrides(config: dict[str, Any], family: str) -> dict[str, Any]:
+    given = dict(config.get("deep_params") or {})
+    if family == DEEP:
+        return given
+    names = {spec.name for spec in hyperparameters_of(family)}
+    return {name: value for name, value in given.items() if name in names}
 
 
 def repeat_warnings(

@@ -16,7 +16,7 @@ from service.journal.duplicates import DuplicateExperiment, earlier_run, lock_fi
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
 from service.models import Dataset, Experiment, ExperimentKind, GridPoint, Project
 from workers.errors import InvalidOption
-from workers.experiments.families import DEEP
+from workers.experiments.families import DEEP_FAMILIES
 from workers.experiments.subsample import MIN_ROWS_PER_CLASS
 
 MAX_REASON_CHARS = 2000
@@ -24,7 +24,7 @@ MAX_REASON_CHARS = 2000
 
 def queue_for(request: ExperimentRequest) -> str:
     """Deep models go where the GPUs are; a worker started without --queue works both queues."""
-    return "gpu" if request.model_family == DEEP or request.device == "cuda" else "cpu"
+    return "gpu" if request.model_family in DEEP_FAMILIES or request.device == "cuda" else "cpu"
 
 
 def check_request(request: ExperimentRequest) -> None:

@@ -39,6 +39,11 @@ def test_the_stage_names_are_the_pipelines_own() -> None:
             {"epoch": 7, "train_loss": 0.1, "max_epochs": 60},
             "training the deep model, epoch 7 of ≤60",
         ),
+        (
+            "deep_model",
+            {"epoch": 3, "train_loss": 0.1, "max_epochs": 200, "model": "TabM"},
+            "training TabM, epoch 3 of ≤200",
+        ),
         ("deep_model", {}, "training the deep model"),
         ("learning_curve", {"points_done": 4, "points": 6}, "learning curve: 4 of 6 points done"),
         (

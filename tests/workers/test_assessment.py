@@ -62,7 +62,8 @@ def test_report_has_every_key_of_the_contract(finished: tuple[dict[str, Any], In
     assert set(criteria) == {"dataset", "reuse", "feasibility", "payoff", "fault_tolerance"}
     assert {"overall", "verdict"} <= set(report["readiness"])
     names = [m["name"] for m in report["models"]]
-    assert names == ["Logistic regression", "Random forest", "XGBoost", "ResNet MLP"]
+    assert names == ["Logistic regression", "Random forest", "XGBoost", "ResNet MLP", "TabM"]
+    assert report["deep"]["chosen"] == report["comparison"]["deep"] in ("ResNet MLP", "TabM")
     for model in report["models"]:
         assert model["family"] in ("baseline", "deep")
         for metric in ("roc_auc", "pr_auc", "precision", "recall", "f1"):
@@ -80,7 +81,7 @@ def test_report_has_every_key_of_the_contract(finished: tuple[dict[str, Any], In
     assert report["verdict"]["code"] == comparison["verdict"]
     assert report["test_budget"] == {"limit": 3, "used": 1}
     curves = report["learning_curves"]
-    assert [m["name"] for m in curves["models"]] == [comparison["best_baseline"], "ResNet MLP"]
+    assert [m["name"] for m in curves["models"]] == [comparison["best_baseline"], comparison["deep"]]
     assert {"still_rising", "expected_gain_next_doubling"} <= set(curves["evidence"])
     assert {"current", "similar", "sentences", "rule"} <= set(report["history"])
 

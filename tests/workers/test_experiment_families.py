@@ -20,13 +20,14 @@ from workers.experiments.families import (
 )
 
 
-def test_four_families_with_the_assessments_display_names() -> None:
-    assert FAMILIES == ("logistic_regression", "random_forest", "xgboost", "deep")
+def test_five_families_with_the_assessments_display_names() -> None:
+    assert FAMILIES == ("logistic_regression", "random_forest", "xgboost", "deep", "tabm")
     assert [FAMILY_LABELS[f] for f in FAMILIES] == [
         "Logistic regression",
         "Random forest",
         "XGBoost",
         "ResNet MLP",
+        "TabM",
     ]
 
 

@@ -76,7 +76,7 @@ def test_a_curve_that_rises_with_n_is_reported_as_still_rising(
     assert curves["expected_gain_next_doubling"] >= MEANINGFUL_CURVE_GAIN
     baseline, deep = curves["models"]
     assert baseline["role"] == "best_baseline" and baseline["name"] == report["comparison"]["best_baseline"]
-    assert deep["role"] == "deep" and deep["name"] == "ResNet MLP"
+    assert deep["role"] == "deep" and deep["name"] == report["deep"]["chosen"]  # the one chosen on validation
     assert baseline["still_rising"] is True
     # The deep model barely learns on the smallest shares and then takes off: no power law describes that,
     # so its curve may be flagged (and then not extrapolated) instead of read as rising.
@@ -107,7 +107,8 @@ def test_the_largest_point_is_the_assessments_own_model(
         smallest = model["points"][0]
         assert smallest["source"] == "learning_curve"
         assert smallest["n_train"] == pytest.approx(0.1 * report["split"]["sizes"]["train"], abs=1)
-    assert report["learning_curves"]["hyperparameters"]["ResNet MLP"]["max_epochs"] == FAST_DEEP["max_epochs"]
+    chosen = report["deep"]["chosen"]
+    assert report["learning_curves"]["hyperparameters"][chosen]["max_epochs"] == FAST_DEEP["max_epochs"]
 
 
 def test_the_verdict_and_the_rubric_ask_for_more_labels(
@@ -182,7 +183,8 @@ def test_pending_points_end_the_job_unsaved_and_a_failed_point_is_shown_as_faile
     with pytest.raises(PointsPending):
         assess_file(path, config("label"), store)
     assert "learning_curve" not in store.stages and "validation" in store.stages
-    assert [(p.family, p.train_fraction) for p in store.asked][3:] == [(DEEP, f) for f in CURVE_FRACTIONS]
+    family = report["deep"]["chosen_family"]  # the deep family chosen on validation
+    assert [(p.family, p.train_fraction) for p in store.asked][3:] == [(family, f) for f in CURVE_FRACTIONS]
     assert {p.seed for p in store.asked} == {config("label").seed}
     assert store.asked[3].hyperparameters["max_epochs"] == FAST_DEEP["max_epochs"]
 
@@ -202,7 +204,8 @@ def test_pending_points_end_the_job_unsaved_and_a_failed_point_is_shown_as_faile
     assert deep["points"][0]["status"] == "failed" and deep["points"][0]["val_roc_auc"] is None
     assert deep["fit"] is not None  # three points are still a curve
     page = Page(render_html(resumed))
-    assert "ResNet MLP at 10.0% failed: The deep model could not overfit a handful of examples." in page.text
+    chosen = report["deep"]["chosen"]
+    assert f"{chosen} at 10.0% failed: The deep model could not overfit a handful of examples." in page.text
 
 
 def test_a_saturated_dataset_is_not_rising() -> None:

@@ -77,6 +77,14 @@ def _same_report(a: dict[str, Any], b: dict[str, Any]) -> bool:
     )
 
 
+def _one_deep_model(report: dict[str, Any]) -> dict[str, Any]:
+    """`report` as outputs saved before TabM can give it: their deep stage held only the compared deep model,
+    so the other deep family's entry and the `deep` section (which lists both) are not there."""
+    compared = report["comparison"]["deep"]
+    models = [m for m in report["models"] if m["family"] != "deep" or m["name"] == compared]
+    return {**{k: v for k, v in report.items() if k != "deep"}, "models": models}
+
+
 def _started(store: InMemoryStore) -> set[str]:
     return {stage for stage, fraction, _ in store.events if fraction == 0.0}
 
@@ -149,7 +157,7 @@ def test_a_job_resumed_from_outputs_saved_as_dicts_before_the_typed_ones_reads_t
     retry = InMemoryStore(stages=pickle.loads(pickle.dumps(saved)), looks=dict(store.looks))
     resumed = assess_file(churn_csv, _config(), retry, key="job")
     assert _started(retry) == {"report"}
-    assert _same_report(resumed, report)
+    assert _same_report(_one_deep_model(resumed), _one_deep_model(report))
     assert resumed["timings"] == report["timings"] and resumed["cpu_timings"] == report["cpu_timings"]
     assert len(retry.looks) == 1
 
@@ -160,7 +168,7 @@ def test_a_job_resumed_from_outputs_saved_as_dicts_before_the_typed_ones_reads_t
     partial = InMemoryStore(stages=pickle.loads(pickle.dumps(earlier)))
     again = assess_file(churn_csv, _config(), partial, key="other-job")
     assert _started(partial) == {"validation", "label_noise", "learning_curve", "test_look", "report"}
-    assert _same_report(again, report)
+    assert _same_report(_one_deep_model(again), _one_deep_model(report))
 
 
 def test_upgrade_leaves_other_stages_and_typed_records_alone() -> None:

@@ -1,4 +1,4 @@
-"""The learning-curve stage: the best baseline and the deep model trained on shares of the training split.
+"""The learning-curve stage: the best baseline and the chosen deep model trained on shares of the training split.
 
 Each share is a point of its own (`FanOutPoint`): the store runs it inline or as a job of its own, so on a
 service the points spread across workers and the stage resumes once they have all finished. The 100% point of
@@ -17,11 +17,10 @@ import numpy as np
 
 from workers.assessment.context import AssessmentContext
 from workers.assessment.curve_summary import CurvePoint, ModelCurve, skipped_summary, summarise_curves
-from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.outputs import LearningCurveOutput
 from workers.assessment.store import FanOutPoint
 from workers.curve_inference import hanley_mcneil_se
-from workers.experiments.families import DEEP, FAMILY_LABELS, default_hyperparameters
+from workers.experiments.families import DEEP, FAMILY_LABELS, TABM, default_hyperparameters
 from workers.experiments.fitting import split_deep_params
 from workers.experiments.run import run_experiment
 from workers.report.json_values import json_ready
@@ -83,7 +82,7 @@ def learning_curve_stage(ctx: AssessmentContext) -> LearningCurveOutput:
     )
     # deep_params may also set trainer options that are not hyperparameters (overfit_check, time_budget_s);
     # an experiment point cannot carry them, so the stage reports them as ignored.
-    _, options = split_deep_params(ctx.config.deep_params)
+    _, options = split_deep_params(ctx.config.deep_params, ctx.deep.family or DEEP)
     summary = replace(
         summary,
         hyperparameters={curve.name: curve.hyperparameters for curve in curves},
@@ -112,9 +111,16 @@ def _curves(ctx: AssessmentContext) -> list[ModelCurve]:
     best = ctx.validation_result.best_baseline
     family = _FAMILIES_BY_LABEL[best]
     curves = [ModelCurve(best, family, "best_baseline", hyperparameters=default_hyperparameters(family))]
-    if ctx.deep.model is not None:
-        hyperparameters, _ = split_deep_params(ctx.config.deep_params)  # as the deep stage fitted it
-        curves.append(ModelCurve(DEEP_MODEL_NAME, DEEP, "deep", hyperparameters=hyperparameters))
+    deep = ctx.deep
+    if deep.model is not None:
+        # The deep family chosen on validation, as the deep stage fitted it (ResNet-MLP before TabM existed).
+        deep_family = deep.family or DEEP
+        hyperparameters, _ = split_deep_params(ctx.config.deep_params, deep_family)
+        if deep_family == TABM and hyperparameters["n_bins"] is None:
+            # The CPU profile's embeddings depend on the training rows; the points keep the model's choice
+            # (0: none), so that they differ from it only by the rows left out.
+            hyperparameters["n_bins"] = deep.diagnostics.get("n_bins") or 0
+        curves.append(ModelCurve(deep.model.name, deep_family, "deep", hyperparameters=hyperparameters))
     return curves
 
 

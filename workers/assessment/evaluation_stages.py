@@ -37,16 +37,15 @@ def threshold_targets(answers: Answers) -> dict[str, float | None]:
 
 
 def fitted_models(ctx: AssessmentContext) -> list[FittedModel]:
-    """The baselines, simplest first, then the deep model if it was fitted."""
-    deep = ctx.deep.model
-    return [*ctx.baselines.models, *([deep] if deep is not None else [])]
+    """The baselines, simplest first, then every deep model that was fitted (ResNet-MLP, TabM)."""
+    return [*ctx.baselines.models, *ctx.deep.fitted_models()]
 
 
 def _validation_probas(ctx: AssessmentContext) -> dict[str, np.ndarray]:
     probas = dict(ctx.baselines.val_proba)
-    deep = ctx.deep
-    if deep.model is not None and deep.val_proba is not None:
-        probas[deep.model.name] = deep.val_proba
+    for deep in ctx.deep.all_candidates():
+        if deep.model is not None and deep.val_proba is not None:
+            probas[deep.model.name] = deep.val_proba
     return probas
 
 

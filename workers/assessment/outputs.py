@@ -17,6 +17,7 @@ import numpy as np
 
 from workers.baselines import FittedModel
 from workers.evaluation import ThresholdChoice
+from workers.families import DEEP, FAMILY_LABELS
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,28 @@ class BaselinesOutput(StageResult):
 
 
 @dataclass(frozen=True)
+class DeepCandidate:
+    """One deep family the assessment trained: its fitted model with its validation probabilities and
+    ROC-AUC, or why it has none (`error`: its overfit check failed)."""
+
+    family: str  # a key of workers.families.FAMILY_LABELS: "deep" (the ResNet-MLP) or "tabm"
+    name: str  # the model's name in the report
+    model: FittedModel | None
+    val_proba: np.ndarray | None = None
+    val_roc_auc: float | None = None
+    fit_seconds: float | None = None
+    device: str | None = None
+    error: str | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DeepOutput(StageResult):
-    """The deep model, or why there is none: skipped (not asked for) or failed (its overfit check)."""
+    """The deep model the comparison uses, or why there is none: skipped (not asked for) or failed (every
+    family's overfit check). `model`, `diagnostics`, `val_proba`, `fit_seconds` and `device` are the chosen
+    model's (the failure's when none was fitted); `candidates` are every deep family trained, the chosen one
+    included, and `chosen_family` and `chosen_because` say which one was chosen on validation and why.
+    Outputs pickled before several families existed have no candidates and read the class defaults."""
 
     model: FittedModel | None
     error: str | None = None
@@ -55,10 +76,46 @@ class DeepOutput(StageResult):
     val_proba: np.ndarray | None = None
     fit_seconds: float | None = None
     device: str | None = None
+    candidates: tuple[DeepCandidate, ...] = ()
+    chosen_family: str | None = None
+    chosen_because: str | None = None
 
     @property
     def failed(self) -> bool:
         return self.model is None and not self.skipped
+
+    @property
+    def family(self) -> str | None:
+        """The family of the compared deep model: `chosen_family`, or for an older output the family its
+        model's name is the label of (the ResNet-MLP's, then the only deep family)."""
+        if self.chosen_family is not None or self.model is None:
+            return self.chosen_family
+        by_label = {label: family for family, label in FAMILY_LABELS.items()}
+        return by_label.get(self.model.name, DEEP)
+
+    def all_candidates(self) -> tuple[DeepCandidate, ...]:
+        """Every deep family trained; for an output from before several families, its one model."""
+        if self.candidates:
+            return self.candidates
+        if self.skipped:
+            return ()
+        name = self.model.name if self.model is not None else "ResNet MLP"
+        return (
+            DeepCandidate(
+                family=self.family or DEEP,
+                name=name,
+                model=self.model,
+                val_proba=self.val_proba,
+                fit_seconds=self.fit_seconds if self.model is None else self.model.fit_seconds,
+                device=self.device if self.model is None else self.model.device,
+                error=self.error,
+                diagnostics=self.diagnostics,
+            ),
+        )
+
+    def fitted_models(self) -> list[FittedModel]:
+        """The deep models that were fitted, in the order they were trained."""
+        return [c.model for c in self.all_candidates() if c.model is not None]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workers.assessment.context import AssessmentContext
+from workers.assessment.deep_section import deep_section, selected_as
 from workers.assessment.evaluation_stages import fitted_models
-from workers.assessment.model_stages import DEEP_MODEL_NAME
 from workers.assessment.noise_stage import label_noise_section, noise_evidence
 from workers.assessment.outputs import LearningCurveOutput
 from workers.checks import too_good_caveat, too_good_findings
@@ -40,7 +40,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         findings=report_findings(ctx),
         best_baseline=best,
         baseline_test=test.get(best),
-        deep_test=test.get(DEEP_MODEL_NAME),
+        deep_test=test.get(comparison.deep) if comparison.deep else None,
         deep_failure=deep.error,
         deep_failure_code=OverfitCheckFailed.code if deep.error else None,
         delta_roc_auc=comparison.delta_roc_auc,
@@ -48,7 +48,8 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
         delta_ci_low=comparison.delta_ci_low,
         delta_ci_high=comparison.delta_ci_high,
         margin=comparison.margin,
-        deep_model=DEEP_MODEL_NAME if test.get(DEEP_MODEL_NAME) is not None else None,
+        # The deep model compared (chosen on validation among the deep families), by its name.
+        deep_model=comparison.deep if comparison.deep and test.get(comparison.deep) is not None else None,
         test_rows=ctx.split.sizes["test"],
         learning_curve=_curve_evidence(ctx.learning_curve),
         economics=ctx.test_look.economics,
@@ -101,7 +102,7 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "fit_seconds": model.fit_seconds,
                 "status": "ok",
                 "error": None,
-                "selected_as": "best_baseline" if model.name == validation.best_baseline else None,
+                "selected_as": _selected_as(ctx, model.name),
                 "validation": validation.metrics[model.name],
                 "threshold": asdict(choice) if (choice := validation.thresholds.get(model.name)) else None,
                 "test": looked.test[model.name],
@@ -109,11 +110,12 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
                 "diagnostics": model.diagnostics,
             }
         )
-    deep = ctx.deep
-    if deep.failed:
+    for deep in ctx.deep.all_candidates():
+        if deep.model is not None:
+            continue
         entries.append(
             {
-                "name": DEEP_MODEL_NAME,
+                "name": deep.name,
                 "family": "deep",
                 "device": deep.device or "cpu",
                 "fit_seconds": deep.fit_seconds or 0.0,
@@ -126,6 +128,10 @@ def _model_entries(ctx: AssessmentContext) -> list[dict[str, Any]]:
             }
         )
     return entries
+
+
+def _selected_as(ctx: AssessmentContext, name: str) -> str | None:
+    return selected_as(name, ctx.validation_result.best_baseline, ctx.deep)
 
 
 def report_stage(ctx: AssessmentContext) -> Report:
@@ -157,6 +163,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "split": ctx.split.to_dict(),
         "readiness": readiness,
         "models": _model_entries(ctx),
+        "deep": deep_section(ctx.deep),
         "comparison": comparison,
         "verdict": verdict.to_dict(),
         "recommendation": recommendation.to_dict(),

@@ -24,15 +24,16 @@ GRADIENT_RULE = (
 class GradientNormTracker:
     """Accumulates per-layer gradient norms on the device; the host reads them once per epoch.
 
-    A "layer" is each `nn.Linear` of the model, named as in `model.named_modules()`.
+    A "layer" is each module of `layer_types` (`nn.Linear` unless given; TabM's are its ensemble linears),
+    named as in `model.named_modules()`.
     """
 
-    def __init__(self, model: nn.Module) -> None:
-        self.layers = [name for name, module in model.named_modules() if isinstance(module, nn.Linear)]
+    def __init__(self, model: nn.Module, layer_types: tuple[type[nn.Module], ...] = (nn.Linear,)) -> None:
+        self.layers = [name for name, module in model.named_modules() if isinstance(module, layer_types)]
         self._params = [
             [p for p in module.parameters() if p.requires_grad]
             for module in model.modules()
-            if isinstance(module, nn.Linear)
+            if isinstance(module, layer_types)
         ]
         self.per_epoch: list[list[float]] = []
         self._device = next(model.parameters()).device

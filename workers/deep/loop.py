@@ -53,6 +53,14 @@ class EpochOutcome:
     out_of_time: bool
 
 
+def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of logits `(n, K)`, or of an ensemble's members' logits `(n, k, K)`: then each
+    member is scored on every row and the losses averaged, as TabM trains its k members."""
+    if logits.ndim == 3:
+        return F.cross_entropy(logits.flatten(0, 1), y.repeat_interleave(logits.shape[1]))
+    return F.cross_entropy(logits, y)
+
+
 def raise_if_cancelled(should_stop: ShouldStop | None) -> None:
     if should_stop is not None and should_stop():
         raise AssessmentCancelled("The assessment was cancelled while the deep model was training.")
@@ -90,7 +98,7 @@ def train_step(
     with autocast(xb.device, mixed_precision):
         logits = model(xb)
     # The loss is taken in float32 even under autocast: bf16 log-softmax loses the small losses late in training.
-    loss = F.cross_entropy(logits.float(), yb)
+    loss = cross_entropy(logits.float(), yb)
     loss.backward()
     if after_backward is not None:
         after_backward()

@@ -14,10 +14,9 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from workers.deep.loop import ShouldStop, raise_if_cancelled
+from workers.deep.loop import ShouldStop, cross_entropy, raise_if_cancelled
 from workers.errors import OverfitCheckFailed
 
 OVERFIT_ROWS = 32
@@ -111,7 +110,7 @@ def overfit_check(
     while steps < OVERFIT_MAX_STEPS:
         raise_if_cancelled(should_stop)
         optimizer.zero_grad(set_to_none=True)
-        batch_loss = F.cross_entropy(model(xb), yb)
+        batch_loss = cross_entropy(model(xb), yb)
         loss = batch_loss.item()  # needed every step to stop as soon as the rows are memorised
         if steps == 0:
             initial_loss = best_loss = loss

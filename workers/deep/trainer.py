@@ -61,6 +61,9 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
     `train_rows_per_second` (plus `initialisation_by_layer` and `lr`).
     """
 
+    # The modules whose gradient norms the report tracks (a subclass with other layer types names its own).
+    gradient_layers: tuple[type[torch.nn.Module], ...] = (torch.nn.Linear,)
+
     def __init__(
         self,
         *,
@@ -205,7 +208,7 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _train(
         self,
-        model: ResNetMLP,
+        model: torch.nn.Module,
         train: DeviceTensors,
         val: DeviceTensors | None,
         lr: float,
@@ -217,7 +220,7 @@ class ResNetMLPClassifier(ClassifierMixin, BaseEstimator):
         """The epoch loop with early stopping; returns the training part of the diagnostics."""
         mixed_precision = self.mixed_precision_
         optimizer = make_optimizer(model, lr=lr, weight_decay=self.weight_decay)
-        gradients = GradientNormTracker(model)
+        gradients = GradientNormTracker(model, self.gradient_layers)
         n_batches = count_batches(train.n_rows, self.batch_size)
         y_val_host = None if val is None else val.y.cpu().numpy()
         epochs: list[dict[str, object]] = []

@@ -21,10 +21,24 @@ from sklearn.pipeline import Pipeline
 from workers.baselines import FittedModel, fit_baseline
 from workers.deep.device import resolve_device
 from workers.deep.loop import ShouldStop
+from workers.deep.tabm_trainer import TabMClassifier
 from workers.deep.trainer import OnEpoch, ResNetMLPClassifier
 from workers.errors import AssessmentCancelled, OverfitCheckFailed
-from workers.experiments.families import DEEP, FAMILY_LABELS, complete_hyperparameters, hyperparameters_of
+from workers.experiments.families import (
+    DEEP,
+    DEEP_FAMILIES,
+    FAMILY_LABELS,
+    TABM,
+    complete_hyperparameters,
+    hyperparameters_of,
+)
+from workers.families import resolve_tabm_hyperparameters, tabm_profile
 from workers.features import make_preprocessor
+
+# The trainer's settings that are not hyperparameters: an assessment's deep_params may set them.
+TRAINER_OPTIONS = frozenset(
+    {"validation_fraction", "device", "mixed_precision", "random_state", "overfit_check", "time_budget_s"}
+)
 
 
 def fit_family(
@@ -49,7 +63,7 @@ def fit_family(
     hp = complete_hyperparameters(family, hyperparameters)
     if should_stop is not None and should_stop():
         raise AssessmentCancelled(f"The {FAMILY_LABELS[family]} experiment was cancelled before training.")
-    if family == DEEP:
+    if family in DEEP_FAMILIES:
         return fit_deep(
             frame,
             y,
@@ -60,6 +74,7 @@ def fit_family(
             device=device,
             should_stop=should_stop,
             on_epoch=on_epoch,
+            family=family,
         )
     # XGBoost runs where the deep model would; the linear model and the forest are CPU-only.
     return fit_baseline(
@@ -87,28 +102,43 @@ def fit_deep(
     should_stop: ShouldStop | None = None,
     on_epoch: OnEpoch | None = None,
     trainer_options: Mapping[str, Any] | None = None,
+    family: str = DEEP,
 ) -> FittedModel:
-    """The deep model fitted on `frame, y`, stopping early on `val_frame, y_val`. `trainer_options` are the
-    trainer's settings that are not hyperparameters (`overfit_check`, `time_budget_s`; see
-    `split_deep_params`). Raises `OverfitCheckFailed` (with the trainer's `diagnostics` on it) when it cannot
-    fit a handful of rows, `AssessmentCancelled` when `should_stop()` turns true at a batch boundary."""
-    hp = complete_hyperparameters(DEEP, hyperparameters)
+    """The deep model of `family` (the ResNet-MLP or TabM) fitted on `frame, y`, stopping early on
+    `val_frame, y_val`. `trainer_options` are the trainer's settings that are not hyperparameters
+    (`overfit_check`, `time_budget_s`; see `split_deep_params`). TabM's hyperparameters left at None take the
+    profile of the device it runs on (`workers.families.TABM_PROFILES`). Raises `OverfitCheckFailed` (with
+    the trainer's `diagnostics` on it) when it cannot fit a handful of rows, `AssessmentCancelled` when
+    `should_stop()` turns true at a batch boundary."""
+    hp = complete_hyperparameters(family, hyperparameters)
     start = time.perf_counter()
     prepare = make_preprocessor(frame, "deep", random_state=random_state).fit(frame, y)
     x_train = prepare.transform(frame).astype(np.float32)
     x_val = prepare.transform(val_frame).astype(np.float32)
     # An option may override the device or the seed, as an assessment's deep_params always could.
     settings = {"device": device, "random_state": random_state, **(trainer_options or {})}
-    estimator = ResNetMLPClassifier(**hp, **settings)
+    estimator: ResNetMLPClassifier
+    profile = None
+    if family == TABM:
+        device_type = resolve_device(settings["device"]).type
+        profile = tabm_profile(device_type)
+        estimator = TabMClassifier(
+            **{**resolve_tabm_hyperparameters(hp, device_type, len(frame)), **settings}
+        )
+    else:
+        estimator = ResNetMLPClassifier(**hp, **settings)
     estimator.fit(x_train, y, X_val=x_val, y_val=y_val, on_epoch=on_epoch, should_stop=should_stop)
+    diagnostics = estimator.diagnostics_
+    if profile is not None:
+        diagnostics["profile"] = profile
     return FittedModel(
-        name=FAMILY_LABELS[DEEP],
+        name=FAMILY_LABELS[family],
         family="deep",
         estimator=Pipeline([("prepare", prepare), ("model", estimator)]),
         fit_seconds=time.perf_counter() - start,
         device=estimator.device_.type,
         params=estimator.get_params(),
-        diagnostics=estimator.diagnostics_,
+        diagnostics=diagnostics,
     )
 
 
@@ -135,6 +165,7 @@ def try_fit_deep(
     should_stop: ShouldStop | None = None,
     on_epoch: OnEpoch | None = None,
     trainer_options: Mapping[str, Any] | None = None,
+    family: str = DEEP,
 ) -> FittedModel | DeepFailure:
     """`fit_deep`, with a failed overfit check as a `DeepFailure` instead of an exception: for the
     assessment, whose report and verdict ("fix the data first") are built on the failure."""
@@ -151,6 +182,7 @@ def try_fit_deep(
             should_stop=should_stop,
             on_epoch=on_epoch,
             trainer_options=trainer_options,
+            family=family,
         )
     except OverfitCheckFailed as failure:
         return DeepFailure(
@@ -161,12 +193,24 @@ def try_fit_deep(
         )
 
 
-def split_deep_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An assessment's `deep_params` as (hyperparameters, completed with their defaults; trainer options).
+def split_deep_params(params: Mapping[str, Any], family: str = DEEP) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An assessment's `deep_params` for `family`: (its hyperparameters, completed with their defaults;
+    trainer options).
 
-    The options are the trainer's settings that are not hyperparameters (`overfit_check`, `time_budget_s`):
-    an experiment cannot carry them, so the learning curve's points train without them."""
-    names = {spec.name for spec in hyperparameters_of(DEEP)}
+    `deep_params` serve every deep family: each takes the names it has (max_epochs, patience, lr, ...).
+    The options are the trainer's settings that are not hyperparameters (`overfit_check`, `time_budget_s`
+    for the ResNet-MLP, where TabM has it as a hyperparameter): an experiment cannot carry them, so the
+    learning curve's points train without them. For the ResNet-MLP every other name is passed on as an
+    option, as before, so an unknown one is still refused when it trains."""
+    names = {spec.name for spec in hyperparameters_of(family)}
     given = {name: value for name, value in params.items() if name in names}
-    options = {name: value for name, value in params.items() if name not in names}
-    return complete_hyperparameters(DEEP, given), options
+    options = {
+        name: value
+        for name, value in params.items()
+        if name not in names and (family == DEEP or name in TRAINER_OPTIONS)
+    }
+    if family == DEEP:
+        # A TabM-only hyperparameter is not an unknown option for the ResNet-MLP.
+        tabm_names = {spec.name for spec in hyperparameters_of(TABM)} - TRAINER_OPTIONS
+        options = {name: value for name, value in options.items() if name not in tabm_names}
+    return complete_hyperparameters(family, given), options

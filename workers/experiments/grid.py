@@ -24,6 +24,7 @@ from workers.experiments.families import (
     DEEP,
     LOGISTIC_REGRESSION,
     RANDOM_FOREST,
+    TABM,
     XGBOOST,
     Hyperparameter,
     check_family,
@@ -46,6 +47,8 @@ DEFAULT_GRIDS: dict[str, dict[str, Any]] = {
     RANDOM_FOREST: {"min_samples_leaf": [1, 2, 5, 10], "max_features": ["sqrt", 0.5]},
     XGBOOST: {"max_depth": [3, 6, 9], "learning_rate": [0.03, 0.1, 0.3]},
     DEEP: {"d_main": [64, 128, 256], "n_blocks": [1, 2, 3], "lr": [None]},
+    # None is the device's profile (the assessment's TabM); n_bins 0 drops the piecewise-linear embeddings.
+    TABM: {"k": [None, 4, 16], "n_bins": [None, 0]},
 }
 
 
@@ -190,6 +193,8 @@ SIMPLER_WHEN: dict[str, dict[str, str]] = {
         "dropout": "higher",
         "weight_decay": "higher",
     },
+    # Not k, n_blocks or d_block: their None is the device's profile, which has no place on their axes.
+    TABM: {"dropout": "higher", "weight_decay": "higher"},
 }
 
 

@@ -22,7 +22,7 @@ from workers.deep.trainer import OnEpoch
 from workers.errors import InvalidOption, OverfitCheckFailed
 from workers.evaluation import choose_threshold, validation_metrics
 from workers.evaluation.curves import roc_points
-from workers.experiments.families import DEEP, XGBOOST, check_family, complete_hyperparameters
+from workers.experiments.families import DEEP_FAMILIES, XGBOOST, check_family, complete_hyperparameters
 from workers.experiments.fitting import fit_family
 from workers.experiments.subsample import check_seed, check_train_fraction, subsample_indices
 
@@ -124,7 +124,7 @@ def run_experiment(
         validation={},
         train_roc_auc=None,
         fit_seconds=0.0,
-        device=resolve_device(device).type if family in (DEEP, XGBOOST) else "cpu",
+        device=resolve_device(device).type if family in (*DEEP_FAMILIES, XGBOOST) else "cpu",
         details={},
     )
     start = time.perf_counter()
@@ -150,7 +150,7 @@ def run_experiment(
     result.fit_seconds = model.fit_seconds
     result.device = model.device
     result.model = model
-    result.details = _deep_details(model.diagnostics) if family == DEEP else dict(model.diagnostics)
+    result.details = _deep_details(model.diagnostics) if family in DEEP_FAMILIES else dict(model.diagnostics)
     result.val_proba = model.predict_proba(val_frame)
     result.validation = _validation_metrics(y_val, result.val_proba)
     if result.val_proba.shape[1] == 2:
@@ -206,5 +206,7 @@ def _deep_details(diagnostics: Mapping[str, Any]) -> dict[str, Any]:
         "n_parameters": diagnostics.get("n_parameters"),
         "mixed_precision": diagnostics.get("mixed_precision"),
         "train_rows_per_second": diagnostics.get("train_rows_per_second"),
+        # TabM's: the device profile its None hyperparameters took, and the time budget that may end training.
+        **{key: diagnostics[key] for key in ("profile", "time_budget_s") if key in diagnostics},
         "epochs": epochs,
     }

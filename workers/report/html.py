@@ -38,6 +38,7 @@ from workers.numbers import (
     format_seconds,
 )
 from workers.report import charts
+from workers.report.deep_choice import deep_choice
 from workers.report.economics_view import economics_view
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
@@ -168,6 +169,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "economics": economics_view(report.economics),
         "label_noise": label_noise_view(report.label_noise),
         "deep": _deep_view(deep),
+        "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
         "classes": _classes(dataset),
@@ -485,6 +487,9 @@ def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
         "best_epoch": diag.best_epoch,
         "stopped_early": diag.stopped_early,
         "stop_reason": diag.stop_reason,
+        "profile": diag.profile,  # TabM's
+        "time_budget_s": diag.time_budget_s,
+        "k": diag.k,
         "epochs": diag.epochs,
         "lr": None,
         "charts": [],

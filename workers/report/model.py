@@ -289,6 +289,10 @@ class Diagnostics(Part):
     stop_reason: str | None = None
     gradient_norms: GradientNorms | None = None
     train_rows_per_second: Number | None = None
+    profile: str | None = None  # TabM's device profile ("cpu" or "gpu")
+    k: int | None = None  # TabM's ensemble members
+    n_bins: int | None = None  # TabM's piecewise-linear embedding bins (None: none)
+    time_budget_s: Number | None = None  # TabM's training time limit
     iterations: int | None = None
     trees: int | None = None
     max_samples: Number | None = None
@@ -311,6 +315,33 @@ class ModelEntry(Part):
     test: TestMetrics | None = None
     curves: Curves | None = None
     diagnostics: Diagnostics | None = None
+
+
+class DeepCandidate(Part):
+    """One deep family the assessment trained, as the `deep` section lists it."""
+
+    family: str | None = None
+    name: str | None = None
+    status: str | None = None
+    val_roc_auc: Number | None = None
+    fit_seconds: Number | None = None
+    device: str | None = None
+    profile: str | None = None  # TabM's: "cpu" or "gpu", the defaults its None hyperparameters took
+    time_budget_s: Number | None = None
+    stop_reason: str | None = None
+    chosen: bool | None = None
+
+
+class DeepSection(Part):
+    """The deep families trained (ResNet-MLP, TabM) and which one the comparison uses: the best on
+    validation. Absent from reports made before TabM, when the ResNet-MLP was the only deep model."""
+
+    chosen_family: str | None = None
+    chosen: str | None = None
+    chosen_because: str | None = None
+    selected_on: str | None = None
+    metric: str | None = None
+    candidates: list[DeepCandidate] = []
 
 
 class Comparison(Part):
@@ -635,6 +666,7 @@ class Report(Part):
     split: SplitSection | None = None
     readiness: Readiness | None = None
     models: list[ModelEntry] = []
+    deep: DeepSection | None = None
     comparison: Comparison | None = None
     verdict: VerdictSection | None = None
     recommendation: RecommendationSection | None = None

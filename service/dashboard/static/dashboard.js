@@ -87,7 +87,12 @@
     const every = Number(section.dataset.pollMs) || 1000;
     const box = section.querySelector("[data-live-chart]");
     const epochs = new Map();
-    const remember = (epoch) => { if (epoch && Number.isInteger(epoch.epoch)) epochs.set(epoch.epoch, epoch); };
+    let model = null;  // the deep models train one after the other, each from epoch 1: one curve at a time
+    const remember = (epoch) => {
+      if (!epoch || !Number.isInteger(epoch.epoch)) return;
+      if (epoch.model && epoch.model !== model) { epochs.clear(); model = epoch.model; }
+      epochs.set(epoch.epoch, epoch);
+    };
     remember(JSON.parse(box.dataset.epoch || "null"));
     drawLossChart(box, epochs);
 
