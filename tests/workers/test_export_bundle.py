@@ -102,3 +102,18 @@ def test_a_module_that_cannot_be_rebuilt_is_refused_at_export(tmp_path: Path) ->
     model = _fitted(EnsembleClassifier(record_offsets=False))  # the tensor argument is not recorded
     with pytest.raises(ExportUnsupported, match="cannot be rebuilt"):
         write_bundle(model, tmp_path / "b", classes=["no", "yes"], threshold=0.5, card={})
+
+
+@pytest.mark.parametrize("n_bins", [None, 8])
+def test_a_fitted_tabm_round_trips_with_its_bins(tmp_path: Path, n_bins: int | None) -> None:
+    from workers.deep.tabm_trainer import TabMClassifier
+
+    estimator = TabMClassifier(
+        k=2, n_blocks=1, d_block=16, n_bins=n_bins, max_epochs=2, device="cpu", overfit_check=False
+    )
+    model = _fitted(estimator)
+    write_bundle(model, tmp_path / "b", classes=["no", "yes"], threshold=0.5, card={"model": {"name": "TabM"}})
+    frame, _ = _frame()
+    np.testing.assert_allclose(
+        _load(tmp_path / "b").predict_proba(frame.head(7)).to_numpy(), model.predict_proba(frame.head(7)), atol=1e-6
+    )

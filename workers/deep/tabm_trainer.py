@@ -103,6 +103,9 @@ class TabMClassifier(ResNetMLPClassifier):
     def _new_model(  # type: ignore[override]
         self, n_classes: int, device: torch.device, *, dropout: float | None = None
     ) -> TabMNet:
+        # The bin edges are kept (a few floats a column): the training rows they come from are not, and an
+        # exported model is rebuilt from them (`module_init_kwargs`).
+        self.bins_ = None if self.n_bins is None else piecewise_bins(self._bins_from, self.n_bins)
         return TabMNet(
             d_in=self.n_features_in_,
             d_out=n_classes,
@@ -110,8 +113,21 @@ class TabMClassifier(ResNetMLPClassifier):
             n_blocks=self.n_blocks,
             d_block=self.d_block,
             dropout=self.dropout if dropout is None else dropout,
-            bins=None if self.n_bins is None else piecewise_bins(self._bins_from, self.n_bins),
+            bins=self.bins_,
         ).to(device)
+
+    def module_init_kwargs(self) -> dict[str, object]:
+        """The fitted `TabMNet`'s constructor arguments, for rebuilding it from exported weights
+        (workers.export.bundle): the bin edges travel as tensors in the weights file."""
+        return {
+            "d_in": self.n_features_in_,
+            "d_out": len(self.classes_),
+            "k": self.k,
+            "n_blocks": self.n_blocks,
+            "d_block": self.d_block,
+            "dropout": self.dropout,
+            "bins": getattr(self, "bins_", None),
+        }
 
     def _lr_range_test(self, *args, **kwargs) -> dict[str, object]:  # type: ignore[no-untyped-def]
         sweep = super()._lr_range_test(*args, **kwargs)
