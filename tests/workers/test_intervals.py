@@ -69,15 +69,15 @@ def test_a_perfect_precision_on_38_rows_is_not_certain():
     assert result["n_predicted_positive"] == 38
 
 
-def test_a_perfect_f1_is_bounded_by_the_wilson_ends_not_a_point():
+def test_a_perfect_f1_has_a_lower_end_from_wilson_on_the_jaccard_index():
     y = np.array([1] * 20 + [0] * 180)
     score = np.r_[np.full(20, 0.9), np.linspace(0.0, 0.5, 180)]
 
     f1 = evaluate_binary(y, score, 0.8)["f1"]
 
-    # Every resample has F1 1.000; 20 of 20 right on both sides gives Wilson [0.839, 1.000].
-    assert (f1["value"], f1["ci_high"], f1["method"]) == (1.0, 1.0, "wilson_bound")
-    assert f1["ci_low"] == pytest.approx(0.839, abs=1e-3)
+    # Every resample has F1 1.000. TP / (TP + FP + FN) = 20 / 20 has Wilson [0.839, 1.000]; F1 = 2J / (1 + J).
+    assert (f1["value"], f1["ci_high"], f1["method"]) == (1.0, 1.0, "wilson_jaccard")
+    assert f1["ci_low"] == pytest.approx(2 * 0.8389 / 1.8389, abs=1e-3)
 
 
 def test_wilson_interval_holds_its_level_at_the_edges():
