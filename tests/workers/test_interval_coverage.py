@@ -131,3 +131,18 @@ def test_the_sentence_under_the_model_table_names_the_new_methods() -> None:
     assert "ROC-AUC by a score interval with the binormal variance at its ends" in note
     assert "F1 by Wilson score interval of J = TP / (TP + FP + FN), mapped to F1 = 2J / (1 + J)" in note
     assert "PR-AUC by a logit-scale t interval" in note
+
+
+def test_a_pr_auc_near_one_on_42_positives_is_not_stretched_by_the_binomial_floor() -> None:
+    # The breast-cancer example's shape: 42 positives, 72 negatives, AP 0.989. The binomial standard error
+    # on the logit scale grows without bound near 1 (uncapped: a lower end of 0.82, 0.73 on the example);
+    # the floor widens the bootstrap's by at most half again.
+    rng = np.random.default_rng(4)
+    y = np.r_[np.ones(42), np.zeros(72)].astype(int)
+    score = rng.normal(size=114) + 3.6 * y
+
+    pr = evaluate_binary(y, score, 1.8)["pr_auc"]
+
+    assert pr["value"] == pytest.approx(0.989, abs=1e-3)
+    assert 0.90 < pr["ci_low"] < 0.95 and pr["ci_high"] < 1.0, pr
+    assert pr["method"] == "logit_binomial_se"

@@ -17,7 +17,11 @@ splits of 1,000 rows, 3% positives, AUC 0.75:
   binomial standard error on the logit scale, 1 / sqrt(n_pos AP (1 - AP)), is larger there and restores
   the coverage; with many positives it overstates the spread (98.5-99% at AUC 0.95 and 300 positives), so
   it is a floor only below `FEW_POSITIVES` positives, where the data say that it is needed: 30 positives
-  fell short without it, 60 did not. With 6 positives the interval is wide (about 0.75 of the scale at
+  fell short without it, 60 did not. Near AP = 1 the binomial model no longer fits (its logit-scale
+  standard error grows without bound: the breast-cancer example's 42 positives and AP 0.994 got
+  [0.73, 1.00]), so the floor widens the bootstrap's standard error by at most `MAX_WIDENING` = 1.5 -
+  enough to absorb a bias of 1.3 standard deviations at 95% (z 1.96 x 1.5 - 1.645), over twice the half
+  a standard deviation measured. With 6 positives the interval is wide (about 0.75 of the scale at
   AUC 0.95) and covers 98-100%: nothing narrower held 94% there, and the method's name says it.
 - The quantile is Student's t with n_pos - 1 degrees of freedom rather than z: the spread of an AP is the
   spread of its positives' precisions, estimated from n_pos of them (as the Satterthwaite t of the logit
@@ -39,6 +43,7 @@ from scipy.stats import t as student_t
 from workers.evaluation.intervals import PR_LOGIT, PR_LOGIT_FEW, WILSON, wilson_interval
 
 FEW_POSITIVES = 50  # below this many positives the binomial standard error is the floor (docstring)
+MAX_WIDENING = 1.5  # the floor widens the bootstrap's standard error by at most this factor (docstring)
 
 
 def pr_auc_interval(
@@ -62,8 +67,10 @@ def pr_auc_interval(
     method = PR_LOGIT
     if n_positive < FEW_POSITIVES or se <= 0.0:
         binomial = 1.0 / math.sqrt(n_positive * spread)
-        if binomial > se:
-            se, method = binomial, PR_LOGIT_FEW
+        # At most half again the bootstrap's (see MAX_WIDENING); without any spread, the binomial alone.
+        floored = min(binomial, MAX_WIDENING * se) if se > 0.0 else binomial
+        if floored > se:
+            se, method = floored, PR_LOGIT_FEW
     quantile = float(student_t.ppf(0.5 + confidence / 2.0, max(n_positive - 1, 1)))
     half = quantile * se
     centre = math.log(ap / (1.0 - ap))
