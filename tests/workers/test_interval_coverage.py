@@ -146,3 +146,14 @@ def test_a_pr_auc_near_one_on_42_positives_is_not_stretched_by_the_binomial_floo
     assert pr["value"] == pytest.approx(0.989, abs=1e-3)
     assert 0.90 < pr["ci_low"] < 0.95 and pr["ci_high"] < 1.0, pr
     assert pr["method"] == "logit_binomial_se"
+
+
+def test_a_perfect_ranking_gets_wilsons_pr_auc_interval_even_a_hair_above_one() -> None:
+    # An assessment crashed here: scikit-learn's AP of a perfect ranking was 1.0000000000000002 on 48
+    # positives. It is read as 48 of 48: Wilson's [0.926, 1.000].
+    samples = np.ones(100)
+
+    low, high, method = pr_auc_interval(samples, 1.0000000000000002, 48)
+
+    assert (high, method) == (1.0, "wilson")
+    assert low == pytest.approx(0.926, abs=1e-3)

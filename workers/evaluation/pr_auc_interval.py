@@ -60,7 +60,8 @@ def pr_auc_interval(
         raise ValueError(f"confidence must be in (0, 1), however: {confidence=}")
     ap = float(average_precision)
     if not 0.0 < ap < 1.0:
-        low, high = wilson_interval(ap * n_positive, n_positive, confidence)
+        # scikit-learn's AP of a perfect ranking can be 1 + 2e-16: all positives count as found.
+        low, high = wilson_interval(n_positive if ap >= 1.0 else 0, n_positive, confidence)
         return low, high, WILSON
     spread = ap * (1.0 - ap)
     se = float(np.std(samples, ddof=1)) / spread if samples.size > 1 else 0.0
