@@ -16,6 +16,14 @@
   few values (with 6 positives: coverage 79% with z, 84% with t). When the DeLong variance is zero (perfect separation) the interval falls back to the
   Van Dantzig (1951) / Birnbaum & Klose (1957) bound Var(AUC) <= AUC (1 - AUC) / min(n_pos, n_neg),
   i.e. a Wilson interval on min(n_pos, n_neg) trials, so AUC 1.000 on 12 positives is not "[1.000, 1.000]".
+  (The test look now uses `workers.evaluation.auc_score`, which covers where this one fell short: few
+  positives at high AUC.)
+- **F1** (`f1_jaccard_interval`): F1 = 2 TP / (2 TP + FP + FN) = 2 J / (1 + J), where J = TP / (TP + FP + FN)
+  is the Jaccard index (critical success index) of the prediction. Given the k rows that are positive or
+  predicted positive, TP among them is Binomial(k, J) for i.i.d. rows, whatever the prevalence - so a
+  Wilson interval for J, mapped through the increasing 2 J / (1 + J), is an F1 interval exact in the same
+  sense as precision's and recall's. The bias-corrected bootstrap it replaced covered 75-86% with 6
+  positives (its resamples cannot see F1 values the 6 positives did not produce); this one 95-96.5%.
 """
 
 from __future__ import annotations
@@ -27,11 +35,22 @@ from scipy.stats import t as student_t
 WILSON = "wilson"
 LOGIT_DELONG = "logit_delong"
 BOOTSTRAP = "bootstrap_bc"
+WILSON_JACCARD = "wilson_jaccard"
+AUC_SCORE = "binormal_score"  # `workers.evaluation.auc_score`
+PR_LOGIT = "logit_bootstrap_se"  # `workers.evaluation.pr_auc_interval`
+PR_LOGIT_FEW = "logit_binomial_se"  # the same, its standard error floored with few positives
 
 METHOD_TITLES = {
     WILSON: "Wilson score interval (1927)",
     LOGIT_DELONG: "DeLong variance on the logit scale (DeLong 1988; Pepe 2003)",
     BOOTSTRAP: "bias-corrected bootstrap, rows resampled with their prevalence (Efron 1981)",
+    WILSON_JACCARD: "Wilson score interval of J = TP / (TP + FP + FN), mapped to F1 = 2J / (1 + J)",
+    PR_LOGIT: "a logit-scale t interval with the row bootstrap's standard error (Boyd et al. 2013)",
+    PR_LOGIT_FEW: (
+        "a logit-scale t interval with the binomial standard error of so few positives, wide on "
+        "purpose (Boyd et al. 2013)"
+    ),
+    AUC_SCORE: "a score interval with the binormal variance at its ends, never below DeLong's (Newcombe 2006)",
 }
 
 
@@ -61,6 +80,15 @@ def wilson_interval(successes: float, trials: float, confidence: float = 0.95) -
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return float(low), float(high)
+
+
+def f1_jaccard_interval(
+    true_positive: int, false_positive: int, false_negative: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """``(low, high)`` of F1 from the Wilson interval of the Jaccard index J = TP / (TP + FP + FN) (see the
+    module docstring); with no positive and no predicted positive row, ``(0, 1)``."""
+    low, high = wilson_interval(true_positive, true_positive + false_positive + false_negative, confidence)
+    return 2.0 * low / (1.0 + low), 2.0 * high / (1.0 + high)
 
 
 def placement_values(score: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,15 @@ its ``method`` key:
 
 - binary precision and recall: Wilson (1927) score interval - a proportion of predicted positives / of
   positives, exact in its binomial model and never collapsing at 0 or 1;
-- binary ROC-AUC: DeLong (1988) variance on the logit scale (Pepe 2003) - skewed the right way near 1;
-- PR-AUC, F1 and every multiclass macro metric: bias-corrected bootstrap percentile (Efron 1981) with the
-  rows (and so the prevalence) resampled (`workers.evaluation.bootstrap`); a binary F1 of 0 or 1, where
-  every resample agrees, is bounded by the F1 of the Wilson ends instead (`confusion.f1_interval`).
+- binary ROC-AUC: a score interval with the binormal variance at its ends, never below DeLong's
+  (`workers.evaluation.auc_score`) - holds with few positives at high AUC, where the logit DeLong one
+  lay above the truth too often;
+- binary F1: Wilson interval of the Jaccard index TP / (TP + FP + FN), mapped to F1 = 2J / (1 + J)
+  (`intervals.f1_jaccard_interval`) - exact in the same binomial sense as precision's and recall's;
+- binary PR-AUC: normal on the logit scale with the row bootstrap's standard error, floored with few
+  positives (`workers.evaluation.pr_auc_interval`);
+- every multiclass macro metric: bias-corrected bootstrap percentile (Efron 1981) with the rows (and so
+  the class mix) resampled (`workers.evaluation.bootstrap`).
 
 Everything returned is plain Python (floats, ints, str, dicts), ready for JSON.
 """
@@ -34,9 +39,17 @@ from sklearn.metrics import (
 )
 
 from workers.errors import InvalidOption
+from workers.evaluation.auc_score import AUC_SCORE, auc_score_interval
 from workers.evaluation.bootstrap import bias_corrected_interval, binary_bootstrap, multiclass_bootstrap
-from workers.evaluation.confusion import confusion_section, f1_interval
-from workers.evaluation.intervals import BOOTSTRAP, LOGIT_DELONG, WILSON, auc_logit_interval, wilson_interval
+from workers.evaluation.confusion import confusion_section
+from workers.evaluation.intervals import (
+    BOOTSTRAP,
+    WILSON,
+    WILSON_JACCARD,
+    f1_jaccard_interval,
+    wilson_interval,
+)
+from workers.evaluation.pr_auc_interval import pr_auc_interval
 
 DEFAULT_N_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
@@ -79,13 +92,14 @@ def evaluate_binary(
     positive = y == 1
     n_positive, n_predicted = int(positive.sum()), int(predicted.sum())
     true_positive = int((predicted[positive] == 1).sum())
-    _, auc_low, auc_high = auc_logit_interval(s, positive, confidence)
+    _, auc_low, auc_high = auc_score_interval(s, positive, confidence)
+    missed = (n_predicted - true_positive, n_positive - true_positive)  # false positives, false negatives
     closed_form = {
-        "roc_auc": (auc_low, auc_high, LOGIT_DELONG),
+        "roc_auc": (auc_low, auc_high, AUC_SCORE),
+        "pr_auc": pr_auc_interval(samples["pr_auc"], points["pr_auc"], n_positive, confidence),
         "precision": (*wilson_interval(true_positive, n_predicted, confidence), WILSON),
         "recall": (*wilson_interval(true_positive, n_positive, confidence), WILSON),
-        # The bootstrap's F1 interval unless every resample agrees (F1 0 or 1): then the Wilson ends' F1.
-        "f1": f1_interval(samples["f1"], points["f1"], (true_positive, n_predicted, n_positive), confidence),
+        "f1": (*f1_jaccard_interval(true_positive, *missed, confidence), WILSON_JACCARD),
     }
     for name, (low, high, method) in closed_form.items():
         result[name].update(ci_low=low, ci_high=high, method=method)

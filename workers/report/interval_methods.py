@@ -2,7 +2,10 @@
 
 Each metric's interval carries its `method` (`workers.evaluation.intervals`); the HTML report, the dashboard
 and the terminal print this sentence under the model table so that a reader knows which interval is exact
-(Wilson), which is a normal approximation (logit DeLong) and which is resampled (bootstrap).
+in its binomial model (Wilson: precision, recall, and F1 through the Jaccard index), which is a score
+interval (ROC-AUC, binormal variance at its ends), which rests on the bootstrap's spread (PR-AUC), and when
+PR-AUC's was widened on purpose for few positives. Reports stored before this round name the earlier
+methods (logit DeLong, bias-corrected bootstrap, the Wilson ends' F1); their titles stay here for them.
 """
 
 from __future__ import annotations
