@@ -109,7 +109,7 @@ def comparison_table(report: Report, width: int = WIDE_ENOUGH) -> Table:
         title=f"Test split — {test_rows} rows, looked at {used} of "
         f"{limit} times (95% CIs; models selected on validation)",
         title_justify="left",
-        # Which interval each metric has (Wilson, logit DeLong, bootstrap), as in the HTML report.
+        # Which interval each metric has (Wilson, binormal score, logit bootstrap), as in the HTML report.
         caption=interval_methods_note(report.models),
         caption_justify="left",
         expand=True,

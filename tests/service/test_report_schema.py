@@ -53,7 +53,7 @@ def test_the_openapi_schema_of_an_assessment_names_the_reports_fields(client: Te
     )
     test = _resolve(document, model["properties"]["test"])
     interval = _resolve(document, test["properties"]["roc_auc"])
-    # `method` names how the interval was made (Wilson, logit DeLong, bootstrap): issue 10.
+    # `method` names how the interval was made (Wilson, binormal score, logit bootstrap): issue 10.
     assert set(interval["properties"]) == {"value", "ci_low", "ci_high", "method"}
 
 

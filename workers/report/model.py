@@ -147,9 +147,10 @@ class Readiness(Part):
 
 
 class Interval(Part):
-    """A test metric with its 95% interval, and the method that made it (`workers.evaluation.intervals`:
-    "wilson", "logit_delong" or "bootstrap_bc"; None in reports made before issue 10, whose intervals
-    were all stratified-bootstrap percentiles)."""
+    """A test metric with its 95% interval, and the method that made it (`workers.report.interval_methods`
+    names each: "wilson", "binormal_score", "wilson_jaccard", "logit_bootstrap_se", "logit_binomial_se"; the
+    first round of issue 10 wrote "logit_delong" and "bootstrap_bc"; None in reports made before issue 10,
+    whose intervals were all stratified-bootstrap percentiles)."""
 
     value: Number | None = None
     ci_low: Number | None = None
