@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlmodel import Session
 
 from service.models import Experiment, ExperimentRevision, Project
@@ -57,7 +57,9 @@ def journal_query(team_id: uuid.UUID, where: JournalFilter) -> Select[Any]:
     if where.assessment_id is not None:
         query = query.where(Experiment.assessment_id == where.assessment_id)
     if where.tag is not None:
-        query = query.where(Experiment.tags.contains([where.tag]))
+        # Tags match in any case, as people type them ("Baseline" finds "baseline").
+        tag = func.jsonb_array_elements_text(Experiment.tags).column_valued("tag")  # tags: a JSON list
+        query = query.where(exists(select(1).where(func.lower(tag) == where.tag.strip().lower())))
     return query
 
 

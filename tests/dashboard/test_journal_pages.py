@@ -240,7 +240,11 @@ def test_compare_shows_what_differs_marks_the_best_and_overlays_the_roc_curves(
 def test_the_journal_list_names_the_project_and_filters_families_as_typed(
     app_client: TestClient, engine: Engine, journal: Journal
 ) -> None:
+    with session_scope(engine) as session:
+        session.get(Experiment, uuid.UUID(journal.first)).tags = ["Baseline"]  # type: ignore[union-attr]
     sign_in(app_client, new_key(engine, "team-a"))
+    for tag in ("baseline", "BASELINE", " Baseline "):
+        assert app_client.get("/journal", params={"tag": tag}).text.count('name="id"') == 1, tag
     for typed in ("Logistic Regression", "LOGISTIC_REGRESSION", "logistic regression"):
         page = app_client.get("/journal", params={"model_family": typed}).text
         assert page.count('name="id"') == 4, typed
