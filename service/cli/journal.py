@@ -200,7 +200,8 @@ def _project_names(session: Any, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
 
     if not ids:
         return {}
-    return dict(session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).tuples().all())
+    rows = session.execute(select(Project.id, Project.name).where(Project.id.in_(ids))).all()
+    return {project_id: name for project_id, name in rows}
 
 
 @journal.command("show")

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ASSESSMENT_TIMEOUT_MS = 180_000
 FIXTURES = Path(__file__).resolve().parents[1] / "workers" / "fixtures"
 CI = re.compile(r"^\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]$")  # "0.912 [0.897, 0.925]"
-MODELS = {"Logistic regression", "Random forest", "XGBoost", "ResNet MLP"}
+MODELS = {"Logistic regression", "Random forest", "XGBoost", "ResNet MLP", "TabM"}  # both deep families run
 
 pytestmark = [
     pytest.mark.browser,
@@ -120,10 +120,10 @@ def test_sign_in_create_upload_assess_and_read_the_results(page: playwright.Page
     rows = page.locator("table.comparison tbody tr")
     assert {rows.nth(i).get_attribute("data-model") for i in range(rows.count())} == MODELS
     aucs = page.locator("td[data-metric='roc_auc']").all_inner_texts()
-    assert len(aucs) == 4 and all(CI.match(a) for a in aucs), aucs
+    assert len(aucs) == len(MODELS) and all(CI.match(a) for a in aucs), aucs
     roc_series = page.locator("#chart-roc path.series")
     assert {roc_series.nth(i).get_attribute("data-series") for i in range(roc_series.count())} == MODELS
-    assert page.locator("#chart-pr path.series").count() == 4
+    assert page.locator("#chart-pr path.series").count() == len(MODELS)
     assert page.locator("#chart-loss path.series").count() == 2  # training and validation loss
 
     with page.expect_download() as download:
