@@ -69,6 +69,11 @@ def test_the_json_has_an_expected_value_interval_for_every_model(with_money: dic
     )
     assert any("In money" in f for f in with_money["readiness"]["criteria"]["payoff"]["findings"])
     assert with_money["test_budget"]["used"] == 1
+    # One recommendation: the model to ship is run at the threshold its money chose, and the step says so.
+    ship = with_money["recommendation"]["ship"]
+    if ship is not None:
+        shipped = next(m for m in economics["models"] if m["name"] == ship["label"])
+        assert f"run it at threshold {shipped['threshold']:.3f}" in with_money["recommendation"]["next_steps"][0]
 
 
 def test_the_terminal_and_the_html_show_the_payoff_in_money(with_money: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from workers.rubric.evidence import (
     meaningful_gain,
     model_label,
 )
+from workers.rubric.money_reading import value_threshold
 from workers.rubric.questionnaire import Answers
 
 Role = Literal["baseline", "deep"]
@@ -63,6 +64,9 @@ class ShippedModel:
     family: str  # a workers.families name ("xgboost", "deep"); the role when the name is not a family's label
     reason: str  # why this one, in a clause: "the deep model adds no gain that matters over it"
     test: dict[str, Any]  # its test metrics as the evaluation wrote them
+    # With the payoff in money: the threshold that maximises expected value for it, and what it is worth
+    # (workers.rubric.money_reading.value_threshold); None without money answers.
+    money: str | None = None
 
     @property
     def in_sentence(self) -> str:
@@ -203,7 +207,8 @@ def _shipped(ev: Evidence, role: Role, verdict_code: str | None) -> ShippedModel
         return None
     name = ev.best_baseline if role == "baseline" else ev.deep_model
     label, family = _name_and_family(name, role)
-    return ShippedModel(role, label, family, _ship_reason(ev, role, verdict_code), dict(test))
+    reason = _ship_reason(ev, role, verdict_code)
+    return ShippedModel(role, label, family, reason, dict(test), money=value_threshold(ev, label))
 
 
 def _name_and_family(name: str | None, role: Role) -> tuple[str, str]:
@@ -342,7 +347,8 @@ def ship_step(facts: Facts) -> str:
     if facts.ship is None:
         return f"Do not ship a model yet: {facts.no_ship_reason or 'nothing has been shown to work'}."
     numbers = facts.ship.numbers()
-    return f"Ship {facts.ship.in_sentence}{f' ({numbers})' if numbers else ''}: {facts.ship.reason}."
+    money = f"; {facts.ship.money}" if facts.ship.money else ""
+    return f"Ship {facts.ship.in_sentence}{f' ({numbers})' if numbers else ''}: {facts.ship.reason}{money}."
 
 
 def settle_step(facts: Facts) -> str | None:

@@ -94,3 +94,20 @@ def money_sentence(ev: Evidence) -> str | None:
         if money_reading(ev) == "unsettled"
         else f"In money, {worth}."
     )
+
+
+def value_threshold(ev: Evidence, model_name: str | None) -> str | None:
+    """For the model the team ships, the threshold that maximises expected value at its costs and what it is
+    worth: "at your costs, threshold 0.446 (chosen on validation) is worth 230,000 [88,500, 363,000] USD per
+    1,000 decisions". None without money evidence for that model. The report's other threshold (max F1) is
+    the one without costs; with them, this is the one to run the model at."""
+    economics = ev.economics or {}
+    row = next((m for m in economics.get("models") or [] if m.get("name") == model_name), None)
+    threshold = as_number((row or {}).get("threshold"))
+    value = (row or {}).get("expected_value_per_1000")
+    if threshold is None or not isinstance(value, dict):
+        return None
+    return (
+        f"at your costs, run it at threshold {threshold:.3f} (chosen on validation to maximise expected "
+        f"value): {format_money_interval(value, economics.get('currency'))} per {format_count(1000)} decisions"
+    )
