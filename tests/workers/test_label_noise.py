@@ -127,6 +127,8 @@ def test_an_assessment_reports_the_noise_it_finds_and_where(tmp_path: Path) -> N
     for s in hits:
         assert s["given"] == frame["diagnosis"][s["row"]] and s["suggested"] != s["given"]
     assert noise["ceiling"]["roc_auc"] < 0.95 and "ε" in noise["ceiling"]["formula"]
+    low, high = noise["ceiling"]["roc_auc_range"]  # the cap at the rate interval's ends holds the point cap
+    assert low <= noise["ceiling"]["roc_auc"] <= high
 
     # The dataset criterion says it, with the number, and asks for relabelling.
     dataset = report["readiness"]["criteria"]["dataset"]

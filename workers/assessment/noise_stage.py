@@ -136,7 +136,9 @@ def noise_section(
         }
         for s in estimate.suspects[:MAX_SUSPECTS]
     ]
-    ceiling = noise_ceiling(estimate.rate, ctx.dataset.y, ctx.dataset.n_classes)
+    ceiling = noise_ceiling(
+        estimate.rate, ctx.dataset.y, ctx.dataset.n_classes, interval=(estimate.ci_low, estimate.ci_high)
+    )
     method = f"{METHOD}: " + "; ".join(f"{s.name} ({format_count(len(s.labels))} rows)" for s in sources)
     if oof_skipped:
         method += f"; no out-of-fold scores on the training split: {oof_skipped}"
@@ -155,16 +157,26 @@ def noise_section(
     }
 
 
-def noise_ceiling(rate: float, y: np.ndarray, n_classes: int) -> dict[str, Any]:
-    """What label noise at `rate` caps any model at, measured against these labels."""
+def noise_ceiling(
+    rate: float, y: np.ndarray, n_classes: int, *, interval: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """What label noise at `rate` caps any model at, measured against these labels; with the rate's
+    `interval`, the ROC-AUC cap at its two ends too (`roc_auc_range`, low to high), since a point cap below a
+    score the models reach only means the noise is nearer the interval's low end."""
     shares = np.bincount(y, minlength=n_classes) / max(len(y), 1)
-    auc = roc_auc_ceiling(rate, float(shares[1])) if n_classes == 2 else macro_roc_auc_ceiling(rate, shares)
-    return {
+
+    def auc(at: float) -> float:
+        return roc_auc_ceiling(at, float(shares[1])) if n_classes == 2 else macro_roc_auc_ceiling(at, shares)
+
+    ceiling: dict[str, Any] = {
         "accuracy": accuracy_ceiling(rate),
-        "roc_auc": auc,
+        "roc_auc": auc(rate),
         "formula": CEILING_FORMULA,
         "assumption": CEILING_ASSUMPTION,
     }
+    if interval is not None:
+        ceiling["roc_auc_range"] = [auc(interval[1]), auc(interval[0])]
+    return ceiling
 
 
 def noise_sentence(estimate: NoiseEstimate, ceiling: dict[str, Any]) -> str:
@@ -175,9 +187,15 @@ def noise_sentence(estimate: NoiseEstimate, ceiling: dict[str, Any]) -> str:
     head = f"About {rate} of the {format_count(estimate.n_examined)} labels examined look wrong"
     if not estimate.suspects:
         return f"{head}: no row stands out as mislabelled, and the labels are not what limits the models."
+    spread = ceiling.get("roc_auc_range")
+    within = (
+        f" ({format_metric(spread[0])}–{format_metric(spread[1])} over the rate's interval)"
+        if spread and format_metric(spread[0]) != format_metric(spread[1])
+        else ""
+    )
     caps = (
         f"Noise at that rate caps any model at about {format_percent(ceiling['accuracy'])} accuracy and "
-        f"ROC-AUC {format_metric(ceiling['roc_auc'])} against these labels."
+        f"ROC-AUC {format_metric(ceiling['roc_auc'])}{within} against these labels."
     )
     return f"{head}; {format_count(len(estimate.suspects))} rows are listed as likely mislabelled. {caps}"
 

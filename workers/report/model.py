@@ -590,6 +590,7 @@ class NoiseCeiling(Part):
 
     accuracy: Number | None = None
     roc_auc: Number | None = None
+    roc_auc_range: list[Number | None] = []  # the ROC-AUC cap at the rate's interval ends, low to high
     formula: str | None = None
     assumption: str | None = None
 
