@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from service.cli.main import main
 from service.settings import Settings
@@ -169,6 +169,16 @@ def test_bad_input_exits_2_with_a_clear_message_and_no_traceback(
     assert words.lower() in result.output.lower()
     assert "Traceback" not in result.output
     assert not json_out.exists()
+
+
+def test_a_refused_file_leaves_no_project_behind(tmp_path: Path, engine: Engine) -> None:
+    # Issue 14: "No column can be learned from" used to leave an empty project in the database.
+    files = _bad_files(tmp_path)
+    result = CliRunner().invoke(main, ["assess", str(files["all_nan"]), "--target", "churned", "--quiet"])
+    assert result.exit_code == 2 and "No column can be learned from" in result.output
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM project")).scalar_one() == 0
+        assert connection.execute(text("SELECT count(*) FROM dataset")).scalar_one() == 0
 
 
 def test_what_the_cli_did_is_visible_through_the_api_and_the_budget_binds(
