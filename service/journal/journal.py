@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, false, func, select
 from sqlmodel import Session
 
 from service.models import Experiment, ExperimentRevision, Project
+from service.models.text import unstorable_reason
 from workers.families import FAMILY_LABELS
 
 TextField = Literal["hypothesis", "inference"]
@@ -44,6 +45,9 @@ def journal_query(team_id: uuid.UUID, where: JournalFilter) -> Select[Any]:
         .join(Project, Experiment.project_id == Project.id)
         .where(Project.team_id == team_id)
     )
+    if any(unstorable_reason(text) for text in (where.model_family, where.tag) if text is not None):
+        # Text no row can hold (a NUL) matches nothing; sent to Postgres it would be an error, not an answer.
+        return query.where(false())
     if where.project_id is not None:
         query = query.where(Experiment.project_id == where.project_id)
     if where.dataset_id is not None:

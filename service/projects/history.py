@@ -218,12 +218,16 @@ def _grids(session: Session, project_id: uuid.UUID, limit: int) -> list[HistoryE
 SOURCES = (_edits, _assessments, _looks, _raises, _experiments, _notes, _grids)
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 def project_history(
     session: Session, project_id: uuid.UUID, *, limit: int, offset: int = 0
 ) -> list[HistoryEntry]:
     """A page of the project's history, newest first. Each source gives at most its newest `offset + limit`
     entries, which is all a page of the merged list can draw on."""
-    wanted = offset + limit
+    # Each source's LIMIT is a Postgres bigint: a page far past the end (offset near 2**63) asks for all rows.
+    wanted = min(offset + limit, BIGINT_MAX)
     entries = [entry for source in SOURCES for entry in source(session, project_id, wanted)]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[offset:wanted]
