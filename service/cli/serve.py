@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 
 import click
@@ -10,6 +9,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from service.auth import LOGIN_LINK_LIFETIME, admin_key_id, create_login_link
+from service.cli.person import login_name
 from service.cli.support import LOCAL_TEAM
 from service.database.engine import make_engine, resolve_database_url, session_scope
 from service.database.lifecycle import exit_cleanly_on_signals
@@ -18,7 +18,6 @@ from service.models import ApiKey
 from service.settings import Settings
 
 API_PROCESS_START_SECONDS = 120
-FIRST_START = "first start"  # the first key's name when the machine has no login name
 
 
 def _first_start_key(settings: Settings) -> str | None:
@@ -32,17 +31,9 @@ def _first_start_key(settings: Settings) -> str | None:
     engine = make_engine(settings.database_url or "")
     with session_scope(engine) as session:
         has_keys = (session.scalar(select(func.count()).select_from(ApiKey)) or 0) > 0
-    key = None if has_keys else create_key(engine, team_name=LOCAL_TEAM, name=first_user_name(), admin=True)
+    key = None if has_keys else create_key(engine, team_name=LOCAL_TEAM, name=login_name(), admin=True)
     engine.dispose()
     return key
-
-
-def first_user_name() -> str:
-    """Whom the first key names: the person logged in on this machine (the one who ran `serve`)."""
-    try:
-        return getpass.getuser() or FIRST_START
-    except (KeyError, OSError):  # no login name (a container's uid without a passwd entry)
-        return FIRST_START
 
 
 def _login_link(settings: Settings, base: str) -> str | None:
