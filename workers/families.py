@@ -276,6 +276,17 @@ def resolve_tabm_hyperparameters(
     return resolved
 
 
+def family_of(text: str) -> str | None:
+    """The family a person or a report means by `text`: its name or its label, in any case and with spaces,
+    hyphens or underscores alike ("XGBoost", "random forest", "Random_Forest", "ResNet MLP" → xgboost,
+    random_forest, random_forest, deep); None when it names no family."""
+    wanted = " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+    for family, label in FAMILY_LABELS.items():
+        if wanted in (family.replace("_", " ").casefold(), label.casefold()):
+            return family
+    return None
+
+
 def check_family(family: Any) -> str:
     """`family` if it is one of `FAMILIES`, else `UnknownModelFamily`."""
     if not isinstance(family, str) or family not in _SPECS:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from service.models import Experiment, ExperimentRevision, Project
 from service.models.text import unstorable_reason
-from workers.families import FAMILY_LABELS
+from workers.families import family_of
 
 TextField = Literal["hypothesis", "inference"]
 MAX_TEXT_CHARS = 20_000
@@ -29,14 +29,9 @@ class JournalFilter:
 
 
 def family_named(text: str) -> str:
-    """A model family as a person types it into a filter: its name or its label, in any case ("XGBoost",
-    "random forest", "Random_Forest", "ResNet MLP" → xgboost, random_forest, random_forest, deep). Text that
-    names no family is returned as typed, so the filter finds nothing rather than failing."""
-    wanted = " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
-    for family, label in FAMILY_LABELS.items():
-        if wanted in (family.replace("_", " ").casefold(), label.casefold()):
-            return family
-    return text
+    """A model family as a person types it into a filter (`workers.families.family_of`); text that names no
+    family is kept as typed, so the filter finds nothing rather than failing."""
+    return family_of(text) or text
 
 
 def journal_query(team_id: uuid.UUID, where: JournalFilter) -> Select[Any]:

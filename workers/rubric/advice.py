@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from workers.families import FAMILY_LABELS
+from workers.families import FAMILY_LABELS, family_of
 from workers.numbers import format_count, format_delta, format_metric
 from workers.rubric.evidence import (
     CHANCE_AUC,
@@ -52,7 +52,6 @@ OVERFIT_ADVICE = (
     "broken data."
 )
 
-_FAMILY_OF_LABEL = {label.lower(): family for family, label in FAMILY_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -215,10 +214,10 @@ def _name_and_family(name: str | None, role: Role) -> tuple[str, str]:
     """The model's name as the report's model table writes it ("XGBoost"), and its family ("xgboost")."""
     if not name:
         return ("the best baseline" if role == "baseline" else "the deep model"), role
-    key = name.lower().replace(" ", "_").replace("-", "_")
-    if key in FAMILY_LABELS:  # evidence that names the family ("xgboost") rather than the model
-        return FAMILY_LABELS[key], key
-    return name, _FAMILY_OF_LABEL.get(name.lower(), role)
+    family = family_of(name)
+    if family is not None and family == name.lower().replace(" ", "_").replace("-", "_"):
+        return FAMILY_LABELS[family], family  # evidence that names the family ("xgboost") rather than the model
+    return name, family or role
 
 
 def _ship_reason(ev: Evidence, role: Role, verdict_code: str | None) -> str:
