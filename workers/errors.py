@@ -27,6 +27,13 @@ class ReadinessError(Exception):
         super().__init__(self.detail)
 
 
+class NotFound(ReadinessError):
+    """No such record (the same answer whether it is another team's or none at all)."""
+
+    code = "not_found"
+    http_status = 404
+
+
 class DataError(ReadinessError):
     """The dataset cannot be used as given."""
 

@@ -15,19 +15,12 @@ from service.assessments.store import PostgresStore
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus, Split
 from service.models.ledger import TestLook
 from workers.baselines import FittedModel
-from workers.errors import ReadinessError
+from workers.errors import NotFound, ReadinessError
 from workers.experiments.families import FAMILY_LABELS
 from workers.report.model import as_report
 from workers.split import SplitOptions
 
 MIN_ID_PREFIX = 6
-
-
-class NotFound(ReadinessError):
-    """No such record or model in this team (the same answer whether it is another team's or none)."""
-
-    code = "not_found"
-    http_status = 404
 
 
 class NoFittedModel(ReadinessError):

@@ -17,16 +17,13 @@ from service.journal.grids import RankBy, best_point, grid_points
 from service.journal.promotion import NotPromotable, look_at_test
 from service.models import Experiment, Grid, RunStatus
 from service.models.base import utcnow
-from workers.errors import AssessmentCancelled, ReadinessError
+from workers.errors import AssessmentCancelled, NotFound
 
 CANCELLED_DETAIL = "Cancelled with its grid before it started."
 
 
-class NotAGridPoint(ReadinessError):
+class NotAGridPoint(NotFound):
     """The experiment named for promotion is not one of the grid's points."""
-
-    code = "not_found"
-    http_status = 404
 
 
 @dataclass(frozen=True)

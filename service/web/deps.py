@@ -19,7 +19,7 @@ from service.auth import authenticate
 from service.models import ApiKey, Assessment, Batch, Dataset, Experiment, Grid, Project, Split
 from service.settings import Settings
 from service.web.auth_first import CHECKED_KEY
-from service.web.errors import NotFound
+from workers.errors import NotFound
 
 
 def get_settings(request: Request) -> Settings:

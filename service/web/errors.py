@@ -46,13 +46,6 @@ class ErrorPublic(BaseModel):
     )
 
 
-class NotFound(ReadinessError):
-    """Not found."""
-
-    code = "not_found"
-    http_status = 404
-
-
 class UnsupportedMediaType(ReadinessError):
     """The request body has the wrong content type."""
 

@@ -27,8 +27,8 @@ from service.web.deps import (
     SettingsDep,
     who,
 )
-from service.web.errors import ErrorPublic, NotFound
-from workers.errors import ReadinessError
+from service.web.errors import ErrorPublic
+from workers.errors import NotFound, ReadinessError
 
 router = APIRouter(tags=["assessments"])
 
