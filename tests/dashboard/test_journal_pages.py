@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from service.artifacts import ArtifactStore
 from service.database.engine import session_scope
@@ -220,7 +220,7 @@ def test_compare_shows_what_differs_marks_the_best_and_overlays_the_roc_curves(
     app_client: TestClient, engine: Engine, journal: Journal
 ) -> None:
     with session_scope(engine) as session:
-        points = session.query(Experiment).filter(Experiment.grid_id == uuid.UUID(journal.grid_id)).all()
+        points = session.scalars(select(Experiment).where(Experiment.grid_id == uuid.UUID(journal.grid_id))).all()
         low, high = sorted(points, key=lambda e: e.result["validation"]["roc_auc"])
         high.result = {**high.result, "validation_roc": {"fpr": [0.0, 0.1, 1.0], "tpr": [0.0, 0.8, 1.0]}}
         ids = [str(low.id), str(high.id)]
