@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from workers.images.image_set import ImageSet
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "text", "id", "constant", "empty"]
 
 # Kinds a model can learn from; text, id-like, constant and empty columns are reported, not trained on.
 TRAINABLE_KINDS: frozenset[str] = frozenset({"numeric", "categorical", "boolean"})
+Modality = Literal["table", "images"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class ColumnProfile:
 
 @dataclass
 class Dataset:
-    """A labelled table: features as loaded (types normalised), labels as class indices.
+    """A labelled table: features as loaded (types normalised), labels as class indices. An image dataset is
+    one too (`images`; see `workers.images.image_set`).
 
     `features` holds every column but the target: numeric and boolean columns as float64 (NaN for
     missing), categorical/text/id columns as pandas `string` dtype (<NA> for missing).
@@ -52,6 +57,12 @@ class Dataset:
     positive_label: str | None = None
     file_bytes: int = 0
     notes: list[str] = field(default_factory=list)
+    # An image dataset's images (then `features` holds one uint8 column per pixel and `columns` is empty).
+    images: ImageSet | None = None
+
+    @property
+    def modality(self) -> Modality:
+        return "table" if self.images is None else "images"
 
     @property
     def n_rows(self) -> int:
