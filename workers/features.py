@@ -25,7 +25,10 @@ QUANTILES = 1000
 
 def model_frame(dataset: Dataset, columns: list[str]) -> pd.DataFrame:
     """The columns a model sees: numbers as float64, everything else as plain object strings (sklearn's
-    encoders do not accept pandas' <NA>)."""
+    encoders do not accept pandas' <NA>). An image dataset's pixels: float32 0..255, one block (no column
+    loop over thousands of pixels)."""
+    if dataset.images is not None:
+        return dataset.features[columns].astype(np.float32)
     frame = pd.DataFrame(index=dataset.features.index)
     for name in columns:
         series = dataset.features[name]

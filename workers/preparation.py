@@ -126,6 +126,12 @@ def profile_dataset(dataset: Dataset, *, keep_columns: Sequence[str] = ()) -> Da
     """The dataset's profile, once it is known to hold a column to learn from. `InvalidOption` for a kept
     column that is not a feature; `NoUsableFeatures` when no column can be learned from at all."""
     kept = _kept(keep_columns)
+    if dataset.images is not None:
+        if kept:
+            raise InvalidOption(
+                "--keep-column is for table columns; an image dataset has none.", field="keep_columns"
+            )
+        return DataProfile.of(dataset)
     unknown = [name for name in kept if name not in dataset.columns]
     if unknown:
         raise InvalidOption(
@@ -161,6 +167,11 @@ def examine(
     shows (a dataset is taken in, and an assessment of it fails later, if the checks leave no column).
     `SplitTooSmall` when it cannot be split (`InvalidOption`, `TooFewGroups`, `BadTimeColumn` for split
     options it cannot follow)."""
+    if dataset.images is not None:
+        # Imported here: the image preparation builds this module's `Prepared`.
+        from workers.images.preparation import prepare_images
+
+        return prepare_images(dataset, seed=seed, keep_columns=keep_columns, split_options=split_options)
     kept = _kept(keep_columns)
     options = split_options or SplitOptions()
     split = make_split(dataset, seed=seed, options=options)
