@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from service.cli.terminal_images import confidently_wrong_text, images_text
 from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
@@ -405,6 +406,8 @@ def elapsed_line(elapsed: Elapsed) -> Text:
 def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
     """The report as `readiness assess` prints it; a section the report lacks is left out."""
     report = as_report(report)
+    if images := images_text(report):
+        console.print(images)
     console.print(findings_table(report.checks))
     for model in report.models:
         if model.family == "deep" and model.status == "failed":
@@ -418,6 +421,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
         console.print(Text(report.test_budget.shared_with, style="yellow"))
     for table in per_class_tables(report):
         console.print(table)
+    if wrong := confidently_wrong_text(report):
+        console.print(wrong)
     console.print(comparison_line(report.comparison, comparison_test_name(report.comparison, report.dataset)))
     if choice := deep_choice(report):
         console.print(deep_choice_table(choice))

@@ -130,8 +130,24 @@ def test_look_stage(ctx: AssessmentContext) -> TestLookOutput:
     )
     budget = ctx.store.record_test_look(look, ctx.config.test_budget)
     return TestLookOutput(
-        test=results, curves=curves, comparison=comparison, test_budget=budget, economics=economics
+        test=results,
+        curves=curves,
+        comparison=comparison,
+        test_budget=budget,
+        economics=economics,
+        test_proba=_compared_probas(ctx, comparison, probas),
     )
+
+
+def _compared_probas(
+    ctx: AssessmentContext, comparison: Comparison, probas: dict[str, np.ndarray]
+) -> dict[str, np.ndarray] | None:
+    """For an image dataset, the compared models' test probabilities (float32: they are only ranked), kept
+    for the report's confidently-wrong images; None for a table, whose report shows no rows."""
+    if ctx.dataset.images is None:
+        return None
+    names = [name for name in (comparison.best_baseline, comparison.deep) if name is not None]
+    return {name: np.asarray(probas[name], dtype=np.float32) for name in names}
 
 
 def _economics(

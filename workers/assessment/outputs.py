@@ -170,6 +170,10 @@ class TestLookOutput(StageResult):
     test_budget: dict[str, int]
     # The report's `economics` section (workers.assessment.economics_section); None in outputs saved before it.
     economics: dict[str, Any] | None = None
+    # An image dataset's test probabilities of the compared models (best baseline, deep) by model name, in
+    # the test split's row order: the report's grid of confidently wrong test images reads them instead of
+    # looking at the test split again. None for a table and in outputs saved before it.
+    test_proba: dict[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

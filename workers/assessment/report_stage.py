@@ -9,6 +9,7 @@ from typing import Any
 from workers.assessment.context import AssessmentContext
 from workers.assessment.deep_section import deep_section, selected_as
 from workers.assessment.evaluation_stages import fitted_models
+from workers.assessment.images_report import report_images
 from workers.assessment.noise_stage import label_noise_section, noise_evidence
 from workers.assessment.outputs import LearningCurveOutput
 from workers.checks import too_good_caveat, too_good_findings
@@ -153,6 +154,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         {
             "excluded_columns": [{"name": name, "reason": why} for name, why in excluded.items()],
             "used_columns": ctx.used_columns,
+            "modality": ctx.dataset.modality,
         }
     )
     report = {
@@ -176,4 +178,7 @@ def report_stage(ctx: AssessmentContext) -> Report:
         "timings": ctx.timings(),
         "cpu_timings": ctx.cpu_timings(),
     }
+    # Only an image dataset's report has the section: a table's JSON stays as it was.
+    if (images := report_images(ctx, facts.ship.role if facts.ship else None)) is not None:
+        report["images"] = images
     return Report.model_validate(json_ready(report))

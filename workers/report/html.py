@@ -40,6 +40,7 @@ from workers.numbers import (
 from workers.report import charts
 from workers.report.deep_choice import deep_choice
 from workers.report.economics_view import economics_view
+from workers.report.images_view import images_view
 from workers.report.interval_methods import interval_methods_note
 from workers.report.learning_view import history_view, learning_curves_view
 from workers.report.model import (
@@ -168,6 +169,7 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "history": history_view(report.history),
         "economics": economics_view(report.economics),
         "label_noise": label_noise_view(report.label_noise),
+        "images": images_view(report.images, dataset),
         "deep": _deep_view(deep),
         "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
@@ -227,6 +229,7 @@ def _sections(view: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("checks", "Data checks", view["check_groups"]),
         ("models", "Models on the test split", view["models"]),
         ("per-class", "Per-class results", view["class_results"]),
+        ("images", "Images", view["images"]),
         ("curves", "ROC and PR curves", view["curves"]),
         ("learning", "Learning curves", view["learning_curves"]),
         ("economics", "Payoff in money", view["economics"]),

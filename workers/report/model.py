@@ -20,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 Number = int | float  # kept as it came: an int stays an int in the dump, a float a float
 Label = str | int | float | bool  # a class label as the data had it
@@ -80,6 +87,9 @@ class DatasetSection(Part):
     column_profiles: list[ColumnProfile] = []
     excluded_columns: list[ExcludedColumn] = []
     used_columns: list[str] | None = None
+    # "table" or "images" (issue 13). Reports made before images existed lack the key and were all tables:
+    # they read back as "table" (and dump back without the key, as they came).
+    modality: str = "table"
 
 
 class Finding(Part):
@@ -645,6 +655,92 @@ class HistorySection(Part):
     rule: str | None = None
 
 
+# ------------------------------------------------------------------------------------------------ images
+
+
+class Spread(Part):
+    """The smallest, median and largest of a size, in pixels."""
+
+    min: Number | None = None
+    median: Number | None = None
+    max: Number | None = None
+
+
+class UnreadableImage(Part):
+    """A file of the upload that could not be read as an image, and why; it was left out."""
+
+    name: str | None = None
+    reason: str | None = None
+
+
+class ImageSummary(Part):
+    """What was read (`workers.images.summary.image_summary`): the images the models saw, at `model_size`
+    pixels a side with `channels` channels (1 grey, 3 colour), and the sizes, modes and formats the files
+    had; `unreadable` lists the first 50 files left out, `unreadable_count` counts them all."""
+
+    count: int | None = None
+    channels: int | None = None
+    model_size: int | None = None
+    width: Spread | None = None
+    height: Spread | None = None
+    modes: dict[str, int] = {}
+    formats: dict[str, int] = {}
+    unreadable_count: int | None = None
+    unreadable: list[UnreadableImage] = []
+
+
+class Thumbnail(Part):
+    """One image as the models saw it: its file name in the upload and a `data:image/png;base64,…` URI."""
+
+    name: str | None = None
+    src: str | None = None
+
+
+class ClassSamples(Part):
+    """Up to 8 training images of one class."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    # `class` is a Python keyword: the field is `class_name`, its JSON key `class`.
+    class_name: Label | None = Field(default=None, alias="class")
+    images: list[Thumbnail] = []
+
+    @model_serializer(mode="wrap")
+    def _given_keys_only(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+        # Part's rule, with the given fields named by their JSON keys (`class`, not `class_name`).
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        given = {type(self).model_fields[name].alias or name for name in self.model_fields_set}
+        return {key: value for key, value in data.items() if key in given | set(self.model_extra or {})}
+
+
+class WrongImage(Part):
+    """A test image the model got wrong: its true class, the class predicted and the probability the model
+    gave the predicted class."""
+
+    name: str | None = None
+    src: str | None = None
+    true: Label | None = None
+    predicted: Label | None = None
+    confidence: Number | None = None
+
+
+class ImagesSection(Part):
+    """An image dataset's part of the report (`workers.images.summary.images_section`): the summary, sample
+    images per class from the training split, and the test images `confidently_wrong_model` (the shipped
+    model when the verdict ships the baseline, else the compared deep model; `confidently_wrong_role`) got
+    most confidently wrong — `test_wrong` of `test_count` test images were wrong. Absent for a table."""
+
+    summary: ImageSummary | None = None
+    samples: list[ClassSamples] = []
+    confidently_wrong: list[WrongImage] = []
+    confidently_wrong_model: str | None = None
+    confidently_wrong_role: str | None = None
+    test_wrong: int | None = None
+    test_count: int | None = None
+
+
 # ------------------------------------------------------------------------------------------------ report
 
 
@@ -677,6 +773,7 @@ class Report(Part):
     economics: Economics | None = None
     history: HistorySection | None = None
     label_noise: LabelNoise | None = None
+    images: ImagesSection | None = None  # an image dataset's (issue 13)
     answers: dict[str, Any] | None = None
     timings: dict[str, Number | None] = {}
     cpu_timings: dict[str, Number | None] = {}

@@ -1,0 +1,55 @@
+"""A small real image dataset built by hand for the image-report tests: scikit-learn's bundled digits
+(8×8 greyscale scans), upscaled to the model size as the intake would resize them, named as a
+class-per-folder zip names its files ("3/0042.png"), with one file left out as unreadable."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+from workers.data.dataset import Dataset
+from workers.images.image_set import MODEL_SIZE, ImageSet
+
+UNREADABLE = {"name": "7/broken.png", "reason": "truncated PNG: image file is truncated"}
+
+
+def digits_images(n: int = 400, *, positive: str | None = None, mislabelled: int = 0) -> Dataset:
+    """The first `n` digits as an image Dataset: ten classes "0".."9", or two ("other", `positive`).
+    `mislabelled` rows (seeded) get another class's label, as a mis-sorted folder would give them: the
+    models are then confidently wrong about some test images, whatever the seed of the split."""
+    digits = load_digits()
+    small = (digits.images[:n] / 16 * 255).astype(np.uint8)
+    scale = MODEL_SIZE // small.shape[1]
+    pixels = np.kron(small, np.ones((1, scale, scale), dtype=np.uint8))[:, None]
+    target = digits.target[:n]
+    names = [f"{t}/{i:04d}.png" for i, t in enumerate(target)]
+    images = ImageSet(
+        pixels=pixels,
+        names=names,
+        widths=np.full(n, 8, dtype=np.int32),
+        heights=np.full(n, 8, dtype=np.int32),
+        modes=["L"] * n,
+        formats=["PNG"] * n,
+        phash=np.arange(n, dtype=np.uint64),
+        content_sha256=[f"{i:064x}" for i in range(n)],
+        unreadable=[dict(UNREADABLE)],
+    )
+    if positive is None:
+        classes = [str(k) for k in range(10)]
+        y = target.astype(np.int64)
+    else:
+        classes = ["other", positive]
+        y = (target == int(positive)).astype(np.int64)
+    wrong = np.random.default_rng(13).choice(n, size=mislabelled, replace=False)
+    y[wrong] = (y[wrong] + 1) % len(classes)
+    return Dataset(
+        features=images.features_frame(),
+        y=y,
+        classes=classes,
+        target="label",
+        sha256="d1" * 32,
+        columns={},
+        source="digits.zip",
+        positive_label=positive,
+        images=images,
+    )
