@@ -10,7 +10,6 @@ import io
 import json
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,11 +17,7 @@ from PIL import Image
 from rich.console import Console
 
 from service.cli.terminal_report import render_report
-from tests.workers.digits_images import UNREADABLE, digits_images
-from workers.assessment.config import AssessmentConfig
-from workers.assessment.runner import run_assessment
-from workers.assessment.store import InMemoryStore
-from workers.data.dataset import Dataset
+from tests.workers.digits_images import UNREADABLE, assessed_digits
 from workers.images.summary import SAMPLES_PER_CLASS
 from workers.preparation import prepare
 from workers.report.html import render_html
@@ -37,12 +32,7 @@ class Assessed:
     """One image assessment, run once for this module: the dataset, its report and the test look."""
 
     def __init__(self) -> None:
-        self.dataset: Dataset = digits_images(400, positive="3", mislabelled=30)
-        config = AssessmentConfig(
-            target="label", positive="3", run_deep=False, learning_curve=False, n_resamples=200
-        )
-        self.store = InMemoryStore()
-        self.report: dict[str, Any] = run_assessment(self.dataset, config, self.store)
+        self.dataset, config, self.store, self.report = assessed_digits()
         split = prepare(self.dataset, seed=config.seed).split
         names = self.dataset.images.names if self.dataset.images else []
         self.train = {names[i] for i in split.indices(TRAIN)}
