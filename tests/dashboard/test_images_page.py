@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from service.settings import Settings
 from tests.dashboard.browsing import new_key, project_with_assessment, sign_in
 from tests.workers.digits_images import assessed_digits
+from tests.workers.test_deep_extras_report import BACKBONE, transfer_report
 
 STORED = Path(__file__).resolve().parents[1] / "workers" / "fixtures" / "report_stored.json"
 
@@ -64,3 +65,20 @@ def test_a_table_assessment_page_has_no_images_section(
     html = app_client.get(f"/assessments/{assessment_id}").text
     assert 'id="models"' in html
     assert 'id="images"' not in html and "#images" not in html
+
+
+def test_the_deep_section_shows_the_keys_an_image_family_adds(
+    app_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    report = transfer_report()
+    _, assessment_id = project_with_assessment(engine, settings, "team-a", status="succeeded", report=report)
+    sign_in(app_client, new_key(engine, "team-a"))
+    html = app_client.get(f"/assessments/{assessment_id}").text
+    section = html[html.index('<section id="deep"') :]
+    section = section[: section.index("</section>")]
+    assert f"<dt>Backbone</dt><dd>{BACKBONE}</dd>" in section
+    assert "<dt>Overfit check on</dt><dd>the linear head over the frozen ImageNet features</dd>" in section
+    assert re.search(
+        r'<tr class="row-highlight"><th scope="row">Fine tune <span class="badge tone-neutral">kept', section
+    )
+    assert '<details class="init-layers">' in section

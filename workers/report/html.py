@@ -39,6 +39,7 @@ from workers.numbers import (
 )
 from workers.report import charts
 from workers.report.deep_choice import deep_choice
+from workers.report.deep_extras import deep_extras
 from workers.report.economics_view import economics_view
 from workers.report.images_view import images_view
 from workers.report.interval_methods import interval_methods_note
@@ -498,6 +499,8 @@ def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
         "charts": [],
         "gradients": None,
     }
+    # Keys later families add (architecture, backbone, training phases...), shown without a template change.
+    view.update(deep_extras(diag))
     # A model that failed or was skipped has no training to show; its error is the message.
     if status != "ok":
         return view
