@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from service.settings import Settings
 from tests.dashboard.browsing import new_key, project_with_assessment, sign_in
 from tests.workers.digits_images import assessed_digits
-from tests.workers.test_deep_extras_report import BACKBONE, transfer_report
+from tests.workers.test_deep_extras_report import ARCHITECTURE, BACKBONE, transfer_report, with_cnn
 
 STORED = Path(__file__).resolve().parents[1] / "workers" / "fixtures" / "report_stored.json"
 
@@ -70,7 +70,7 @@ def test_a_table_assessment_page_has_no_images_section(
 def test_the_deep_section_shows_the_keys_an_image_family_adds(
     app_client: TestClient, engine: Engine, settings: Settings
 ) -> None:
-    report = transfer_report()
+    report = with_cnn(transfer_report())
     _, assessment_id = project_with_assessment(engine, settings, "team-a", status="succeeded", report=report)
     sign_in(app_client, new_key(engine, "team-a"))
     html = app_client.get(f"/assessments/{assessment_id}").text
@@ -82,3 +82,5 @@ def test_the_deep_section_shows_the_keys_an_image_family_adds(
         r'<tr class="row-highlight"><th scope="row">Fine tune <span class="badge tone-neutral">kept', section
     )
     assert '<details class="init-layers">' in section
+    other = section[section.index('<details class="deep-other" data-model="CNN (from scratch)">') :]
+    assert f"<dt>Architecture</dt><dd>{ARCHITECTURE}</dd>" in other

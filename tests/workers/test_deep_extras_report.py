@@ -90,3 +90,45 @@ def test_each_layers_initialisation_is_listed() -> None:
     assert re.findall(r'<th scope="row"><code>([^<]+)</code></th><td>([^<]+)</td>', table) == list(
         layers.items()
     )
+
+
+ARCHITECTURE = (
+    "conv3×3 stem → BatchNorm → ReLU; 3 stages of 1 residual block(s) (widths 16, 32, 64; skip connections)"
+)
+
+
+def with_cnn(report: dict[str, Any]) -> dict[str, Any]:
+    """`report` with a second deep model, a CNN, trained but not compared (the deep section lists both)."""
+    compared = next(m for m in report["models"] if m["name"] == report["comparison"]["deep"])
+    cnn = json.loads(json.dumps(compared))
+    cnn["name"] = "CNN (from scratch)"
+    cnn["family"] = "cnn"
+    cnn["diagnostics"] = {
+        **{k: v for k, v in compared["diagnostics"].items() if k not in ("phases", "kept_phase", "backbone")},
+        "initialisation": "He (Kaiming) normal for every convolution, Glorot (Xavier) uniform for the head",
+        "architecture": ARCHITECTURE,
+    }
+    report["models"].append(cnn)
+    report["deep"] = {
+        "chosen": compared["name"],
+        "candidates": [{"name": compared["name"], "chosen": True}, {"name": cnn["name"], "chosen": False}],
+    }
+    return report
+
+
+def test_the_deep_model_not_compared_keeps_its_diagnostics_folded_below() -> None:
+    report = with_cnn(transfer_report())
+    cnn = report["models"][-1]
+    html = render_html(report)
+    section = _deep_section(html)
+    assert re.findall(r'<details class="deep-other" data-model="([^"]+)">', section) == [cnn["name"]]
+    other = section[section.index('<details class="deep-other"') :]
+    assert "He (Kaiming) normal for every convolution" in other
+    assert f"<dt>Architecture</dt><dd>{ARCHITECTURE}</dd>" in other
+    # Element ids stay unique with two deep models on the page.
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_a_report_with_one_deep_model_lists_no_other() -> None:
+    assert 'class="deep-other"' not in render_html(json.loads(STORED.read_text()))

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workers.numbers import as_number, format_count, format_loss, format_lr, format_seconds
-from workers.report.model import Diagnostics, present
+from workers.report.model import DeepSection, Diagnostics, ModelEntry, present
 
 # Diagnostics keys that `_deep_view` and the template already show, or that are a baseline's: not repeated.
 SHOWN_ELSEWHERE = frozenset(Diagnostics.model_fields) | {"phases", "kept_phase"}
@@ -97,15 +97,32 @@ def phases(diagnostics: Diagnostics) -> list[dict[str, Any]]:
     return rows
 
 
-def deep_extras(diagnostics: Diagnostics | None) -> dict[str, Any]:
+def deep_extras(diagnostics: Diagnostics | None, slug: str = "deep") -> dict[str, Any]:
     """The deep view's extra parts: `extra_facts`, `initialisation_by_layer` as (layer, scheme) rows and
-    `phases`; each empty when the diagnostics have none."""
+    `phases`; each empty when the diagnostics have none. `slug` keeps element ids apart when a page shows
+    several deep models."""
     if diagnostics is None:
-        return {"extra_facts": [], "init_layers": [], "phases": []}
+        return {"slug": slug, "extra_facts": [], "init_layers": [], "phases": []}
     return {
+        "slug": slug,
         "extra_facts": extra_facts(diagnostics),
         "init_layers": [
             (str(layer), str(scheme)) for layer, scheme in diagnostics.initialisation_by_layer.items()
         ],
         "phases": phases(diagnostics),
     }
+
+
+def other_deep_models(
+    models: list[ModelEntry], deep: DeepSection | None, compared: ModelEntry | None
+) -> list[ModelEntry]:
+    """The deep models trained besides the compared one (an image assessment trains a CNN and a transfer
+    model; a table, the ResNet-MLP and TabM), in the report's order: each has diagnostics worth reading —
+    the practices it shows do not stop mattering because another family scored higher on validation."""
+    section = present(deep)
+    names = {c.name for c in section.candidates} if section else set()
+    return [
+        m
+        for m in models
+        if m is not compared and (m.name in names or (not names and m.family == "deep")) and m.diagnostics
+    ]

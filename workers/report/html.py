@@ -39,7 +39,7 @@ from workers.numbers import (
 )
 from workers.report import charts
 from workers.report.deep_choice import deep_choice
-from workers.report.deep_extras import deep_extras
+from workers.report.deep_extras import deep_extras, other_deep_models
 from workers.report.economics_view import economics_view
 from workers.report.images_view import images_view
 from workers.report.interval_methods import interval_methods_note
@@ -172,6 +172,10 @@ def report_view(report: Report | Mapping[str, Any]) -> dict[str, Any]:
         "label_noise": label_noise_view(report.label_noise),
         "images": images_view(report.images, dataset),
         "deep": _deep_view(deep),
+        "deep_others": [
+            _deep_view(m, slug=f"deep-{i}")
+            for i, m in enumerate(other_deep_models(report.models, report.deep, deep), start=2)
+        ],
         "deep_choice": deep_choice(report),
         "split": _split(report.split, report.test_budget),
         "columns": _columns(dataset),
@@ -470,7 +474,7 @@ def _curves(models: list[ModelEntry], dataset: DatasetSection | None) -> dict[st
     return {"roc": Markup(roc_chart), "pr": Markup(pr_chart)}
 
 
-def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
+def _deep_view(model: ModelEntry | None, slug: str = "deep") -> dict[str, Any] | None:
     """The deep model's training diagnostics; a failed or skipped model has only part of them."""
     if model is None:
         return None
@@ -500,7 +504,7 @@ def _deep_view(model: ModelEntry | None) -> dict[str, Any] | None:
         "gradients": None,
     }
     # Keys later families add (architecture, backbone, training phases...), shown without a template change.
-    view.update(deep_extras(diag))
+    view.update(deep_extras(diag, slug))
     # A model that failed or was skipped has no training to show; its error is the message.
     if status != "ok":
         return view
