@@ -11,12 +11,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from workers.assessment.config import AssessmentConfig
+from workers.assessment.context import AssessmentContext
+from workers.assessment.images_report import shown_model
+from workers.assessment.outputs import Comparison, TestLookOutput
+from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
 from workers.images.image_set import ImageSet
 from workers.images.summary import confidently_wrong, image_summary
 from workers.images.thumbnails import DATA_URI_PREFIX, png_data_uri
 from workers.report.images_view import images_line
 from workers.report.model import DatasetSection, ImagesSection
+from workers.rubric.questionnaire import Answers
 
 
 def _colour_set(n: int = 6) -> ImageSet:
@@ -76,3 +82,42 @@ def test_a_multiclass_model_is_wrong_where_its_most_probable_class_is() -> None:
         ("dogs/1.jpg", "dogs", "cats", 0.8),
         ("cats/3.jpg", "cats", "dogs", 0.6),
     ]
+
+
+@pytest.mark.parametrize(
+    ("ship", "deep", "shown"),
+    [
+        ("baseline", "CNN (from scratch)", ("XGBoost", "baseline")),  # the verdict ships the baseline
+        ("deep", "CNN (from scratch)", ("CNN (from scratch)", "deep")),
+        (
+            None,
+            "CNN (from scratch)",
+            ("CNN (from scratch)", "deep"),
+        ),  # nothing shipped yet: the compared deep
+        (None, None, ("XGBoost", "baseline")),  # no deep model compared
+    ],
+)
+def test_the_mistakes_shown_are_the_recommended_models(
+    ship: str | None, deep: str | None, shown: tuple[str, str]
+) -> None:
+    images = _colour_set()
+    dataset = Dataset(
+        features=images.features_frame(),
+        y=np.array([0, 1, 2, 0, 1, 2]),
+        classes=["cats", "dogs", "owls"],
+        target="label",
+        sha256="ab" * 32,
+        columns={},
+        images=images,
+    )
+    ctx = AssessmentContext(
+        dataset=dataset,
+        config=AssessmentConfig(target="label"),
+        answers=Answers(),
+        store=InMemoryStore(),
+        key="k",
+    )
+    ctx.outputs["test_look"] = TestLookOutput(
+        test={}, curves={}, comparison=Comparison(best_baseline="XGBoost", deep=deep), test_budget={}
+    )
+    assert shown_model(ctx, ship) == shown
