@@ -30,7 +30,8 @@ from workers.split import GROUP, Split, SplitOptions
 # so preparations stored by an earlier version are made afresh instead of handed out stale.
 # 2: near-duplicate rows kept in one split part; near-leakage, near-duplicate and kept-by-you findings.
 # 3: time-ordered split by default for a file with a date column; group splits; the time drift check.
-PREPARATION_VERSION = 3
+# 4: images: duplicate-aware split (exact and near-duplicate images kept together) and the image checks.
+PREPARATION_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,147 @@
+"""Exact and near-duplicate images, clustered, so the split can keep every cluster in one part.
+
+Exact duplicates: the same bytes (`content_sha256`) or, after decoding and resizing, the same pixels (a PNG
+saved again as another PNG). Near duplicates: a copy with noise, a brightness or contrast change, a JPEG
+re-encoding or a resize. Two images are near duplicates when their 64-bit perceptual hashes (imagehash's
+pHash) differ in at most `NEAR_HAMMING_BITS` bits *and* their pixels at the models' size agree: the
+correlation of their greyscale thumbnails is at least `NEAR_CORRELATION`. Clusters are the connected
+components of both kinds of pair (union-find over the pairs, so a chain of copies is one cluster).
+
+Why two tests, measured on sklearn's 1,797 digits (every image a different hand's, so every merge is a false
+one) and on 300 of them edited as above (python /tmp/imgchk/measure.py, kept in the report of issue 13):
+- pHash alone: ≤ 2 bits merges 8 digits but finds only 58% of the +30 brightness copies and 74% of the
+  noise σ=16 ones; ≤ 4 bits finds 88% / 97% but merges 97 digits (35 clusters); ≤ 6 bits finds 98% / 99.7%
+  (and every noise σ=8, JPEG q=60, contrast and resize copy) but merges 391 digits. Small, simple images
+  (an 8×8 digit has 64 pixels of information) share hashes without being copies; photos do so far less.
+- the thumbnails' correlation: every edited copy ≥ 0.988 (1st percentile), every digit pair within 6 bits
+  ≤ 0.983. So pHash ≤ 6 bits finds the candidates and a correlation ≥ 0.985 confirms them: no digit is
+  merged, and the copies are found as at ≤ 6 bits. (A copy shifted by a pixel is not a near duplicate here.)
+
+Speed: candidate pairs come from a vectorised XOR-and-popcount of every hash against the later ones, a chunk
+of rows at a time (memory stays at chunk × n), over one representative per exact-duplicate group; pairs
+already in one cluster are not confirmed again. 20,000 images take about a second on one core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from workers.images.image_set import ImageSet
+
+NEAR_HAMMING_BITS = 6  # of 64: candidates (pHash distances are even: 32 bits above the median, always)
+NEAR_CORRELATION = 0.985  # the thumbnails' Pearson correlation that confirms a candidate
+FLAT_STD = 2.0  # grey levels: below this an image is flat (a blank page), and correlation means nothing
+FLAT_MEAN_GAP = 8.0  # two flat images this close in brightness are copies of one blank
+_CHUNK = 512  # hash rows compared at once against all later ones: 512 × 20,000 booleans at a time
+_CONFIRM_BATCH = 2_048  # candidate pairs whose thumbnails are compared at once (2 × 8 MiB of grey levels)
+
+
+@dataclass(frozen=True)
+class DuplicateClusters:
+    """Per image, its exact-duplicate group and its cluster (exact and near duplicates joined): ids 0..k-1,
+    each numbered by its first image, so a set without duplicates gets 0..n-1 in order."""
+
+    exact: np.ndarray  # int64 (n,)
+    clusters: np.ndarray  # int64 (n,): what the split keeps together
+
+    def members(self, ids: np.ndarray) -> list[np.ndarray]:
+        """The images of each group of `ids` (`exact` or `clusters`) that holds more than one, in order."""
+        order = np.argsort(ids, kind="stable")
+        sizes = np.bincount(ids)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        return [order[start : start + size] for start, size in zip(starts, sizes, strict=True) if size > 1]
+
+
+def find_duplicates(images: ImageSet) -> DuplicateClusters:
+    """Cluster `images` into exact duplicates, and those joined with their near duplicates."""
+    n = len(images)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return DuplicateClusters(exact=empty, clusters=empty)
+    # Same bytes, or the same pixels once decoded and resized.
+    by_bytes = _first_of_equal(np.asarray(images.content_sha256, dtype=object))
+    pixel_digests = [hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in images.pixels]
+    by_pixels = _first_of_equal(np.asarray(pixel_digests, dtype=object))
+    exact = _roots(n, np.concatenate([by_bytes, by_pixels]), np.arange(2 * n) % n)
+    clusters = exact.copy()  # each image's cluster, as its first image
+    representatives = np.flatnonzero(exact == np.arange(n))  # each exact group's first image
+    hashes = np.asarray(images.phash, dtype=np.uint64)[representatives]
+    for start in range(0, len(representatives), _CHUNK):
+        block = hashes[start : start + _CHUNK]
+        distance = np.bitwise_count(block[:, None] ^ hashes[None, start:])
+        # Only pairs (i, j) with j after i: the block's own lower triangle and diagonal are dropped.
+        later = np.arange(distance.shape[1])[None, :] > np.arange(len(block))[:, None]
+        rows, columns = np.nonzero((distance <= NEAR_HAMMING_BITS) & later)
+        a, b = representatives[start + rows], representatives[start + columns]
+        # Confirm a batch at a time, dropping the pairs the batch has joined already: a set of many copies
+        # of one image confirms one batch, not every pair of copies.
+        while len(a):
+            unjoined = clusters[a] != clusters[b]
+            a, b = a[unjoined], b[unjoined]
+            if len(a) == 0:
+                break
+            batch_a, batch_b = a[:_CONFIRM_BATCH], b[:_CONFIRM_BATCH]
+            a, b = a[_CONFIRM_BATCH:], b[_CONFIRM_BATCH:]
+            confirmed = _alike(images.pixels, batch_a, batch_b)
+            if confirmed.any():
+                # Union: the clusters so far (each image to its cluster's first image) plus the new pairs.
+                clusters = _roots(
+                    n,
+                    np.concatenate([np.arange(n), batch_a[confirmed]]),
+                    np.concatenate([clusters, batch_b[confirmed]]),
+                )
+    return DuplicateClusters(exact=_numbered(exact), clusters=_numbered(clusters))
+
+
+def _first_of_equal(keys: np.ndarray) -> np.ndarray:
+    """For each position, the first position holding an equal key."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first[inverse.ravel()]
+
+
+def _roots(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per image, the first image of its connected component over the pairs (a[k], b[k]) (scipy's
+    union-find in C)."""
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    first = np.full(int(labels.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    return first[labels]
+
+
+def _numbered(roots: np.ndarray) -> np.ndarray:
+    """Ids 0..k-1 for the roots, in the order of their first images."""
+    _, ids = np.unique(roots, return_inverse=True)
+    return ids.astype(np.int64).ravel()
+
+
+def _alike(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each pair (a[k], b[k]) is a near duplicate by its pixels: the Pearson correlation of the two
+    greyscale thumbnails at the models' size, or, for two flat images, their brightness."""
+    first, second = _grey(pixels[a]), _grey(pixels[b])
+    mean_a, mean_b = first.mean(axis=1), second.mean(axis=1)
+    std_a, std_b = first.std(axis=1), second.std(axis=1)
+    centred = (first - mean_a[:, None]) * (second - mean_b[:, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlation = centred.mean(axis=1) / (std_a * std_b)
+    flat = (std_a < FLAT_STD) & (std_b < FLAT_STD)
+    close = np.abs(mean_a - mean_b) < FLAT_MEAN_GAP
+    sharp = (std_a >= FLAT_STD) & (std_b >= FLAT_STD)
+    return np.asarray((sharp & (correlation >= NEAR_CORRELATION)) | (flat & close), dtype=bool)
+
+
+# ITU-R 601 luma, as Pillow's convert("L") (and so the pHash) sees a colour image: JPEG keeps it sharpest
+# (colour is subsampled), so a re-encoded copy correlates best in it.
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def _grey(pixels: np.ndarray) -> np.ndarray:
+    """(k, channels, size, size) uint8 → (k, size²) float32 grey levels (luma for colour)."""
+    values = pixels.astype(np.float32)
+    grey = np.einsum("kchw,c->khw", values, _LUMA) if pixels.shape[1] == 3 else values.mean(axis=1)
+    return grey.reshape(len(pixels), -1)
