@@ -3,23 +3,27 @@
 Exact duplicates: the same bytes (`content_sha256`) or, after decoding and resizing, the same pixels (a PNG
 saved again as another PNG). Near duplicates: a copy with noise, a brightness or contrast change, a JPEG
 re-encoding or a resize. Two images are near duplicates when their 64-bit perceptual hashes (imagehash's
-pHash) differ in at most `NEAR_HAMMING_BITS` bits *and* their pixels at the models' size agree: the
-correlation of their greyscale thumbnails is at least `NEAR_CORRELATION`. Clusters are the connected
-components of both kinds of pair (union-find over the pairs, so a chain of copies is one cluster).
+pHash) differ in at most `NEAR_HAMMING_BITS` bits *and* their pixels agree: the Pearson correlation of
+their 8×8 grey thumbnails (luma, block-averaged from the models' 32×32) is at least `NEAR_CORRELATION`.
+Clusters are the connected components of both kinds of pair (union-find over the pairs, so a chain of
+copies is one cluster).
 
-Why two tests, measured on sklearn's 1,797 digits (every image a different hand's, so every merge is a false
-one) and on 300 of them edited as above (python /tmp/imgchk/measure.py, kept in the report of issue 13):
-- pHash alone: ≤ 2 bits merges 8 digits but finds only 58% of the +30 brightness copies and 74% of the
-  noise σ=16 ones; ≤ 4 bits finds 88% / 97% but merges 97 digits (35 clusters); ≤ 6 bits finds 98% / 99.7%
-  (and every noise σ=8, JPEG q=60, contrast and resize copy) but merges 391 digits. Small, simple images
-  (an 8×8 digit has 64 pixels of information) share hashes without being copies; photos do so far less.
-- the thumbnails' correlation: every edited copy ≥ 0.988 (1st percentile), every digit pair within 6 bits
-  ≤ 0.983. So pHash ≤ 6 bits finds the candidates and a correlation ≥ 0.985 confirms them: no digit is
-  merged, and the copies are found as at ≤ 6 bits. (A copy shifted by a pixel is not a near duplicate here.)
+Why two tests (`python benchmarks/image_duplicates.py`; sklearn's 1,797 digits, every one a different
+hand's, so every merge is a false one, and 300 digits and 300 colour images edited as above):
+- pHash alone cannot both find copies and leave distinct small images apart: ≤ 2 bits merges 8 digits but
+  finds only 58% of the +30-brightness digit copies and 74% of the noise σ=16 ones; ≤ 4 bits finds 88% / 98%
+  and merges 97 digits; ≤ 8 bits finds every copy and merges 819 digits (46%). An 8×8 digit holds 64
+  pixels of information, and simple images share low frequencies without being copies.
+- the thumbnails' correlation separates what the hash cannot: every edited copy ≥ 0.995, every digit pair
+  within 8 bits ≤ 0.983. So pHash ≤ 8 bits proposes and a correlation ≥ 0.99 confirms: no digit merged, every
+  noise, brightness, contrast, JPEG and resize copy found. (A copy shifted by a pixel is not one here.)
+Two hashes of random bits would agree in 56 of 64 about once in 4·10⁹ pairs; real images' hashes are
+more alike than that (the digits show how much), which is why the pixels have the last word.
 
 Speed: candidate pairs come from a vectorised XOR-and-popcount of every hash against the later ones, a chunk
 of rows at a time (memory stays at chunk × n), over one representative per exact-duplicate group; pairs
-already in one cluster are not confirmed again. 20,000 images take about a second on one core.
+already in one cluster are not confirmed again, so 20,000 copies of one image confirm a few batches, not
+2·10⁸ pairs. 20,000 images: about 0.5 s on one core (2.7 s when all are copies of one image).
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from scipy.sparse.csgraph import connected_components
 
 from workers.images.image_set import ImageSet
 
-NEAR_HAMMING_BITS = 6  # of 64: candidates (pHash distances are even: 32 bits above the median, always)
-NEAR_CORRELATION = 0.985  # the thumbnails' Pearson correlation that confirms a candidate
+NEAR_HAMMING_BITS = 8  # of 64: candidates (pHash distances come even: each hash has 32 bits above its median)
+NEAR_CORRELATION = 0.99  # the thumbnails' Pearson correlation that confirms a candidate
+THUMBNAIL = 8  # pixels a side of the grey thumbnails compared
 FLAT_STD = 2.0  # grey levels: below this an image is flat (a blank page), and correlation means nothing
 FLAT_MEAN_GAP = 8.0  # two flat images this close in brightness are copies of one blank
 _CHUNK = 512  # hash rows compared at once against all later ones: 512 × 20,000 booleans at a time
@@ -141,7 +146,13 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def _grey(pixels: np.ndarray) -> np.ndarray:
-    """(k, channels, size, size) uint8 → (k, size²) float32 grey levels (luma for colour)."""
+    """(k, channels, size, size) uint8 → (k, THUMBNAIL²) float32 grey levels (luma for colour), averaged over
+    blocks down to THUMBNAIL × THUMBNAIL: averaging 16 pixels divides pixel noise by 4, while what tells
+    two different images apart (their shapes) survives at 8×8 (sklearn's digits are 8×8 to begin with)."""
     values = pixels.astype(np.float32)
     grey = np.einsum("kchw,c->khw", values, _LUMA) if pixels.shape[1] == 3 else values.mean(axis=1)
+    size = grey.shape[-1]
+    if size % THUMBNAIL == 0:
+        block = size // THUMBNAIL
+        grey = grey.reshape(len(grey), THUMBNAIL, block, THUMBNAIL, block).mean(axis=(2, 4))
     return grey.reshape(len(pixels), -1)
