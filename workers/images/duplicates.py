@@ -43,7 +43,7 @@ THUMBNAIL = 8  # pixels a side of the grey thumbnails compared
 FLAT_STD = 2.0  # grey levels: below this an image is flat (a blank page), and correlation means nothing
 FLAT_MEAN_GAP = 8.0  # two flat images this close in brightness are copies of one blank
 _CHUNK = 512  # hash rows compared at once against all later ones: 512 × 20,000 booleans at a time
-_CONFIRM_BATCH = 2_048  # candidate pairs whose thumbnails are compared at once (2 × 8 MiB of grey levels)
+_CONFIRM_BATCH = 8_192  # candidate pairs compared at once, and images made thumbnails at once (~100 MiB)
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ def find_duplicates(images: ImageSet) -> DuplicateClusters:
     clusters = exact.copy()  # each image's cluster, as its first image
     representatives = np.flatnonzero(exact == np.arange(n))  # each exact group's first image
     hashes = np.asarray(images.phash, dtype=np.uint64)[representatives]
+    thumbnails = _Thumbnails(images.pixels)
     for start in range(0, len(representatives), _CHUNK):
         block = hashes[start : start + _CHUNK]
         distance = np.bitwise_count(block[:, None] ^ hashes[None, start:])
@@ -83,17 +84,20 @@ def find_duplicates(images: ImageSet) -> DuplicateClusters:
         later = np.arange(distance.shape[1])[None, :] > np.arange(len(block))[:, None]
         rows, columns = np.nonzero((distance <= NEAR_HAMMING_BITS) & later)
         a, b = representatives[start + rows], representatives[start + columns]
-        # Confirm a batch at a time, dropping the pairs the batch has joined already: a set of many copies
-        # of one image confirms one batch, not every pair of copies.
+        # Confirm a batch at a time; after a batch that joined images, drop the pairs it joined already: a
+        # set of many copies of one image confirms a few batches, not every pair of copies.
+        joined = True
         while len(a):
-            unjoined = clusters[a] != clusters[b]
-            a, b = a[unjoined], b[unjoined]
-            if len(a) == 0:
-                break
+            if joined:
+                unjoined = clusters[a] != clusters[b]
+                a, b = a[unjoined], b[unjoined]
+                if len(a) == 0:
+                    break
             batch_a, batch_b = a[:_CONFIRM_BATCH], b[:_CONFIRM_BATCH]
             a, b = a[_CONFIRM_BATCH:], b[_CONFIRM_BATCH:]
-            confirmed = _alike(images.pixels, batch_a, batch_b)
-            if confirmed.any():
+            confirmed = thumbnails.alike(batch_a, batch_b)
+            joined = bool(confirmed.any())
+            if joined:
                 # Union: the clusters so far (each image to its cluster's first image) plus the new pairs.
                 clusters = _roots(
                     n,
@@ -125,19 +129,35 @@ def _numbered(roots: np.ndarray) -> np.ndarray:
     return ids.astype(np.int64).ravel()
 
 
-def _alike(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether each pair (a[k], b[k]) is a near duplicate by its pixels: the Pearson correlation of the two
-    greyscale thumbnails at the models' size, or, for two flat images, their brightness."""
-    first, second = _grey(pixels[a]), _grey(pixels[b])
-    mean_a, mean_b = first.mean(axis=1), second.mean(axis=1)
-    std_a, std_b = first.std(axis=1), second.std(axis=1)
-    centred = (first - mean_a[:, None]) * (second - mean_b[:, None])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        correlation = centred.mean(axis=1) / (std_a * std_b)
-    flat = (std_a < FLAT_STD) & (std_b < FLAT_STD)
-    close = np.abs(mean_a - mean_b) < FLAT_MEAN_GAP
-    sharp = (std_a >= FLAT_STD) & (std_b >= FLAT_STD)
-    return np.asarray((sharp & (correlation >= NEAR_CORRELATION)) | (flat & close), dtype=bool)
+class _Thumbnails:
+    """Every image's grey thumbnail, centred and scaled to unit length (so a pair's Pearson correlation is
+    one dot product of THUMBNAIL² numbers), with its mean and spread; made once, a batch of images at a time
+    (20,000 thumbnails: 5 MiB)."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        n = len(pixels)
+        self.unit = np.zeros((n, THUMBNAIL * THUMBNAIL), dtype=np.float32)
+        self.mean = np.zeros(n, dtype=np.float32)
+        self.std = np.zeros(n, dtype=np.float32)
+        for start in range(0, n, _CONFIRM_BATCH):
+            grey = _grey(pixels[start : start + _CONFIRM_BATCH])
+            if grey.shape[1] != self.unit.shape[1]:  # a size THUMBNAIL does not divide: compared whole
+                self.unit = np.zeros((n, grey.shape[1]), dtype=np.float32)
+            mean, std = grey.mean(axis=1), grey.std(axis=1)
+            stop = start + len(grey)
+            self.mean[start:stop], self.std[start:stop] = mean, std
+            with np.errstate(divide="ignore", invalid="ignore"):
+                unit = (grey - mean[:, None]) / (std[:, None] * np.sqrt(grey.shape[1]))
+            self.unit[start:stop] = np.where(std[:, None] >= FLAT_STD, unit, 0)
+
+    def alike(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether each pair (a[k], b[k]) is a near duplicate by its pixels: the thumbnails' correlation, or,
+        for two flat images (a blank page), their brightness."""
+        correlation = np.einsum("ij,ij->i", self.unit[a], self.unit[b])
+        sharp = (self.std[a] >= FLAT_STD) & (self.std[b] >= FLAT_STD)
+        flat = (self.std[a] < FLAT_STD) & (self.std[b] < FLAT_STD)
+        close = np.abs(self.mean[a] - self.mean[b]) < FLAT_MEAN_GAP
+        return np.asarray((sharp & (correlation >= NEAR_CORRELATION)) | (flat & close), dtype=bool)
 
 
 # ITU-R 601 luma, as Pillow's convert("L") (and so the pHash) sees a colour image: JPEG keeps it sharpest
