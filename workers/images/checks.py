@@ -153,13 +153,19 @@ def _duplicate_findings(
     if clusters:
         straddling = sum(1 for group in clusters if len(np.unique(split.assignment[group])) > 1)
         would = None if plain is None else sum(1 for group in clusters if len(np.unique(plain[group])) > 1)
-        said = (
-            f"{would} of the {len(clusters)} duplicate group(s) (exact and near) would have straddled the "
-            "split under a plain random split (the same seed, each image on its own), so the test score "
-            "would partly measure memory; they are kept together"
-            if would is not None
-            else f"The {len(clusters)} duplicate group(s) (exact and near) are kept together"
-        )
+        plainly = "under a plain random split (the same seed, each image on its own)"
+        if would is None:
+            said = f"The {len(clusters)} duplicate group(s) (exact and near) are kept together"
+        elif would:
+            said = (
+                f"{would} of the {len(clusters)} duplicate group(s) (exact and near) would have straddled the "
+                f"split {plainly}, so the test score would partly measure memory; they are kept together"
+            )
+        else:
+            said = (
+                f"None of the {len(clusters)} duplicate group(s) (exact and near) would have straddled the split "
+                f"{plainly}, by chance; they are kept together by design"
+            )
         findings.append(
             Finding(
                 "duplicates_across_splits",
