@@ -1,8 +1,9 @@
 """The data checks of an image dataset, each a `workers.checks.Finding` like a table's (same severities, same
 JSON; `files` names the first few images a finding is about, and the message names them too, so every
 reader shows them): files left out, exact and near duplicates and what a plain split would have done with
-them, conflicting labels, class balance (the table check's, judged by class ratios), tiny classes, images much smaller than the rest
-(upscaled: blurred), aspect-ratio outliers (squashed), a mix of colour modes, and alpha channels."""
+them, conflicting labels, class balance (the table check's, judged by class ratios), tiny classes, images
+much smaller than the rest (upscaled: blurred), aspect-ratio outliers (squashed), a mix of colour modes,
+and alpha channels."""
 
 from __future__ import annotations
 
