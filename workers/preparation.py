@@ -23,6 +23,7 @@ from workers.checks import (
 from workers.data.dataset import ColumnProfile, Dataset
 from workers.drift import time_drift_findings
 from workers.errors import InvalidOption, NoUsableFeatures
+from workers.images.preparation import split_and_check_images
 from workers.ordered_split import split_as_asked as make_split  # every split method, as the options ask
 from workers.split import GROUP, Split, SplitOptions
 
@@ -169,10 +170,17 @@ def examine(
     `SplitTooSmall` when it cannot be split (`InvalidOption`, `TooFewGroups`, `BadTimeColumn` for split
     options it cannot follow)."""
     if dataset.images is not None:
-        # Imported here: the image preparation builds this module's `Prepared`.
-        from workers.images.preparation import prepare_images
-
-        return prepare_images(dataset, seed=seed, keep_columns=keep_columns, split_options=split_options)
+        split, findings = split_and_check_images(
+            dataset, seed=seed, keep_columns=keep_columns, split_options=split_options
+        )
+        return Prepared(
+            profile=DataProfile.of(dataset),
+            split=split,
+            findings=findings,
+            excluded={},
+            used_columns=list(dataset.features.columns),  # every pixel
+            split_options=split_options or SplitOptions(),
+        )
     kept = _kept(keep_columns)
     options = split_options or SplitOptions()
     split = make_split(dataset, seed=seed, options=options)

@@ -1,5 +1,5 @@
-"""The preparation of an image dataset: its profile, split and checks, as `workers.preparation` makes a
-table's (the same `Prepared`, so every stage after it treats images as it treats tables).
+"""The split and checks of an image dataset: `workers.preparation` makes them into the same `Prepared` as a
+table's, so every stage after it treats images as it treats tables.
 
 The split is the tables' stratified 60/20/20 split (`workers.split.random_assignment`, the same seed and
 generator), with the image checks' duplicate clusters as its groups: an image and its exact or near copies
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from workers.checks import Finding
 from workers.data.dataset import Dataset
 from workers.errors import InvalidOption
 from workers.images.checks import image_findings
 from workers.images.duplicates import find_duplicates
-from workers.preparation import DataProfile, Prepared
 from workers.split import Split, SplitOptions, SplitTooSmall, random_assignment
 
 SPLIT_DESCRIPTION = (
@@ -25,18 +25,18 @@ SPLIT_DESCRIPTION = (
 )
 
 
-def prepare_images(
+def split_and_check_images(
     dataset: Dataset,
     *,
     seed: int,
     keep_columns: Sequence[str] = (),
     split_options: SplitOptions | None = None,
-) -> Prepared:
-    """Split and check an image dataset. Every pixel column is used; the table-only options are refused, and
-    a split with a part (or a class in a part) empty is refused with `SplitTooSmall`, as a table's is."""
+) -> tuple[Split, list[Finding]]:
+    """Split and check an image dataset (every pixel column is used). The table-only options are refused,
+    and a split with a part (or a class in a part) empty is refused with `SplitTooSmall`, as a table's is."""
     images = dataset.images
     if images is None:
-        raise ValueError("prepare_images needs an image dataset")
+        raise ValueError("split_and_check_images needs an image dataset")
     if keep_columns:
         raise InvalidOption(
             "--keep-column is for table columns; an image dataset has none.", field="keep_columns"
@@ -63,15 +63,7 @@ def prepare_images(
     split = Split(
         assignment=assignment, seed=seed, dataset_sha256=dataset.sha256, description=SPLIT_DESCRIPTION
     )
-    findings = image_findings(dataset, split, duplicates, _plain_assignment(dataset, seed))
-    return Prepared(
-        profile=DataProfile.of(dataset),
-        split=split,
-        findings=findings,
-        excluded={},
-        used_columns=list(dataset.features.columns),
-        split_options=options,
-    )
+    return split, image_findings(dataset, split, duplicates, _plain_assignment(dataset, seed))
 
 
 def _plain_assignment(dataset: Dataset, seed: int) -> np.ndarray | None:
