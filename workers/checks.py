@@ -44,6 +44,9 @@ class Finding:
     message: str
     columns: list[str] = field(default_factory=list)
     value: float | None = None
+    # The files a finding is about (an image dataset's first few, as named in the upload), so a user can act.
+    # A tuple with a class-level default: a Finding pickled before this field reads back with none.
+    files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -54,6 +57,8 @@ class Finding:
         }
         if self.value is not None:
             out["value"] = round(float(self.value), 6)
+        if self.files:
+            out["files"] = list(self.files)
         return out
 
 

@@ -23,6 +23,7 @@ from workers.checks import (
 from workers.data.dataset import ColumnProfile, Dataset
 from workers.drift import time_drift_findings
 from workers.errors import InvalidOption, NoUsableFeatures
+from workers.images.preparation import split_and_check_images
 from workers.ordered_split import split_as_asked as make_split  # every split method, as the options ask
 from workers.split import GROUP, Split, SplitOptions
 
@@ -30,7 +31,8 @@ from workers.split import GROUP, Split, SplitOptions
 # so preparations stored by an earlier version are made afresh instead of handed out stale.
 # 2: near-duplicate rows kept in one split part; near-leakage, near-duplicate and kept-by-you findings.
 # 3: time-ordered split by default for a file with a date column; group splits; the time drift check.
-PREPARATION_VERSION = 3
+# 4: images: duplicate-aware split (exact and near-duplicate images kept together) and the image checks.
+PREPARATION_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -168,10 +170,17 @@ def examine(
     `SplitTooSmall` when it cannot be split (`InvalidOption`, `TooFewGroups`, `BadTimeColumn` for split
     options it cannot follow)."""
     if dataset.images is not None:
-        # Imported here: the image preparation builds this module's `Prepared`.
-        from workers.images.preparation import prepare_images
-
-        return prepare_images(dataset, seed=seed, keep_columns=keep_columns, split_options=split_options)
+        split, findings = split_and_check_images(
+            dataset, seed=seed, keep_columns=keep_columns, split_options=split_options
+        )
+        return Prepared(
+            profile=DataProfile.of(dataset),
+            split=split,
+            findings=findings,
+            excluded={},
+            used_columns=list(dataset.features.columns),  # every pixel
+            split_options=split_options or SplitOptions(),
+        )
     kept = _kept(keep_columns)
     options = split_options or SplitOptions()
     split = make_split(dataset, seed=seed, options=options)

@@ -212,17 +212,25 @@ def make_split(dataset: Dataset, *, seed: int = DEFAULT_SEED) -> Split:
 
 
 def random_assignment(
-    dataset: Dataset, *, seed: int, not_features: frozenset[str] = frozenset()
+    dataset: Dataset,
+    *,
+    seed: int,
+    not_features: frozenset[str] = frozenset(),
+    groups: np.ndarray | None = None,
+    why: str | None = None,
 ) -> np.ndarray:
     """The stratified random 60/20/20 assignment (near-duplicate rows together), refused when a part is empty.
-    `not_features`: columns left out of the near-duplicate comparison (the split's own time or group column)."""
-    # Group on the columns a model may learn from: rows that differ only in an ID column are still twins.
-    columns = (
-        dataset.trainable_columns(excluded=not_features)
-        or [name for name in dataset.features.columns if name not in not_features]
-        or list(dataset.features.columns)
-    )
-    groups = near_duplicate_groups(dataset.features[columns])
+    `not_features`: columns left out of the near-duplicate comparison (the split's own time or group column).
+    `groups`: a group id (0..k-1) per row computed elsewhere (the image checks' duplicate clusters), kept
+    together instead of the feature-row groups; `why`: what `SplitTooSmall` then says about them."""
+    if groups is None:
+        # Group on the columns a model may learn from: rows that differ only in an ID column are still twins.
+        columns = (
+            dataset.trainable_columns(excluded=not_features)
+            or [name for name in dataset.features.columns if name not in not_features]
+            or list(dataset.features.columns)
+        )
+        groups = near_duplicate_groups(dataset.features[columns])
     n_groups = int(groups.max()) + 1
     # A group's stratum is its most common label (groups with conflicting labels are reported by the checks).
     label_votes = np.zeros((n_groups, dataset.n_classes), dtype=np.int64)
@@ -244,7 +252,7 @@ def random_assignment(
         centres = (ends - group_size[members] / 2) / ends[-1]
         group_part[members] = np.searchsorted(cuts, centres, side="right")
     assignment = group_part[groups]
-    refuse_empty_parts(assignment, dataset.y, dataset.classes, n_groups)
+    refuse_empty_parts(assignment, dataset.y, dataset.classes, n_groups, why)
     return assignment
 
 

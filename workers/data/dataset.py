@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from workers.images.image_set import ImageSet
+    from workers.data.image_set import ImageSet
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "text", "id", "constant", "empty"]
 

@@ -100,6 +100,7 @@ class Finding(Part):
     message: str | None = None
     columns: list[str] = []
     value: Number | None = None
+    files: list[str] = []  # an image dataset's files the finding is about (the first few)
 
 
 class LabelRatePeriod(Part):
