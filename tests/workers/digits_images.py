@@ -35,7 +35,9 @@ def digits_images(n: int = 400, *, positive: str | None = None, mislabelled: int
         heights=np.full(n, 8, dtype=np.int32),
         modes=["L"] * n,
         formats=["PNG"] * n,
-        phash=np.arange(n, dtype=np.uint64),
+        # Distinct scans: hashes far apart, so the near-duplicate check finds no pair (a real pHash of these
+        # 8×8 scans would be slower to compute and say the same).
+        phash=np.random.default_rng(7).integers(0, 2**63, size=n, dtype=np.uint64),
         content_sha256=[f"{i:064x}" for i in range(n)],
         unreadable=[dict(UNREADABLE)],
     )
