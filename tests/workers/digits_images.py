@@ -63,9 +63,9 @@ def digits_images(n: int = 400, *, positive: str | None = None, mislabelled: int
 
 
 def assessed_digits() -> tuple[Dataset, AssessmentConfig, InMemoryStore, dict[str, Any]]:
-    """A whole assessment of 400 digits, "3" against the rest with 30 labels mis-sorted, baselines only (a
+    """A whole assessment of 400 digits, "3" against the rest with 60 labels mis-sorted, baselines only (a
     few seconds): the dataset, the config, the store that holds its stage outputs, and the report JSON."""
-    dataset = digits_images(400, positive="3", mislabelled=30)
+    dataset = digits_images(400, positive="3", mislabelled=60)
     config = AssessmentConfig(
         target="label", positive="3", run_deep=False, learning_curve=False, n_resamples=200
     )

@@ -92,7 +92,7 @@ def test_confidently_wrong_are_test_images_the_shipped_model_got_wrong_most_conf
     assert section["confidently_wrong_role"] == "baseline"
     assert section["confidently_wrong_model"] == report["comparison"]["best_baseline"]
     wrong = section["confidently_wrong"]
-    assert wrong, "30 mislabelled images leave some test image wrong"
+    assert wrong, "60 mislabelled images leave some test image wrong"
     model = next(m for m in report["models"] if m["name"] == section["confidently_wrong_model"])
     # The test look's own probabilities, as it stored them: the report did not look at the test split again.
     proba = assessed.store.load_stage("test_look").test_proba[model["name"]][:, 1]
