@@ -49,6 +49,10 @@ def test_the_assessment_page_of_an_image_dataset_shows_its_images(
     found = re.findall(r'<li class="thumb" data-true="([^"]+)" data-predicted="([^"]+)">', wrong)
     assert found == [(w["true"], w["predicted"]) for w in images["confidently_wrong"]]
     assert images["confidently_wrong_model"] in section
+    suspects = section[section.index('<ul class="thumbs suspects">') :]
+    assert re.findall(r'<img src="[^"]*" alt="[^"]*" title="([^"]+)"', suspects) == [
+        s["name"] for s in images["label_suspects"]
+    ]
     srcs = re.findall(r'src="([^"]+)"', section)
     assert srcs and all(src.startswith("data:image/png;base64,") for src in srcs)
     # The page's stylesheet scales the tiny model pixels up without smoothing.

@@ -131,7 +131,7 @@ class _Page(HTMLParser):
         super().__init__()
         self.depth = 0  # inside <section id="images"> while > 0
         self.grid: str | None = None
-        self.images: dict[str, list[dict[str, str]]] = {"samples": [], "wrong": []}
+        self.images: dict[str, list[dict[str, str]]] = {"samples": [], "wrong": [], "suspects": []}
         self.urls: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -142,7 +142,7 @@ class _Page(HTMLParser):
         if tag == "section":
             self.depth += 1 if a.get("id") == "images" or self.depth else 0
         if self.depth and tag == "ul" and "thumbs" in a.get("class", ""):
-            self.grid = "wrong" if "wrong" in a["class"] else "samples"
+            self.grid = next(grid for grid in ("wrong", "suspects", "samples") if grid in a["class"])
         if self.depth and tag == "img" and self.grid:
             self.images[self.grid].append(a)
 
@@ -199,3 +199,21 @@ def test_the_terminal_shows_the_images_line_and_the_most_confidently_wrong(
         )
     # Five by name in the terminal; the HTML report has them all, as pictures.
     assert len(wrong) > 5 and wrong[5]["name"] not in text
+
+
+def test_the_label_suspects_are_shown_as_images_named_by_file(assessed: Assessed) -> None:
+    report, dataset = assessed.report, assessed.dataset
+    images = dataset.images
+    assert images is not None
+    suspects = report["label_noise"]["suspects"]
+    shown = report["images"]["label_suspects"]
+    assert shown and len(shown) == min(12, len(suspects))
+    for suspect, image in zip(suspects, shown, strict=False):
+        # The same row as the label-noise section, by its file name, with its label as given.
+        assert image["name"] == images.names[suspect["row"]]
+        assert image["given"] == suspect["given"] == dataset.classes[dataset.y[suspect["row"]]]
+        assert (image["suggested"], image["split"]) == (suspect["suggested"], suspect["split"])
+        assert np.array_equal(_pixels_of(image["src"]), images.pixels[suspect["row"], 0])
+    page = _Page()
+    page.feed(render_html(report))
+    assert [img["title"] for img in page.images["suspects"]] == [s["name"] for s in shown]

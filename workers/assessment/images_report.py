@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workers.assessment.context import AssessmentContext
+from workers.assessment.noise_stage import label_noise_section
 from workers.images.summary import images_section
 from workers.split import TEST, TRAIN
 
@@ -39,4 +40,5 @@ def report_images(ctx: AssessmentContext, ship_role: str | None) -> dict[str, An
         threshold=choice.threshold if choice is not None else None,
         model=name,
         role=role,
+        label_suspects=(label_noise_section(ctx) or {}).get("suspects"),
     )

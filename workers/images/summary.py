@@ -10,6 +10,8 @@ the model got most confidently wrong.
   unseen;
 - `confidently_wrong`: up to `CONFIDENTLY_WRONG` **test** images the reported model got wrong, most
   confident first, from the probabilities of the one test look (no second look).
+- `label_suspects`: the label-noise stage's first `LABEL_SUSPECTS` suspects (any split) as images, with
+  the label given and the one suggested.
 
 Thumbnails are the model pixels (`workers.images.thumbnails`), each with its original file name.
 """
@@ -29,6 +31,7 @@ SAMPLES_PER_CLASS = 8
 # Past this many classes a grid of every class's samples is a wall of pixels; the rest are counted, not shown.
 SAMPLE_CLASSES = 50
 CONFIDENTLY_WRONG = 12
+LABEL_SUSPECTS = 12  # of the label-noise stage's suspects, shown as images (the CSV lists them all)
 UNREADABLE_LISTED = 50
 
 
@@ -139,6 +142,28 @@ def confidently_wrong(
     return listed, len(wrong)
 
 
+def suspect_images(
+    dataset: Dataset, suspects: list[dict[str, Any]], limit: int = LABEL_SUSPECTS
+) -> list[dict[str, Any]]:
+    """The label-noise stage's suspects (`label_noise.suspects`, most likely mislabelled first) as images:
+    a row number means nothing to someone with a folder of photos, a file name and a thumbnail do."""
+    images = dataset.images
+    if images is None:
+        return []
+    shown = []
+    for suspect in suspects[:limit]:
+        row = suspect.get("row")
+        if not isinstance(row, int) or not 0 <= row < len(images):
+            continue
+        shown.append(
+            {
+                **{key: suspect.get(key) for key in ("split", "given", "suggested", "self_confidence")},
+                **_thumbnail(images, row),
+            }
+        )
+    return shown
+
+
 def images_section(
     dataset: Dataset,
     *,
@@ -148,6 +173,7 @@ def images_section(
     threshold: float | None,
     model: str | None,
     role: str | None,
+    label_suspects: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
     """The report's `images` section, or None for a table. `proba` are the test-look probabilities of
     `model` (the shipped or compared one, `role` "baseline" or "deep"); without them (an assessment
@@ -170,4 +196,6 @@ def images_section(
                 "test_count": len(test_rows),
             }
         )
+    if label_suspects:
+        section["label_suspects"] = suspect_images(dataset, label_suspects)
     return section

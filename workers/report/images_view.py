@@ -17,6 +17,7 @@ from workers.report.model import (
     ImagesSection,
     ImageSummary,
     Spread,
+    SuspectImage,
     Thumbnail,
     WrongImage,
     present,
@@ -67,7 +68,7 @@ def images_line(images: ImagesSection | None, dataset: DatasetSection | None) ->
     return f"{text}; {format_count(summary.unreadable_count or 0)} unreadable"
 
 
-def _src(thumbnail: Thumbnail | WrongImage) -> str | None:
+def _src(thumbnail: Thumbnail | WrongImage | SuspectImage) -> str | None:
     src = thumbnail.src
     return src if isinstance(src, str) and src.startswith(DATA_URI_PREFIX) else None
 
@@ -109,6 +110,18 @@ def images_view(images: ImagesSection | None, dataset: DatasetSection | None) ->
         for w in images.confidently_wrong
         if (src := _src(w))
     ]
+    suspects = [
+        {
+            "name": s.name or "",
+            "src": src,
+            "split": s.split or "",
+            "given": str(s.given),
+            "suggested": str(s.suggested),
+            "self_confidence": format_percent(s.self_confidence),
+        }
+        for s in images.label_suspects
+        if (src := _src(s))
+    ]
     unreadable = [{"name": u.name or "", "reason": u.reason or ""} for u in summary.unreadable]
     unreadable_count = summary.unreadable_count or len(unreadable)
     return {
@@ -129,6 +142,7 @@ def images_view(images: ImagesSection | None, dataset: DatasetSection | None) ->
         "wrong_caption": wrong_caption(images) if wrong else None,
         # Compared but nothing wrong on the test split: say so rather than show an empty grid.
         "none_wrong": not wrong and images.test_wrong == 0,
+        "suspects": suspects,
         "size": size,
     }
 

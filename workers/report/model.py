@@ -727,6 +727,18 @@ class WrongImage(Part):
     confidence: Number | None = None
 
 
+class SuspectImage(Part):
+    """An image whose label is likely wrong (a `label_noise` suspect): the label it has, the one the models
+    suggest, and p̂(given)."""
+
+    name: str | None = None
+    src: str | None = None
+    split: str | None = None
+    given: Label | None = None
+    suggested: Label | None = None
+    self_confidence: Number | None = None
+
+
 class ImagesSection(Part):
     """An image dataset's part of the report (`workers.images.summary.images_section`): the summary, sample
     images per class from the training split, and the test images `confidently_wrong_model` (the shipped
@@ -740,6 +752,7 @@ class ImagesSection(Part):
     confidently_wrong_role: str | None = None
     test_wrong: int | None = None
     test_count: int | None = None
+    label_suspects: list[SuspectImage] = []  # the label-noise suspects, most likely mislabelled first
 
 
 # ------------------------------------------------------------------------------------------------ report
