@@ -39,3 +39,15 @@ def confidently_wrong_text(report: Report) -> Text | None:
         )
     text.append("\n  All of them as pictures: the HTML report's Images section.", style="dim")
     return text
+
+
+def suspects_text(report: Report) -> Text | None:
+    """The label-noise suspects of an image dataset by file name (the panel above numbers them by row):
+    "Labels most likely wrong: 3/0011.png (3 → other?), …"; None for a table or without suspects."""
+    images = present(report.images)
+    if images is None or not images.label_suspects:
+        return None
+    shown = images.label_suspects[:TERMINAL_WRONG]
+    listed = ", ".join(f"{s.name} ({s.given} → {s.suggested}?)" for s in shown)
+    more = " …" if len(images.label_suspects) > len(shown) else ""
+    return Text(f"Labels most likely wrong: {listed}{more}")

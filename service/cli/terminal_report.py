@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from service.cli.terminal_images import confidently_wrong_text, images_text
+from service.cli.terminal_images import confidently_wrong_text, images_text, suspects_text
 from service.cli.terminal_split import split_text
 from workers.numbers import (
     format_count,
@@ -436,6 +436,8 @@ def render_report(console: Console, report: Report | Mapping[str, Any]) -> None:
         console.print(history_panel(history))
     if noise := present(report.label_noise):
         console.print(label_noise_panel(noise))
+        if suspects := suspects_text(report):
+            console.print(suspects)
     if report.readiness:
         console.print(readiness_table(report.readiness))
     if elapsed := present(report.elapsed):

@@ -199,6 +199,9 @@ def test_the_terminal_shows_the_images_line_and_the_most_confidently_wrong(
         )
     # Five by name in the terminal; the HTML report has them all, as pictures.
     assert len(wrong) > 5 and wrong[5]["name"] not in text
+    # The label-noise suspects by file name, not only by row number.
+    first = assessed.report["images"]["label_suspects"][0]
+    assert f"{first['name']} ({first['given']} → {first['suggested']}?)" in " ".join(text.split())
 
 
 def test_the_label_suspects_are_shown_as_images_named_by_file(assessed: Assessed) -> None:
