@@ -17,7 +17,7 @@ from workers.errors import ReadinessError
 
 router = APIRouter()
 
-ACCEPTED = ".csv,.parquet,.pq"
+ACCEPTED = ".csv,.parquet,.pq,.zip"
 UPLOAD_FIELDS = ("file", "target", "positive")
 
 
@@ -67,7 +67,9 @@ def upload(
     file = form.get("file")
     errors: dict[str, str] = {}
     if not isinstance(file, UploadFile) or not file.filename:
-        errors["file"] = "Choose a CSV (.csv) or Parquet (.parquet, .pq) file to upload."
+        errors["file"] = (
+            "Choose a CSV (.csv), Parquet (.parquet, .pq) or zip of images (.zip) file to upload."
+        )
     if not values["target"]:
         errors["target"] = "Name the label column: the one the model should predict."
     if not errors:
