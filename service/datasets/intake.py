@@ -395,6 +395,7 @@ def take_in(
     max_bytes: int,
     limits: TableLimits | None = None,
     memory_bytes: int | None = None,
+    image_limits: ImageLimits | None = None,
 ) -> Dataset:
     """Take in an uploaded file as a new dataset of the project: streamed into the content-addressed store
     under the size limit, read, profiled and checked, and committed only if all of that succeeds (a refused
@@ -413,6 +414,7 @@ def take_in(
             artifacts=artifacts,
             sha256=name.removesuffix(suffix),
             memory_bytes=memory_bytes,
+            image_limits=image_limits,
         )
         dataset = record_dataset(
             session,

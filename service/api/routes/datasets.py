@@ -87,6 +87,7 @@ def upload_dataset(
         max_bytes=settings.max_upload_bytes,
         limits=settings.table_limits,
         memory_bytes=settings.upload_memory_bytes,
+        image_limits=settings.image_limits,
     )
     response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
     return dataset

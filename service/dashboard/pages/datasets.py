@@ -86,6 +86,7 @@ def upload(
                 max_bytes=settings.max_upload_bytes,
                 limits=settings.table_limits,
                 memory_bytes=settings.upload_memory_bytes,
+                image_limits=settings.image_limits,
             )
         except ReadinessError as error:
             errors[field_of(error, UPLOAD_FIELDS, "file")] = error.detail
