@@ -64,9 +64,13 @@ class _Read:
 
 
 def _common_top(paths: list[PurePosixPath]) -> str | None:
-    """The one folder every path is inside (`photos/` of `photos/cats/1.jpg`), if there is one."""
+    """The one folder every path is inside (`photos/` of `photos/cats/1.jpg`), if there is one and what is
+    inside it is a layout: folders, or a CSV. A zip of `cats/*.png` alone is one class, not a wrapper."""
     tops = {path.parts[0] for path in paths}
-    if len(tops) == 1 and all(len(path.parts) > 1 for path in paths):
+    if len(tops) != 1 or not all(len(path.parts) > 1 for path in paths):
+        return None
+    inside = [path.parts[1:] for path in paths]
+    if any(len(parts) > 1 for parts in inside) or any(parts[0].lower().endswith(".csv") for parts in inside):
         return tops.pop()
     return None
 
