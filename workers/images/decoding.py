@@ -25,6 +25,7 @@ READ_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 _ORIENTATION = 0x0112  # the EXIF tag
 _TRANSPOSED = frozenset({5, 6, 7, 8})  # orientations that swap width and height
+HASH_BASE = 4 * MODEL_SIZE  # pixels a side an image is box-reduced to (at least) before hashing and resizing
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,13 @@ def decode_image(
                 image.draft(image.mode, (MODEL_SIZE * 2, MODEL_SIZE * 2))
                 image.load()
                 upright = ImageOps.exif_transpose(image) or image
-                hashed = int(str(imagehash.phash(upright)), 16)
                 flat = _flatten(upright)
-                small = flat.resize((MODEL_SIZE, MODEL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                # Box-reduced to at least HASH_BASE a side first: pHash looks at 32×32 of it anyway, and on a
+                # 1,600×1,200 photo hashing the full image took 125 ms of the 170 ms an image cost.
+                factor = min(flat.size) // HASH_BASE
+                base = flat.reduce(factor) if factor >= 2 else flat
+                hashed = int(str(imagehash.phash(base)), 16)
+                small = base.resize((MODEL_SIZE, MODEL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
             except Exception as exc:  # truncated ("image file is truncated"), a bad chunk, a bad CRC
                 return Unreadable(f"damaged or cut off ({str(exc)[:120] or type(exc).__name__})")
     return Decoded(
