@@ -271,3 +271,15 @@ def test_the_example_digits_zip_reads_as_ten_classes_of_32_pixel_grey_images() -
     data = load(Path(__file__).parents[2] / "examples" / "digits.zip")
     assert data.n_rows == 1797 and data.classes == [str(d) for d in range(10)]
     assert data.images.geometry.channels == 1 and not data.images.unreadable
+
+
+def test_a_16_bit_greyscale_png_keeps_its_contrast(tmp_path: Path) -> None:
+    ramp = np.tile(np.linspace(0, 65535, 16).astype(np.uint16), (16, 1))  # dark left, bright right
+    buffer = io.BytesIO()
+    Image.fromarray(ramp).save(buffer, format="PNG")
+    images = load(
+        write_zip(tmp_path / "deep.zip", folder_members() | {"cats/deep.png": buffer.getvalue()})
+    ).images
+    assert images is not None and images.geometry.channels == 1
+    pixels = images.pixels[images.names.index("cats/deep.png"), 0].astype(int)
+    assert pixels[:, :4].mean() < 40 and pixels[:, -4:].mean() > 215  # not clipped to white

@@ -21,6 +21,8 @@ from workers.images.image_set import MODEL_SIZE
 from workers.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits, ImageTooManyPixels
 
 READ_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+# Pillow names some formats by a variant: many phone and camera JPEGs carry a second, smaller picture (MPO).
+FORMAT_OF = {"MPO": "JPEG"}
 # Modes whose pixels are grey levels (with or without alpha); any other mode is colour.
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 _ORIENTATION = 0x0112  # the EXIF tag
@@ -90,7 +92,7 @@ def decode_image(
         except Exception as exc:  # Pillow raises many types for what it cannot identify
             return Unreadable(f"not an image Pillow can read ({type(exc).__name__})")
         with image:
-            fmt = image.format or "unknown"
+            fmt = FORMAT_OF.get(image.format or "", image.format or "unknown")
             if fmt not in READ_FORMATS:
                 return Unreadable(f"{fmt} images are not read (JPEG, PNG and WebP are)")
             width, height = image.size
