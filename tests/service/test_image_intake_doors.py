@@ -5,6 +5,7 @@ file left behind."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,9 +55,9 @@ ENV = {"max_images": "READINESS_MAX_IMAGES"}
 
 
 @pytest.fixture
-def client(settings: Settings) -> TestClient:
+def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 def test_the_api_takes_in_a_zip_of_class_folders(client: TestClient, engine: Engine) -> None:
@@ -85,7 +86,7 @@ def test_the_api_refuses_an_unsafe_or_oversized_zip_and_keeps_nothing(
     headers = bearer(engine, "team-a")
     project = make_project(client, headers)
     if setting is not None:
-        client.app.state.settings = settings.model_copy(update={setting[0]: setting[1]})  # type: ignore[attr-defined]
+        client.app.state.settings = settings.model_copy(update={setting[0]: setting[1]})
     before = snapshot(engine, settings)
     answer = upload(client, headers, project["id"], content=make(), filename="photos.zip", target="label")
     body = assert_error(answer, status, code)
