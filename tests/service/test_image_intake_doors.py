@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from service.app import create_app
+from service.artifacts import ArtifactStore
 from service.cli.main import main
 from service.database.engine import session_scope
+from service.datasets.parsed import StoredDataset, load_stored
 from service.models import Dataset
 from service.settings import Settings
 from tests.dashboard.browsing import csrf_token, new_key, sign_in
@@ -88,7 +90,9 @@ def test_the_api_refuses_an_unsafe_or_oversized_zip_and_keeps_nothing(
     if setting is not None:
         client.app.state.settings = settings.model_copy(update={setting[0]: setting[1]})
     before = snapshot(engine, settings)
-    answer = upload(client, headers, project["id"], content=make(), filename="photos.zip", target="label")
+    answer = upload(
+        client, headers, project["id"], content=make(), filename="photos.zip", target="label", positive=None
+    )
     body = assert_error(answer, status, code)
     assert words in body["detail"] and "photos.zip" in body["detail"]
     assert snapshot(engine, settings) == before
@@ -97,7 +101,9 @@ def test_the_api_refuses_an_unsafe_or_oversized_zip_and_keeps_nothing(
 def test_the_api_names_zip_among_the_types_it_takes(client: TestClient, engine: Engine) -> None:
     headers = bearer(engine, "team-a")
     project = make_project(client, headers)
-    answer = upload(client, headers, project["id"], content=b"Rar!", filename="photos.rar", target="label")
+    answer = upload(
+        client, headers, project["id"], content=b"Rar!", filename="photos.rar", target="label", positive=None
+    )
     assert ".zip" in assert_error(answer, 415, "unsupported_file_type")["detail"]
 
 
@@ -202,3 +208,43 @@ def test_readiness_assess_takes_a_folder_and_the_same_folder_is_the_same_dataset
     with session_scope(engine) as session:
         rows = session.execute(select(Dataset.filename, Dataset.sha256, Dataset.target)).all()
     assert len(rows) == 1 and rows[0][0] == "photos.zip" and rows[0][2] == "label"
+
+
+def test_readiness_assess_zips_a_csv_of_image_paths_and_reads_its_label_column(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READINESS_DATABASE_URL", database_url)
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    (tmp_path / "img").mkdir()
+    rows = ["path,diagnosis"]
+    for i in range(2 * PER_CLASS):
+        (tmp_path / "img" / f"{i}.png").write_bytes(image_bytes(i))
+        rows.append(f"img/{i}.png,{'sick' if i % 2 else 'well'}")
+    (tmp_path / "labels.csv").write_text("\n".join(rows))
+    # No --target: the label is the CSV's column, so "label" is not found, and the message lists its columns.
+    result = CliRunner().invoke(main, ["assess", str(tmp_path / "labels.csv"), "--no-deep", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "'label' is not in labels.csv" in result.output and "'diagnosis'" in result.output
+
+
+def test_the_stored_parse_of_an_uploaded_zip_is_what_jobs_load(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    headers = bearer(engine, "team-a")
+    project = make_project(client, headers)
+    answer = upload(
+        client,
+        headers,
+        project["id"],
+        content=zip_bytes(folder_members()),
+        filename="p.zip",
+        target="label",
+        positive=None,
+    )
+    assert answer.status_code == 201, answer.text
+    with session_scope(engine) as session:
+        row = session.scalars(select(Dataset)).one()
+        stored = StoredDataset.of(row)
+    data = load_stored(ArtifactStore(settings.artifacts_path), stored)
+    assert data.modality == "images" and data.n_rows == 2 * PER_CLASS and data.source == "p.zip"
+    assert data.images is not None and sorted(data.images.names)[0] == "cats/000.png"
