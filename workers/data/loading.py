@@ -25,6 +25,9 @@ from workers.errors import (
     UnknownTarget,
     UnreadableFile,
 )
+from workers.images.archive import is_zip
+from workers.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits
+from workers.images.loading import load_images
 from workers.safe_yaml import bounded_message
 
 DEFAULT_MAX_FILE_BYTES = (
@@ -352,13 +355,25 @@ def load_dataset(
     name: str | None = None,
     limits: TableLimits = NO_LIMITS,
     sha256: str | None = None,
+    image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ) -> Dataset:
-    """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake.
+    """Load a labelled CSV/Parquet file, or a zip of labelled images (`workers.images.loading`, under
+    `image_limits`). Raises a `DataError` subclass for every user mistake.
     `name` is how messages and the report call the file (default: its file name); `limits` (columns, rows,
     memory once read) are checked from the file's metadata before it is parsed. `sha256`: the file's digest
     when the caller already computed it (reading a large file again only to hash it costs seconds)."""
     path = Path(path)
     name = name or path.name
+    if is_zip(path):  # by its first bytes or its name: a zip is always images
+        return load_images(
+            path,
+            target=target,
+            positive=positive,
+            max_bytes=max_bytes,
+            name=name,
+            limits=image_limits,
+            sha256=sha256,
+        )
     frame = read_table(path, max_bytes=max_bytes, name=name, limits=limits)
     return frame_to_dataset(
         frame,
