@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
+from workers.data.images.loading import load_images
+from workers.data.images.packing import write_zip
 from workers.data.parsed import read_parsed, write_parsed
-from workers.images.loading import load_images
-from workers.images.packing import write_zip
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = (1600, 1200)

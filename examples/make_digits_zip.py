@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from workers.images.packing import write_zip
+from workers.data.images.packing import write_zip
 
 OUT = Path(__file__).with_name("digits.zip")
 SCALE = 4

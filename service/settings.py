@@ -8,8 +8,8 @@ import platformdirs
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.data.images import limits as image_limits
 from workers.data.limits import TableLimits
-from workers.images import limits as image_limits
 
 DEFAULT_PORT = 8000
 # Requests served at once by one API process (threads). Requests wait on the database far more than they
@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         description=f"An upload's inspection may use {UPLOAD_MEMORY_BASE_MB} MB plus this many times "
         "READINESS_MAX_DECOMPRESSED_MB of memory.",
     )
-    # What a zip of images may hold and expand to (workers/images/limits.py has the defaults and why).
+    # What a zip of images may hold and expand to (workers/data/images/limits.py has the defaults and why).
     max_images: int = Field(default=image_limits.DEFAULT_MAX_IMAGES, ge=1, description="Most files in a zip.")
     max_image_mb: float = Field(default=image_limits.DEFAULT_MAX_IMAGE_MB, gt=0, description="Largest image.")
     max_image_pixels: int = Field(
@@ -142,7 +142,9 @@ class Settings(BaseSettings):
     @property
     def upload_memory_bytes(self) -> int:
         """The private memory an upload's inspection may use (service.datasets.apart)."""
-        return int((UPLOAD_MEMORY_BASE_MB + self.upload_memory_multiple * self.max_decompressed_mb) * 1024 * 1024)
+        return int(
+            (UPLOAD_MEMORY_BASE_MB + self.upload_memory_multiple * self.max_decompressed_mb) * 1024 * 1024
+        )
 
     @property
     def image_limits(self) -> image_limits.ImageLimits:

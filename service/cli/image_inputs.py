@@ -1,5 +1,5 @@
 """What the command line accepts besides a table file: a folder of images, or a CSV of image paths, each
-zipped (deterministically: `workers.images.packing`) into a temporary file so that every door reads a zip.
+zipped (deterministically: `workers.data.images.packing`) into a temporary file so that every door reads a zip.
 
 `readiness assess photos/` and `readiness assess labels.csv` (whose path column names images next to it)
 then go the way `readiness assess photos.zip` goes; the same folder gives the same bytes, so the same
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from service.cli.support import UserErrorExit
 
-# As workers.images.loading.DEFAULT_IMAGE_TARGET; not imported from there, so that start-up stays light.
+# As workers.data.images.loading.DEFAULT_IMAGE_TARGET; not imported from there, so that start-up stays light.
 DEFAULT_IMAGE_TARGET = "label"
 
 
@@ -24,7 +24,7 @@ def readable_input(path: Path) -> Iterator[Path]:
     """`path` itself for a table or a zip; for a folder, or a CSV whose column names images, a zip of it
     named `<folder or CSV stem>.zip` that lives as long as the context."""
     if path.is_dir():
-        from workers.images.packing import pack_folder
+        from workers.data.images.packing import pack_folder
 
         with tempfile.TemporaryDirectory(prefix="readiness-images-") as folder:
             packed = Path(folder) / f"{path.resolve().name or 'images'}.zip"
@@ -32,7 +32,7 @@ def readable_input(path: Path) -> Iterator[Path]:
             yield packed
         return
     if path.suffix.lower() in (".csv", ".tsv", ".txt") and path.is_file():
-        from workers.images.packing import image_path_column, pack_csv
+        from workers.data.images.packing import image_path_column, pack_csv
 
         column = image_path_column(path)
         if column is not None:

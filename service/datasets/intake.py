@@ -39,10 +39,10 @@ from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
 from workers.data.dataset import Dataset as ParsedDataset
+from workers.data.images.limits import ImageLimits
 from workers.data.limits import BYTES_PER_CELL, NO_LIMITS, TableLimits
 from workers.data.loading import file_sha256, load_dataset
 from workers.errors import FileTooLarge, ReadinessError, UnreadableFile
-from workers.images.limits import ImageLimits
 from workers.preparation import Prepared
 from workers.report.json_values import json_ready
 from workers.split import DEFAULT_SEED
@@ -57,7 +57,7 @@ ALLOWED_SUFFIXES = {
     ".txt": ".csv",
     ".parquet": ".parquet",
     ".pq": ".parquet",
-    ".zip": ".zip",  # labelled images (workers.images.loading)
+    ".zip": ".zip",  # labelled images (workers.data.images.loading)
 }
 MAX_FILENAME_CHARS = 300
 

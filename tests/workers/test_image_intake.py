@@ -24,13 +24,13 @@ from tests.images_zips import (
     zip_bytes,
 )
 from workers.data.dataset import Dataset
+from workers.data.images.image_set import MODEL_SIZE
+from workers.data.images.limits import ImageLimits
+from workers.data.images.loading import load_images
+from workers.data.images.packing import image_path_column, pack_csv, pack_folder
 from workers.data.loading import load_dataset
 from workers.data.parsed import read_parsed, write_parsed
 from workers.errors import ReadinessError, SingleClassTarget, UnknownTarget
-from workers.images.image_set import MODEL_SIZE
-from workers.images.limits import ImageLimits
-from workers.images.loading import load_images
-from workers.images.packing import image_path_column, pack_csv, pack_folder
 
 
 def load(path: Path, *, target: str = "label", positive: str | None = None) -> Dataset:

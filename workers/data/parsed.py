@@ -1,5 +1,5 @@
 """A parsed `Dataset` on disk: the table as Parquet, everything else the loader worked out in its metadata.
-An image dataset is written as one row per image instead (`workers.images.stored`): its pixels in one binary
+An image dataset is written as one row per image instead (`workers.data.images.stored`): its pixels in one binary
 column, what the checks need beside them, and its unreadable files in the metadata.
 
 A job that reads this file gets the very `Dataset` the upload's parse made (arrays, column profiles, label
@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workers.data.dataset import ColumnProfile, Dataset
+from workers.data.images.stored import image_columns, image_set_of
 from workers.errors import UnreadableFile
-from workers.images.stored import image_columns, image_set_of
 
 METADATA_KEY = b"readiness.dataset"
 # 2: decimal commas in ;- and tab-separated files are read as numbers, so a parse kept by version 1 is stale.

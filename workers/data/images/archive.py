@@ -16,8 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from workers.data.images.limits import DEFAULT_IMAGE_LIMITS, EncryptedZipEntry, ImageLimits, UnsafeZipEntry
 from workers.errors import UnreadableFile
-from workers.images.limits import DEFAULT_IMAGE_LIMITS, EncryptedZipEntry, ImageLimits, UnsafeZipEntry
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip with no entries starts with its end-of-directory record

@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from workers.data.images.archive import JUNK_NAMES
+from workers.data.images.loading import IMAGE_SUFFIXES
 from workers.errors import FileMissing, UnreadableFile
-from workers.images.archive import JUNK_NAMES
-from workers.images.loading import IMAGE_SUFFIXES
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no run's clock leaks into the bytes
 FILE_MODE = 0o100644  # a regular file, rw-r--r--

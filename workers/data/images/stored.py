@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from workers.images.image_set import ImageSet
+from workers.data.images.image_set import ImageSet
 
 PIXELS = "__image_pixels__"
 NAME = "__image_name__"

@@ -7,7 +7,7 @@ Two layouts are read (after one folder common to every entry, such as `photos/`,
 - a CSV beside the images: exactly one `.csv` at the top, with a column of image paths (relative to the
   CSV; found as the column whose values end in an image suffix) and the label column named by `target`.
 
-Images are decoded one at a time in memory (`workers.images.decoding`); the ones that cannot be read are
+Images are decoded one at a time in memory (`workers.data.images.decoding`); the ones that cannot be read are
 listed in `ImageSet.unreadable` and left out. The labels go through `encode_target`, so `--positive`, a
 single class, a tiny class and too many classes behave as they do for a table.
 """
@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from workers.data.dataset import Dataset
+from workers.data.images.archive import Archive, UnreadableEntry, open_archive
+from workers.data.images.decoding import Decoded, Unreadable, decode_image
+from workers.data.images.image_set import MODEL_SIZE, ImageSet
+from workers.data.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits
 from workers.data.labels import encode_target
 from workers.errors import DataError, EmptyDataset, FileMissing, FileTooLarge, UnknownTarget
-from workers.images.archive import Archive, UnreadableEntry, open_archive
-from workers.images.decoding import Decoded, Unreadable, decode_image
-from workers.images.image_set import MODEL_SIZE, ImageSet
-from workers.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits
 
 DEFAULT_IMAGE_TARGET = "label"  # the label's name when the folders are the labels and nobody named it
 # Suffixes that mark a file (or a CSV value) as meant to be an image; only JPEG, PNG and WebP are decoded,

@@ -17,8 +17,8 @@ import imagehash
 import numpy as np
 from PIL import Image, ImageOps
 
-from workers.images.image_set import MODEL_SIZE
-from workers.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits, ImageTooManyPixels
+from workers.data.images.image_set import MODEL_SIZE
+from workers.data.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits, ImageTooManyPixels
 
 READ_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # Pillow names some formats by a variant: many phone and camera JPEGs carry a second, smaller picture (MPO).
