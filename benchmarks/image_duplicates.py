@@ -25,8 +25,8 @@ import numpy as np
 from PIL import Image, ImageEnhance
 from sklearn.datasets import load_digits
 
+from workers.data.images.image_set import ImageSet
 from workers.images.duplicates import NEAR_CORRELATION, NEAR_HAMMING_BITS, find_duplicates
-from workers.images.image_set import ImageSet
 
 Edit = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 

@@ -8,6 +8,7 @@ import platformdirs
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.data.images import limits as image_limits
 from workers.data.limits import TableLimits
 
 DEFAULT_PORT = 8000
@@ -78,6 +79,18 @@ class Settings(BaseSettings):
         description=f"An upload's inspection may use {UPLOAD_MEMORY_BASE_MB} MB plus this many times "
         "READINESS_MAX_DECOMPRESSED_MB of memory.",
     )
+    # What a zip of images may hold and expand to (workers/data/images/limits.py has the defaults and why).
+    max_images: int = Field(default=image_limits.DEFAULT_MAX_IMAGES, ge=1, description="Most files in a zip.")
+    max_image_mb: float = Field(default=image_limits.DEFAULT_MAX_IMAGE_MB, gt=0, description="Largest image.")
+    max_image_pixels: int = Field(
+        default=image_limits.DEFAULT_MAX_IMAGE_PIXELS, ge=1, description="Most pixels an image may declare."
+    )
+    max_unzipped_mb: float = Field(
+        default=image_limits.DEFAULT_MAX_UNZIPPED_MB, gt=0, description="Most bytes a zip may unpack to."
+    )
+    max_zip_ratio: float = Field(
+        default=image_limits.DEFAULT_MAX_RATIO, gt=1, description="Most a zip entry may expand (zip bombs)."
+    )
     default_test_budget: int = Field(default=3, ge=1)
     worker_heartbeat_seconds: float = Field(
         default=5.0, gt=0, description="How often a worker says it is alive."
@@ -129,7 +142,20 @@ class Settings(BaseSettings):
     @property
     def upload_memory_bytes(self) -> int:
         """The private memory an upload's inspection may use (service.datasets.apart)."""
-        return int((UPLOAD_MEMORY_BASE_MB + self.upload_memory_multiple * self.max_decompressed_mb) * 1024 * 1024)
+        return int(
+            (UPLOAD_MEMORY_BASE_MB + self.upload_memory_multiple * self.max_decompressed_mb) * 1024 * 1024
+        )
+
+    @property
+    def image_limits(self) -> image_limits.ImageLimits:
+        """What a zip of images may hold and expand to (READINESS_MAX_IMAGES, _MAX_IMAGE_MB, …)."""
+        return image_limits.ImageLimits(
+            max_images=self.max_images,
+            max_image_bytes=int(self.max_image_mb * 1024 * 1024),
+            max_image_pixels=self.max_image_pixels,
+            max_unzipped_bytes=int(self.max_unzipped_mb * 1024 * 1024),
+            max_ratio=self.max_zip_ratio,
+        )
 
     @property
     def table_limits(self) -> TableLimits:

@@ -178,6 +178,7 @@ class _Planner:
                 limits=self.settings.table_limits,
                 artifacts=self.files.artifacts,
                 memory_bytes=self.settings.upload_memory_bytes,
+                image_limits=self.settings.image_limits,
             )
             # What was read is kept for the jobs; a refused batch removes it with its files.
             self.files.keep(found)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the rest is imported when the command runs: `readiness --he
     from service.models import Grid
 
 GRID_FILE_KEYS = {
-    "data": "the CSV/Parquet file, relative to the grid file (required)",
+    "data": "the CSV/Parquet file, a zip or folder of images, relative to the grid file (required)",
     "target": "the label column (required)",
     "family": "logistic_regression, random_forest, xgboost or deep (required)",
     "positive": "the positive class",
@@ -200,6 +200,7 @@ def grid(
     """Run the hyperparameter grid described by FILE (YAML) and show its leaderboard."""
     from service.artifacts import ArtifactStore
     from service.assessments.runtime import run_worker_in_thread
+    from service.cli.image_inputs import readable_input
     from service.database.engine import session_scope
     from service.datasets.intake import inspect_upload, stored_suffix
     from service.datasets.local import local_dataset, local_project, open_local
@@ -212,24 +213,26 @@ def grid(
     spec = read_grid_file(file)
     given = {"split": split_method, "time_column": time_column, "group_column": group_column}
     spec |= {key: value for key, value in given.items() if value is not None}
-    data = (file.parent / str(spec["data"])).resolve()
+    given_data = (file.parent / str(spec["data"])).resolve()
     request = _request(spec)
     settings = load_settings()
-    stored_suffix(data.name)
-    found = inspect_upload(  # here, not apart: the CLI is alone in its process (README, Hostile inputs)
-        data,
-        target=str(spec["target"]),
-        positive=spec.get("positive"),
-        max_bytes=settings.max_upload_bytes,
-        name=data.name,
-        limits=settings.table_limits,
-        artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
-        apart=False,
-    )
-    settings, engine, artifacts = open_local(settings)
-    with session_scope(engine) as session:
-        project = local_project(session, str(spec.get("project") or data.stem), None, 3)
-    dataset = local_dataset(engine, artifacts, project, data, found, max_bytes=settings.max_upload_bytes)
+    with readable_input(given_data) as data:  # a folder or a CSV of image paths: zipped (as `assess` does)
+        stored_suffix(data.name)
+        found = inspect_upload(  # here, not apart: the CLI is alone in its process (README, Hostile inputs)
+            data,
+            target=str(spec["target"]),
+            positive=spec.get("positive"),
+            max_bytes=settings.max_upload_bytes,
+            name=data.name,
+            limits=settings.table_limits,
+            artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
+            apart=False,
+            image_limits=settings.image_limits,
+        )
+        settings, engine, artifacts = open_local(settings)
+        with session_scope(engine) as session:
+            project = local_project(session, str(spec.get("project") or given_data.stem), None, 3)
+        dataset = local_dataset(engine, artifacts, project, data, found, max_bytes=settings.max_upload_bytes)
     plan_grid(dataset, request)  # a bad grid is refused before anything is queued
     job_app = make_job_app(settings.database_url or "")
     with job_app.open():

@@ -83,6 +83,7 @@ def assess_through_service(
         limits=settings.table_limits,
         artifacts=ArtifactStore(settings.artifacts_path),  # a file read before is not parsed again
         apart=False,
+        image_limits=settings.image_limits,
     )
     size = path.stat().st_size
     unsaved = found.dataset_row(project_id=None, filename=path.name, stored_as="", size=size)

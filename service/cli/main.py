@@ -86,8 +86,12 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--target", "-t", required=True, help="The label column.")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--target",
+    "-t",
+    help="The label column (required for a table; for images: the label's name, default 'label').",
+)
 @click.option(
     "--positive", help="The positive class of a binary target (default: yes/true/1, else the rarer)."
 )
@@ -132,7 +136,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars; print the verdict only.")
 def assess(
     file: Path,
-    target: str,
+    target: str | None,
     positive: str | None,
     answers: Path | None,
     project: str | None,
@@ -153,12 +157,14 @@ def assess(
     no_learning_curve: bool,
     quiet: bool,
 ) -> None:
-    """Assess a labelled CSV or Parquet FILE: checks, baselines, a deep model, and a verdict.
+    """Assess a labelled CSV or Parquet FILE: checks, baselines, a deep model, and a verdict. FILE may also
+    be images: a zip or folder with a folder per class, or a CSV whose column names image files beside it.
 
     Everything is recorded in the database (the embedded Postgres unless READINESS_DATABASE_URL is set)
     as a project, dataset and assessment, so the API and dashboard show what the CLI did.
     """
     from service.assessments.progress_view import ProgressView
+    from service.cli.image_inputs import readable_input, target_for
     from service.cli.local_run import assess_through_service
     from service.cli.terminal_report import render_report
     from workers.report.html import render_html
@@ -184,12 +190,12 @@ def assess(
     }
     try:
         questionnaire = load_answers(answers) if answers else None
-        with ProgressView(console, enabled=not quiet) as view:
+        with readable_input(file) as data, ProgressView(console, enabled=not quiet) as view:
             run = assess_through_service(
                 settings,
-                file,
+                data,
                 project_name=project or file.stem,
-                target=target,
+                target=target_for(data, target),
                 positive=positive,
                 answers=questionnaire,
                 options=options,

@@ -39,6 +39,7 @@ from service.models import Dataset
 from service.models.text import has_nul
 from service.settings import Settings
 from workers.data.dataset import Dataset as ParsedDataset
+from workers.data.images.limits import ImageLimits
 from workers.data.limits import BYTES_PER_CELL, NO_LIMITS, TableLimits
 from workers.data.loading import file_sha256, load_dataset
 from workers.errors import FileTooLarge, ReadinessError, UnreadableFile
@@ -56,12 +57,13 @@ ALLOWED_SUFFIXES = {
     ".txt": ".csv",
     ".parquet": ".parquet",
     ".pq": ".parquet",
+    ".zip": ".zip",  # labelled images (workers.data.images.loading)
 }
 MAX_FILENAME_CHARS = 300
 
 
 class UnsupportedFileType(ReadinessError):
-    """Upload a .csv, .tsv, .txt, .parquet or .pq file."""
+    """Upload a .csv, .tsv, .txt, .parquet, .pq or .zip file."""
 
     code = "unsupported_file_type"
     http_status = 415
@@ -106,8 +108,8 @@ def stored_suffix(filename: str | None) -> str:
     if suffix not in ALLOWED_SUFFIXES:
         shown = f"{filename!r} has" if filename else "The upload has no file name, so"
         raise UnsupportedFileType(
-            f"{shown} an unsupported type; upload a delimited text table (.csv, .tsv, .tab, .txt) or a Parquet file "
-            "(.parquet, .pq).",
+            f"{shown} an unsupported type; upload a delimited text table (.csv, .tsv, .tab, .txt), a Parquet file "
+            "(.parquet, .pq) or a zip of labelled images (.zip).",
             field="file",
         )
     return ALLOWED_SUFFIXES[suffix]
@@ -127,6 +129,11 @@ def store_upload(artifacts: ArtifactStore, file: BinaryIO, *, suffix: str, max_b
 def table_limits(limits: TableLimits | None) -> TableLimits:
     """The limits given, else the settings' (READINESS_MAX_COLUMNS, _MAX_ROWS, _MAX_DECOMPRESSED_MB)."""
     return limits if limits is not None else Settings().table_limits
+
+
+def zip_limits(limits: ImageLimits | None) -> ImageLimits:
+    """The limits given, else the settings' (READINESS_MAX_IMAGES, _MAX_IMAGE_MB, _MAX_ZIP_RATIO, …)."""
+    return limits if limits is not None else Settings().image_limits
 
 
 def _stored_parse(
@@ -173,6 +180,7 @@ def inspect_dataset(
     limits: TableLimits | None = None,
     artifacts: ArtifactStore | None = None,
     sha256: str | None = None,
+    image_limits: ImageLimits | None = None,
 ) -> Inspection:
     """Load the file (a `DataError` for every user mistake), then run the checks on the default split.
     `name` is the file's name as the user knows it; messages never show the store's hashed name. A table
@@ -200,7 +208,14 @@ def inspect_dataset(
         )
     if dataset is None:
         dataset = load_dataset(
-            path, target=target, positive=positive, max_bytes=max_bytes, name=name, limits=limits, sha256=sha256
+            path,
+            target=target,
+            positive=positive,
+            max_bytes=max_bytes,
+            name=name,
+            limits=limits,
+            sha256=sha256,
+            image_limits=zip_limits(image_limits),
         )
     data = as_resolved(dataset, positive=positive)  # what is kept for the jobs, which ask by the row's labels
     # Not `prepare`: an upload whose checks leave no column is taken in; its assessment fails with why.
@@ -267,6 +282,7 @@ def inspect_upload(
     sha256: str | None = None,
     apart: bool = True,
     memory_bytes: int | None = None,
+    image_limits: ImageLimits | None = None,
 ) -> Inspection:
     """`inspect_dataset`, and what it read kept in the store for the jobs: the one inspection of every door.
     `apart` (the server's doors): in a pooled process whose private memory is capped at `memory_bytes`
@@ -281,6 +297,7 @@ def inspect_upload(
         name=name,
         limits=table_limits(limits),
         sha256=sha256,
+        image_limits=zip_limits(image_limits),
     )
     if not apart:
         return inspect_dataset(path, artifacts=artifacts, **how)
@@ -378,6 +395,7 @@ def take_in(
     max_bytes: int,
     limits: TableLimits | None = None,
     memory_bytes: int | None = None,
+    image_limits: ImageLimits | None = None,
 ) -> Dataset:
     """Take in an uploaded file as a new dataset of the project: streamed into the content-addressed store
     under the size limit, read, profiled and checked, and committed only if all of that succeeds (a refused
@@ -396,6 +414,7 @@ def take_in(
             artifacts=artifacts,
             sha256=name.removesuffix(suffix),
             memory_bytes=memory_bytes,
+            image_limits=image_limits,
         )
         dataset = record_dataset(
             session,

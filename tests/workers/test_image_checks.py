@@ -14,7 +14,7 @@ from PIL import Image
 from sklearn.datasets import load_digits
 
 from workers.data.dataset import Dataset
-from workers.data.image_set import MODEL_SIZE, ImageSet
+from workers.data.images.image_set import MODEL_SIZE, ImageSet
 from workers.preparation import prepare
 from workers.split import SplitTooSmall, random_assignment
 

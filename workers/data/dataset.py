@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from workers.data.image_set import ImageSet
+    from workers.data.images.image_set import ImageSet
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "text", "id", "constant", "empty"]
 
@@ -39,7 +39,7 @@ class ColumnProfile:
 @dataclass
 class Dataset:
     """A labelled table: features as loaded (types normalised), labels as class indices. An image dataset is
-    one too (`images`; see `workers.images.image_set`).
+    one too (`images`; see `workers.data.images.image_set`).
 
     `features` holds every column but the target: numeric and boolean columns as float64 (NaN for
     missing), categorical/text/id columns as pandas `string` dtype (<NA> for missing).

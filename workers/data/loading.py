@@ -13,6 +13,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from workers.data.dataset import Dataset
+from workers.data.images.archive import is_zip
+from workers.data.images.limits import DEFAULT_IMAGE_LIMITS, ImageLimits
+from workers.data.images.loading import load_images
 from workers.data.labels import encode_target
 from workers.data.limits import BYTES_PER_CELL, NO_LIMITS, TableLimits
 from workers.data.profiling import normalise_column, profile_column
@@ -245,7 +248,11 @@ def _read_decimal_commas(frame: pd.DataFrame) -> list[str]:
     """Turn text columns whose every value is a decimal-comma number into numbers, in place; their names.
     Only for files not separated by commas: there a comma cannot be a decimal mark unless quoted."""
     converted = []
-    texts = [c for c, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)]
+    texts = [
+        c
+        for c, dtype in frame.dtypes.items()
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    ]
     for column in texts:
         values = frame[column].dropna()
         text = values.astype(str).str.strip()
@@ -352,13 +359,25 @@ def load_dataset(
     name: str | None = None,
     limits: TableLimits = NO_LIMITS,
     sha256: str | None = None,
+    image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ) -> Dataset:
-    """Load a labelled CSV/Parquet file. Raises a `DataError` subclass for every user mistake.
+    """Load a labelled CSV/Parquet file, or a zip of labelled images (`workers.data.images.loading`, under
+    `image_limits`). Raises a `DataError` subclass for every user mistake.
     `name` is how messages and the report call the file (default: its file name); `limits` (columns, rows,
     memory once read) are checked from the file's metadata before it is parsed. `sha256`: the file's digest
     when the caller already computed it (reading a large file again only to hash it costs seconds)."""
     path = Path(path)
     name = name or path.name
+    if is_zip(path):  # by its first bytes or its name: a zip is always images
+        return load_images(
+            path,
+            target=target,
+            positive=positive,
+            max_bytes=max_bytes,
+            name=name,
+            limits=image_limits,
+            sha256=sha256,
+        )
     frame = read_table(path, max_bytes=max_bytes, name=name, limits=limits)
     return frame_to_dataset(
         frame,

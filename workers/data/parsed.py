@@ -1,4 +1,6 @@
 """A parsed `Dataset` on disk: the table as Parquet, everything else the loader worked out in its metadata.
+An image dataset is written as one row per image instead (`workers.data.images.stored`): its pixels in one binary
+column, what the checks need beside them, and its unreadable files in the metadata.
 
 A job that reads this file gets the very `Dataset` the upload's parse made (arrays, column profiles, label
 encoding, the uploaded file's sha256 and size) without parsing the CSV or profiling a column again.
@@ -16,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workers.data.dataset import ColumnProfile, Dataset
+from workers.data.images.stored import image_columns, image_set_of
 from workers.errors import UnreadableFile
 
 METADATA_KEY = b"readiness.dataset"
@@ -36,7 +39,11 @@ def write_parsed(dataset: Dataset, path: Path) -> None:
     """Write `dataset` to `path` (Parquet): the features and labels as columns, the rest as metadata."""
     features = [str(name) for name in dataset.features.columns]
     label = _label_column(features)
-    table = pa.Table.from_pandas(dataset.features, preserve_index=False)
+    if dataset.images is not None:  # one row per image: no Parquet column per pixel
+        columns, image_meta = image_columns(dataset.images)
+        table = pa.table(columns)
+    else:
+        table = pa.Table.from_pandas(dataset.features, preserve_index=False)
     table = table.append_column(label, pa.array(np.asarray(dataset.y, dtype=np.int64)))
     meta: dict[str, Any] = {
         "version": FORMAT_VERSION,
@@ -51,6 +58,8 @@ def write_parsed(dataset: Dataset, path: Path) -> None:
         "profiles": [asdict(profile) for profile in dataset.columns.values()],
         "notes": list(dataset.notes),
     }
+    if dataset.images is not None:
+        meta["images"] = image_meta
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[METADATA_KEY] = json.dumps(meta).encode()
     # Written aside and renamed into place: a job never reads a half-written file (rename is atomic).
@@ -73,7 +82,8 @@ def read_parsed(path: Path) -> Dataset:
         raise UnreadableFile(f"{path.name} was written in a format this version cannot read; parse it again.")
     label = meta["label_column"]
     y = table.column(label).to_numpy().astype(np.int64)
-    features = table.drop_columns([label]).to_pandas()
+    images = image_set_of(table.drop_columns([label]), meta["images"]) if "images" in meta else None
+    features = images.features_frame() if images is not None else table.drop_columns([label]).to_pandas()
     return Dataset(
         features=features,
         y=y,
@@ -85,4 +95,5 @@ def read_parsed(path: Path) -> Dataset:
         positive_label=meta["positive_label"],
         file_bytes=int(meta["file_bytes"]),
         notes=list(meta["notes"]),
+        images=images,
     )

@@ -20,8 +20,8 @@ from workers.checks import (
     Severity,
 )
 from workers.data.dataset import Dataset
+from workers.data.images.image_set import MODEL_SIZE, ImageSet
 from workers.images.duplicates import NEAR_CORRELATION, NEAR_HAMMING_BITS, DuplicateClusters
-from workers.data.image_set import MODEL_SIZE, ImageSet
 from workers.split import TEST, Split
 
 NAMED = 5  # files named in a finding: enough to find the pattern, few enough to read

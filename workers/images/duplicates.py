@@ -35,7 +35,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from workers.data.image_set import ImageSet
+from workers.data.images.image_set import ImageSet
 
 NEAR_HAMMING_BITS = 8  # of 64: candidates (pHash distances come even: each hash has 32 bits above its median)
 NEAR_CORRELATION = 0.99  # the thumbnails' Pearson correlation that confirms a candidate

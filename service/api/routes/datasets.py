@@ -29,9 +29,11 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {  # as FastAPI's `responses=` 
     413: {
         "model": ErrorPublic,
         "description": "Larger than READINESS_MAX_UPLOAD_MB (file_too_large), or a table past READINESS_MAX_COLUMNS, "
-        "_MAX_ROWS or _MAX_DECOMPRESSED_MB (too_many_columns, too_many_rows, too_large_decompressed).",
+        "_MAX_ROWS or _MAX_DECOMPRESSED_MB (too_many_columns, too_many_rows, too_large_decompressed), or a zip of "
+        "images past READINESS_MAX_IMAGES, _MAX_IMAGE_MB, _MAX_IMAGE_PIXELS, _MAX_UNZIPPED_MB or _MAX_ZIP_RATIO "
+        "(too_many_images, image_too_large, image_too_many_pixels, zip_too_large_unpacked, zip_ratio_too_high).",
     },
-    415: {"model": ErrorPublic, "description": "Not multipart, or not a .csv/.parquet/.pq file."},
+    415: {"model": ErrorPublic, "description": "Not multipart, or not a .csv/.parquet/.pq/.zip file."},
     422: {"model": ErrorPublic, "description": "The file cannot be used as given (its code says why)."},
 }
 
@@ -54,8 +56,17 @@ def require_multipart(request: Request) -> None:
 def upload_dataset(
     project: ProjectDep,
     _multipart: Annotated[None, Depends(require_multipart)],
-    file: Annotated[UploadFile, File(description="A CSV or Parquet file with a header row.")],
-    target: Annotated[str, Form(min_length=1, description="The label column (case-insensitive).")],
+    file: Annotated[
+        UploadFile, File(description="A CSV or Parquet file with a header row, or a zip of labelled images.")
+    ],
+    target: Annotated[
+        str,
+        Form(
+            min_length=1,
+            description="The label column (case-insensitive). For a zip with a folder per class, any name for "
+            "the label (e.g. label); for a zip with a CSV of image paths, its label column.",
+        ),
+    ],
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
@@ -76,6 +87,7 @@ def upload_dataset(
         max_bytes=settings.max_upload_bytes,
         limits=settings.table_limits,
         memory_bytes=settings.upload_memory_bytes,
+        image_limits=settings.image_limits,
     )
     response.headers["Location"] = request.app.url_path_for("get_dataset", dataset_id=str(dataset.id))
     return dataset

@@ -17,7 +17,7 @@ from workers.errors import ReadinessError
 
 router = APIRouter()
 
-ACCEPTED = ".csv,.parquet,.pq"
+ACCEPTED = ".csv,.parquet,.pq,.zip"
 UPLOAD_FIELDS = ("file", "target", "positive")
 
 
@@ -67,7 +67,9 @@ def upload(
     file = form.get("file")
     errors: dict[str, str] = {}
     if not isinstance(file, UploadFile) or not file.filename:
-        errors["file"] = "Choose a CSV (.csv) or Parquet (.parquet, .pq) file to upload."
+        errors["file"] = (
+            "Choose a CSV (.csv), Parquet (.parquet, .pq) or zip of images (.zip) file to upload."
+        )
     if not values["target"]:
         errors["target"] = "Name the label column: the one the model should predict."
     if not errors:
@@ -84,6 +86,7 @@ def upload(
                 max_bytes=settings.max_upload_bytes,
                 limits=settings.table_limits,
                 memory_bytes=settings.upload_memory_bytes,
+                image_limits=settings.image_limits,
             )
         except ReadinessError as error:
             errors[field_of(error, UPLOAD_FIELDS, "file")] = error.detail
