@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workers.data.dataset import Dataset
-from workers.data.image_set import MODEL_SIZE, ImageSet
+from workers.data.images.image_set import MODEL_SIZE, ImageSet
 from workers.images.summary import images_section
 from workers.report.html import render_html
 

@@ -13,7 +13,7 @@ from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import run_assessment
 from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
-from workers.data.image_set import MODEL_SIZE, ImageSet
+from workers.data.images.image_set import MODEL_SIZE, ImageSet
 
 UNREADABLE = {"name": "7/broken.png", "reason": "truncated PNG: image file is truncated"}
 

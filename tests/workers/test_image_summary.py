@@ -17,7 +17,7 @@ from workers.assessment.images_report import shown_model
 from workers.assessment.outputs import Comparison, TestLookOutput
 from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
-from workers.data.image_set import ImageSet
+from workers.data.images.image_set import ImageSet
 from workers.images.summary import confidently_wrong, image_summary
 from workers.images.thumbnails import DATA_URI_PREFIX, png_data_uri
 from workers.report.images_view import images_line

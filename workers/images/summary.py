@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from workers.data.dataset import Dataset
-from workers.data.image_set import ImageSet
+from workers.data.images.image_set import ImageSet
 from workers.images.thumbnails import png_data_uri
 
 SAMPLES_PER_CLASS = 8
