@@ -18,9 +18,9 @@ from workers.assessment.outputs import Comparison, TestLookOutput
 from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
 from workers.data.images.image_set import ImageSet
-from workers.images.summary import confidently_wrong, image_summary
+from workers.images.summary import confidently_wrong, image_summary, images_section
 from workers.images.thumbnails import DATA_URI_PREFIX, png_data_uri
-from workers.report.images_view import images_line
+from workers.report.images_view import images_line, images_view
 from workers.report.model import DatasetSection, ImagesSection
 from workers.rubric.questionnaire import Answers
 
@@ -121,3 +121,39 @@ def test_the_mistakes_shown_are_the_recommended_models(
         test={}, curves={}, comparison=Comparison(best_baseline="XGBoost", deep=deep), test_budget={}
     )
     assert shown_model(ctx, ship) == shown
+
+
+def test_past_fifty_classes_the_page_says_how_many_the_samples_leave_out() -> None:
+    classes = [f"c{k}" for k in range(60)]
+    n = 120
+    images = ImageSet(
+        pixels=np.zeros((n, 1, 32, 32), dtype=np.uint8),
+        names=[f"c{i % 60}/{i}.png" for i in range(n)],
+        widths=np.full(n, 32, dtype=np.int32),
+        heights=np.full(n, 32, dtype=np.int32),
+        modes=["L"] * n,
+        formats=["PNG"] * n,
+        phash=np.zeros(n, dtype=np.uint64),
+        content_sha256=[f"{i:064x}" for i in range(n)],
+    )
+    dataset = Dataset(
+        features=images.features_frame(),
+        y=np.arange(n) % 60,
+        classes=classes,
+        target="label",
+        sha256="ab" * 32,
+        columns={},
+        images=images,
+    )
+    section = images_section(
+        dataset,
+        train_rows=np.arange(n),
+        test_rows=np.arange(0),
+        proba=None,
+        threshold=None,
+        model=None,
+        role=None,
+    )
+    assert section is not None and len(section["samples"]) == 50
+    view = images_view(ImagesSection.model_validate(section), DatasetSection(classes=classes))
+    assert view is not None and view["samples_note"] == "Samples of the first 50 of 60 classes."

@@ -28,7 +28,8 @@ from workers.data.images.image_set import ImageSet
 from workers.images.thumbnails import png_data_uri
 
 SAMPLES_PER_CLASS = 8
-# Past this many classes a grid of every class's samples is a wall of pixels; the rest are counted, not shown.
+# Past this many classes a grid of every class's samples is a wall of pixels: the first are shown, and the
+# pages say how many there are in all.
 SAMPLE_CLASSES = 50
 CONFIDENTLY_WRONG = 12
 LABEL_SUSPECTS = 12  # of the label-noise stage's suspects, shown as images (the CSV lists them all)

@@ -138,6 +138,7 @@ def images_view(images: ImagesSection | None, dataset: DatasetSection | None) ->
         "unreadable": unreadable,
         "unreadable_more": max(0, unreadable_count - len(unreadable)),
         "samples": [group for group in samples if group["images"]],
+        "samples_note": _samples_note(len(samples), dataset),
         "wrong": wrong,
         "wrong_caption": wrong_caption(images) if wrong else None,
         # Compared but nothing wrong on the test split: say so rather than show an empty grid.
@@ -145,6 +146,13 @@ def images_view(images: ImagesSection | None, dataset: DatasetSection | None) ->
         "suspects": suspects,
         "size": size,
     }
+
+
+def _samples_note(shown: int, dataset: DatasetSection | None) -> str | None:
+    """The note under the samples when the report left classes out of the grid: "Samples of the first 50
+    of 120 classes."."""
+    classes = len(dataset.classes) if dataset is not None else 0
+    return f"Samples of the first {shown} of {classes} classes." if shown and classes > shown else None
 
 
 def _counted(counts: dict[str, int]) -> str:
