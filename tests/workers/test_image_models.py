@@ -30,21 +30,23 @@ from workers.families import (
     TABM,
     TRANSFER,
     check_family_fits,
-    default_hyperparameters,
     deep_families_for,
+    default_hyperparameters,
     resolve_image_hyperparameters,
 )
 from workers.features import make_preprocessor
 from workers.images.image_set import Geometry
 from workers.images.pixel_features import n_features
 
-TINY_CNN = {"width": 8, "batch_size": 32, "max_epochs": 8, "patience": 8, "time_budget_s": 20.0}
+# No short time budgets in the model tests: on a loaded machine a budget would end training at another epoch
+# (the CPU profile's 60 s is far above what these take).
+TINY_CNN = {"width": 8, "batch_size": 32, "max_epochs": 8, "patience": 8}
 TINY_TRANSFER = {
     "input_size": 64,
     "batch_size": 64,
     "max_epochs": 20,
     "fine_tune_epochs": 1,
-    "time_budget_s": 20.0,
+    "time_budget_s": 300.0,
 }
 
 
@@ -64,9 +66,9 @@ def test_the_families_choose_by_modality_and_refuse_the_wrong_kind() -> None:
     assert deep_families_for("images") == IMAGE_DEEP_FAMILIES == (CNN, TRANSFER)
     assert FAMILY_LABELS[CNN] == "CNN (from scratch)"
     assert FAMILY_LABELS[TRANSFER] == "EfficientNet-Lite0 (transfer)"
-    with pytest.raises(InvalidOption, match="does not train on an image dataset.*cnn, transfer"):
+    with pytest.raises(InvalidOption, match=r"does not train on an image dataset.*cnn, transfer"):
         check_family_fits(TABM, "images")
-    with pytest.raises(InvalidOption, match="does not train on a table dataset.*deep, tabm"):
+    with pytest.raises(InvalidOption, match=r"does not train on a table dataset.*deep, tabm"):
         check_family_fits(CNN, "table")
     assert check_family_fits(CNN, "images") == CNN
     # None takes the device's profile: a time budget and a smaller input on the CPU, neither on the GPU.
@@ -78,7 +80,7 @@ def test_an_experiment_of_the_wrong_kind_is_a_4xx_naming_the_families_that_fit(
     digits: tuple[Any, np.ndarray, Any, np.ndarray],
 ) -> None:
     frame, y, val_frame, y_val = digits
-    with pytest.raises(InvalidOption, match="the families that fit are: .*cnn, transfer") as refused:
+    with pytest.raises(InvalidOption, match=r"the families that fit are: .*cnn, transfer") as refused:
         run_experiment((frame, y, val_frame, y_val), DEEP, seed=0)
     assert refused.value.http_status // 100 == 4
     table = frame.iloc[:, :5].rename(columns=lambda c: f"x{c}")
@@ -127,7 +129,9 @@ def test_the_cnn_learns_with_he_init_the_overfit_check_gradient_norms_and_curves
     assert epochs and all(e["train_loss"] is not None and e["val_loss"] is not None for e in epochs)
     proba = cnn.predict_proba(val_frame)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert roc_auc_score(y_val, proba[:, 1]) > 0.75  # 240 images, 8 short epochs: well above chance
+    assert (
+        roc_auc_score(y_val, proba[:, 1]) > 0.75
+    )  # 240 images, 8 short epochs (0.83 measured): above chance
 
 
 def test_the_cnn_convolutions_start_at_he_init_std() -> None:
@@ -214,7 +218,7 @@ def test_an_image_assessment_trains_the_image_families() -> None:
     dataset = digits_dataset(240)
     # deep_params serve both image families: each takes the names it has (the CNN's width, the transfer
     # model's input size), with short budgets.
-    params = {**TINY_CNN, "max_epochs": 3, "fine_tune_epochs": 0, "input_size": 64, "time_budget_s": 6.0}
+    params = {**TINY_CNN, "max_epochs": 3, "fine_tune_epochs": 0, "input_size": 64}
     report = run_assessment(
         dataset,
         AssessmentConfig(target="label", positive="3", learning_curve=False, deep_params=params),
