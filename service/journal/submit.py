@@ -39,8 +39,11 @@ def check_request(request: ExperimentRequest) -> None:
 
 
 def dataset_modality(dataset: Dataset) -> str:
-    """Either "images" or "table": the dataset row's own `modality` where it has one, else its profile's."""
+    """Either "images" or "table": the row's own `modality` or its profile's where one is recorded, else from
+    the stored upload (every image upload is stored as a zip: a folder or a CSV of paths is zipped first)."""
     modality = getattr(dataset, "modality", None) or (dataset.profile or {}).get("modality")
+    if modality is None:
+        modality = "images" if str(dataset.stored_as or dataset.filename).lower().endswith(".zip") else "table"
     return "images" if modality == "images" else "table"
 
 
