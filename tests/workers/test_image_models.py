@@ -4,6 +4,7 @@ packaged weights offline, and the families' checks that keep image and table mod
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 from typing import Any
@@ -177,30 +178,47 @@ def test_transfer_loads_packaged_weights_offline_and_keeps_the_better_phase(
     other = "fine_tune" if kept == "frozen" else "frozen"
     assert phases[kept]["val_loss"] <= phases[other]["val_loss"]
     assert diagnostics["overfit_check"]["passed"] is True
+    json.dumps(diagnostics, allow_nan=False)  # the report stores it as JSON
     proba = model.predict_proba(val_frame)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert roc_auc_score(y_val, proba[:, 1]) > 0.9
 
 
-def test_pretrained_features_separate_digits_far_better_than_random_weights(
+def test_the_packaged_imagenet_weights_see_photos_and_digits_under_the_127_128_scaling(
     digits: tuple[Any, np.ndarray, Any, np.ndarray],
 ) -> None:
-    from workers.deep.transfer_model import TransferNet
+    """The weights are ImageNet's and the scaling is theirs: the packaged classifier calls scikit-learn's
+    sample flower a daisy (ImageNet class 985) only under (x - 127) / 128, and the frozen features separate
+    the digits; the same network with random weights gives features that all but vanish (torch's default
+    initialisation through 16 blocks), so the raw features of the pretrained network are far more useful."""
+    from efficientnet_lite_pytorch import EfficientNet
+    from sklearn.datasets import load_sample_images
+
+    from workers.deep.transfer_model import TransferNet, weights_path
+
+    net = EfficientNet.from_name("efficientnet-lite0")
+    net.load_state_dict(torch.load(weights_path(), map_location="cpu", weights_only=True))
+    flower = torch.as_tensor(load_sample_images().images[1].copy()).permute(2, 0, 1)[None].float()
+    flower = torch.nn.functional.interpolate(flower, size=224)
+    with torch.inference_mode():
+        assert net.eval()((flower - 127) / 128).argmax().item() == 985  # daisy
+        imagenet_mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None] * 255
+        imagenet_std = torch.tensor([0.229, 0.224, 0.225])[:, None, None] * 255
+        assert net((flower - imagenet_mean) / imagenet_std).argmax().item() != 985
 
     frame, y, val_frame, y_val = digits
-    aucs = {}
+    aucs, spread = {}, {}
     for pretrained in (True, False):
         torch.manual_seed(0)
-        net = TransferNet(channels=1, size=32, d_out=2, input_size=64, pretrained=pretrained).eval()
+        transfer = TransferNet(channels=1, size=32, d_out=2, input_size=64, pretrained=pretrained).eval()
         with torch.inference_mode():
-            train = net.features(torch.as_tensor((frame.to_numpy() - 127) / 128, dtype=torch.float32)).numpy()
-            val = net.features(
-                torch.as_tensor((val_frame.to_numpy() - 127) / 128, dtype=torch.float32)
-            ).numpy()
-        probe = LogisticRegression(max_iter=2000).fit(train, y)
-        aucs[pretrained] = roc_auc_score(y_val, probe.predict_proba(val)[:, 1])
-    assert aucs[True] > 0.9
-    assert aucs[True] - aucs[False] > 0.1
+            train = transfer.features(torch.as_tensor((frame.to_numpy() - 127) / 128, dtype=torch.float32))
+            val = transfer.features(torch.as_tensor((val_frame.to_numpy() - 127) / 128, dtype=torch.float32))
+        probe = LogisticRegression(max_iter=2000).fit(train.numpy(), y)
+        aucs[pretrained] = roc_auc_score(y_val, probe.predict_proba(val.numpy())[:, 1])
+        spread[pretrained] = float(train.std(dim=0).mean())
+    assert aucs[True] > 0.9 and aucs[True] - aucs[False] > 0.1
+    assert spread[True] > 0.1 > 1e-3 > spread[False]
 
 
 def test_image_models_are_refused_at_export_with_a_409(cnn: FittedModel, tmp_path: Path) -> None:
