@@ -23,17 +23,25 @@ RANDOM_FOREST = "random_forest"
 XGBOOST = "xgboost"
 DEEP = "deep"
 TABM = "tabm"
-FAMILIES: tuple[str, ...] = (LOGISTIC_REGRESSION, RANDOM_FOREST, XGBOOST, DEEP, TABM)
+CNN = "cnn"
+TRANSFER = "transfer"
+FAMILIES: tuple[str, ...] = (LOGISTIC_REGRESSION, RANDOM_FOREST, XGBOOST, DEEP, TABM, CNN, TRANSFER)
 BASELINE_FAMILIES: tuple[str, ...] = FAMILIES[:3]  # simplest first: model selection gives ties to the first
 # The deep families an assessment trains; the one with the best validation ROC-AUC is compared with the
 # baselines (ties go to the first).
 DEEP_FAMILIES: tuple[str, ...] = (DEEP, TABM)
+# The deep families of an image dataset (its pixels, `workers.images`): a CNN from scratch, then transfer
+# learning from ImageNet weights. `deep_families_for` chooses between the two tuples by modality.
+IMAGE_DEEP_FAMILIES: tuple[str, ...] = (CNN, TRANSFER)
+ALL_DEEP_FAMILIES: tuple[str, ...] = (*DEEP_FAMILIES, *IMAGE_DEEP_FAMILIES)
 FAMILY_LABELS: dict[str, str] = {
     LOGISTIC_REGRESSION: "Logistic regression",
     RANDOM_FOREST: "Random forest",
     XGBOOST: "XGBoost",
     DEEP: "ResNet MLP",
     TABM: "TabM",
+    CNN: "CNN (from scratch)",
+    TRANSFER: "EfficientNet-Lite0 (transfer)",
 }
 
 
@@ -220,6 +228,96 @@ _SPECS: dict[str, tuple[Hyperparameter, ...]] = {
             help="seconds of training at most, then the best epoch so far; None: the profile's",
         ),
     ),
+    # A small ResNet trained from scratch on the pixels (`workers.deep.image_trainer.CNNClassifier`).
+    CNN: (
+        Hyperparameter("width", "int", 16, 1, 512, help="channels of the first stage, doubled at each of 3"),
+        Hyperparameter("blocks_per_stage", "int", 1, 1, 8, help="residual blocks in each of the 3 stages"),
+        Hyperparameter("dropout", "float", 0.1, 0.0, 0.99, help="before the linear head"),
+        Hyperparameter(
+            "augment",
+            "int",
+            1,
+            0,
+            2,
+            help="0 off, 1 random shifts, 2 shifts and horizontal flips (training batches only)",
+        ),
+        Hyperparameter(
+            "lr",
+            "float",
+            None,
+            0.0,
+            10.0,
+            low_open=True,
+            optional=True,
+            help="None: the LR range test picks it",
+        ),
+        Hyperparameter("weight_decay", "float", 5e-4, 0.0, 1.0, help="AdamW weight decay"),
+        Hyperparameter("batch_size", "int", 128, 2, 1 << 16, help="images per step (BatchNorm needs two)"),
+        Hyperparameter("max_epochs", "int", 60, 1, 10_000, help="epochs at most"),
+        Hyperparameter("patience", "int", 8, 1, 10_000, help="epochs without a better validation loss"),
+        Hyperparameter(
+            "time_budget_s",
+            "float",
+            None,
+            0.0,
+            1e6,
+            low_open=True,
+            optional=True,
+            help="seconds of training at most; None: the device's (IMAGE_TIME_BUDGETS: 60 s on CPU, none on GPU)",
+        ),
+    ),
+    # EfficientNet-Lite0 with ImageNet weights: a linear head on frozen features, then fine-tuning
+    # (`workers.deep.transfer_trainer.TransferClassifier`).
+    TRANSFER: (
+        Hyperparameter(
+            "input_size",
+            "int",
+            None,
+            32,
+            512,
+            optional=True,
+            help="pixels a side the images are upsampled to, a multiple of 32; None: 96 on CPU, 224 on GPU",
+        ),
+        Hyperparameter("dropout", "float", 0.2, 0.0, 0.99, help="before the linear head"),
+        Hyperparameter(
+            "lr",
+            "float",
+            None,
+            0.0,
+            10.0,
+            low_open=True,
+            optional=True,
+            help="the head's (frozen phase); None: the LR range test on the frozen features picks it",
+        ),
+        Hyperparameter("weight_decay", "float", 1e-4, 0.0, 1.0, help="AdamW weight decay"),
+        Hyperparameter("batch_size", "int", 64, 2, 1 << 16, help="images per step"),
+        Hyperparameter("max_epochs", "int", 100, 1, 10_000, help="epochs of the frozen phase at most"),
+        Hyperparameter("patience", "int", 8, 1, 10_000, help="epochs without a better validation loss"),
+        Hyperparameter(
+            "fine_tune_epochs",
+            "int",
+            10,
+            0,
+            10_000,
+            help="epochs fine-tuning the whole network; 0: frozen only",
+        ),
+        Hyperparameter(
+            "fine_tune_lr", "float", 1e-5, 0.0, 10.0, low_open=True, help="AdamW's rate while fine-tuning"
+        ),
+        Hyperparameter(
+            "augment", "int", 1, 0, 2, help="while fine-tuning: 0 off, 1 random shifts, 2 shifts and flips"
+        ),
+        Hyperparameter(
+            "time_budget_s",
+            "float",
+            None,
+            0.0,
+            1e6,
+            low_open=True,
+            optional=True,
+            help="seconds for both phases; None: the device's (IMAGE_TIME_BUDGETS: 40 s on CPU, none on GPU)",
+        ),
+    ),
 }
 
 # TabM's values that depend on the device, for the hyperparameters left at None. GPU: the paper's defaults
@@ -274,6 +372,47 @@ def resolve_tabm_hyperparameters(
     if resolved["n_bins"] == 0:
         resolved["n_bins"] = None
     return resolved
+
+
+# The image families' values for the hyperparameters left at None, by device profile ("cpu" or "gpu"). On
+# two CPU cores a CNN epoch over a thousand 32×32 images takes seconds and an EfficientNet one far longer, so
+# the CPU profile bounds both by time and upsamples less for the transfer model; a GPU has neither limit.
+IMAGE_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
+    "cpu": {CNN: {"time_budget_s": 60.0}, TRANSFER: {"time_budget_s": 40.0, "input_size": 96}},
+    "gpu": {CNN: {"time_budget_s": None}, TRANSFER: {"time_budget_s": None, "input_size": 224}},
+}
+
+
+def resolve_image_hyperparameters(
+    family: str, hyperparameters: Mapping[str, Any], device_type: str
+) -> dict[str, Any]:
+    """An image family's completed hyperparameters with each None the device profile has a value for
+    replaced by it (`IMAGE_PROFILES`); `lr=None` stays None (the LR range test picks it)."""
+    profile = IMAGE_PROFILES[tabm_profile(device_type)][family]
+    return {
+        key: profile[key] if value is None and key in profile else value
+        for key, value in complete_hyperparameters(family, hyperparameters).items()
+    }
+
+
+def deep_families_for(modality: str) -> tuple[str, ...]:
+    """The deep families an assessment of a `modality` ("table" or "images") dataset trains."""
+    return IMAGE_DEEP_FAMILIES if modality == "images" else DEEP_FAMILIES
+
+
+def check_family_fits(family: str, modality: str) -> str:
+    """`family` if it can train on a `modality` dataset, else `InvalidOption` saying which families fit: the
+    image families need pixels, and the table deep families are not meant for them."""
+    family = check_family(family)
+    wrong = DEEP_FAMILIES if modality == "images" else IMAGE_DEEP_FAMILIES
+    if family in wrong:
+        fits = [*BASELINE_FAMILIES, *deep_families_for(modality)]
+        kind = "an image" if modality == "images" else "a table"
+        raise InvalidOption(
+            f"{FAMILY_LABELS[family]} ({family}) does not train on {kind} dataset; the families that fit are: "
+            f"{', '.join(fits)}."
+        )
+    return family
 
 
 def family_of(text: str) -> str | None:

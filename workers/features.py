@@ -16,6 +16,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, QuantileTransformer, StandardScaler
 
 from workers.data.dataset import Dataset
+from workers.images.image_set import geometry_of
+from workers.images.pixel_features import image_preprocessor
 
 Recipe = Literal["linear", "tree", "deep"]
 MISSING_CATEGORY = "(missing)"
@@ -45,7 +47,12 @@ def split_column_kinds(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return numeric, categorical
 
 
-def make_preprocessor(frame: pd.DataFrame, recipe: Recipe, *, random_state: int = 0) -> ColumnTransformer:
+def make_preprocessor(
+    frame: pd.DataFrame, recipe: Recipe, *, random_state: int = 0
+) -> ColumnTransformer | Pipeline:
+    if recipe != "deep" and geometry_of(frame.columns) is not None:
+        # Pixels: the baselines see a few hundred image features, not every pixel (workers.images.pixel_features).
+        return image_preprocessor(recipe)
     numeric, categorical = split_column_kinds(frame)
     if recipe == "tree":
         # Trees split on raw values and handle NaN themselves; ordinal codes keep wide categoricals cheap.

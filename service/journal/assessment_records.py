@@ -11,28 +11,32 @@ from sqlmodel import Session
 
 from service.journal.duplicates import earlier_run, result_line
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint, split_of_config
+from service.journal.submit import dataset_modality
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus
 from workers.experiments.families import (
     BASELINE_FAMILIES,
     DEEP,
-    DEEP_FAMILIES,
     FAMILY_LABELS,
+    IMAGE_DEEP_FAMILIES,
     hyperparameters_of,
 )
+from workers.families import ALL_DEEP_FAMILIES, deep_families_for
 from workers.report.model import Report, as_report, present
 
 FAMILY_OF_LABEL = {label: family for family, label in FAMILY_LABELS.items()}
 
 
-def model_requests(config: dict[str, Any]) -> list[ExperimentRequest]:
+def model_requests(config: dict[str, Any], modality: str = "table") -> list[ExperimentRequest]:
     """The experiments an assessment with `config` runs: the three baselines at their defaults and, unless
-    switched off, the deep models (ResNet-MLP, TabM) with the request's overrides (the LR range test picks
-    the ResNet-MLP's rate; TabM takes the overrides it has a name for)."""
-    families = [*BASELINE_FAMILIES, *(DEEP_FAMILIES if config.get("run_deep", True) else [])]
+    switched off, the deep models of the dataset's `modality` (ResNet-MLP and TabM for a table, the CNN and
+    the transfer model for images) with the request's overrides (the LR range test picks the ResNet-MLP's
+    rate; the others take the overrides they have a name for)."""
+    deep = deep_families_for(modality) if config.get("run_deep", True) else ()
+    families = [*BASELINE_FAMILIES, *deep]
     return [
         ExperimentRequest(
             model_family=family,
-            hyperparameters=_deep_overrides(config, family) if family in DEEP_FAMILIES else {},
+            hyperparameters=_deep_overrides(config, family) if family in ALL_DEEP_FAMILIES else {},
             seed=int(config["seed"]),
             split_seed=int(config["seed"]),
             keep_columns=tuple(config.get("keep_columns") or ()),
@@ -56,7 +60,7 @@ def repeat_warnings(
 ) -> list[str]:
     """One sentence per model of this assessment that already ran on the same data with the same procedure."""
     warnings = []
-    for request in model_requests(config):
+    for request in model_requests(config, dataset_modality(dataset)):
         _, fp = procedure_and_fingerprint(dataset, request)
         earlier = earlier_run(session, project.team_id, fp)
         if earlier is not None:
@@ -80,7 +84,10 @@ def record_assessment_experiments(
     entries = {model.name: model for model in report.models}
     used_columns = report.dataset.used_columns if report.dataset else None
     recorded = []
-    for request in model_requests(config):
+    # The report's models say the modality: an image assessment's deep models are the image families.
+    image_labels = {FAMILY_LABELS[family] for family in IMAGE_DEEP_FAMILIES}
+    modality = "images" if any(model.name in image_labels for model in report.models) else dataset_modality(dataset)
+    for request in model_requests(config, modality):
         model = entries.get(FAMILY_LABELS[request.model_family])
         if model is None:
             continue

@@ -18,7 +18,7 @@ from service.database.engine import session_scope
 from service.datasets.split_options import split_options_for
 from service.journal.duplicates import lock_fingerprint, runs_of
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
-from service.journal.submit import check_request, defer_experiments, new_experiment
+from service.journal.submit import check_family_fits_dataset, check_request, defer_experiments, new_experiment
 from service.models import Dataset, Experiment, ExperimentKind, Grid, GridPoint, Project, RunStatus
 from workers.evaluation.ladder import DEFAULT_STEP, ladder, round_to_step
 from workers.experiments.families import check_family
@@ -50,6 +50,7 @@ class GridRequest:
 def plan_grid(dataset: Dataset, request: GridRequest) -> list[ExperimentRequest]:
     """The grid's points as experiment requests, validated; nothing is written (InvalidOption on a bad spec)."""
     family = check_family(request.model_family)
+    check_family_fits_dataset(dataset, family)
     options = split_options_for(dataset, request.split or {})  # refused here, before anything is written
     points = [
         ExperimentRequest(

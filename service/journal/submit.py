@@ -16,15 +16,15 @@ from service.journal.duplicates import DuplicateExperiment, earlier_run, lock_fi
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
 from service.models import Dataset, Experiment, ExperimentKind, GridPoint, Project
 from workers.errors import InvalidOption
-from workers.experiments.families import DEEP_FAMILIES
 from workers.experiments.subsample import MIN_ROWS_PER_CLASS
+from workers.families import ALL_DEEP_FAMILIES, check_family_fits
 
 MAX_REASON_CHARS = 2000
 
 
 def queue_for(request: ExperimentRequest) -> str:
     """Deep models go where the GPUs are; a worker started without --queue works both queues."""
-    return "gpu" if request.model_family in DEEP_FAMILIES or request.device == "cuda" else "cpu"
+    return "gpu" if request.model_family in ALL_DEEP_FAMILIES or request.device == "cuda" else "cpu"
 
 
 def check_request(request: ExperimentRequest) -> None:
@@ -36,6 +36,20 @@ def check_request(request: ExperimentRequest) -> None:
         )
     if request.repeat_reason and len(request.repeat_reason) > MAX_REASON_CHARS:
         raise InvalidOption(f"repeat_reason is longer than {MAX_REASON_CHARS} characters.")
+
+
+def dataset_modality(dataset: Dataset) -> str:
+    """Either "images" or "table": the row's own `modality` or its profile's where one is recorded, else from
+    the stored upload (every image upload is stored as a zip: a folder or a CSV of paths is zipped first)."""
+    modality = getattr(dataset, "modality", None) or (dataset.profile or {}).get("modality")
+    if modality is None:
+        modality = "images" if str(dataset.stored_as or dataset.filename).lower().endswith(".zip") else "table"
+    return "images" if modality == "images" else "table"
+
+
+def check_family_fits_dataset(dataset: Dataset, family: str) -> None:
+    """An image family on a table, or a table deep family on images: a 4xx naming the families that fit."""
+    check_family_fits(family, dataset_modality(dataset))
 
 
 def check_enough_rows(dataset: Dataset, train_fraction: float) -> None:
@@ -153,6 +167,7 @@ def submit_experiment(
 ) -> Experiment:
     """Record one experiment and queue its job; a duplicate (without repeat) is refused with nothing written."""
     check_request(request)
+    check_family_fits_dataset(dataset, request.model_family)
     check_enough_rows(dataset, request.train_fraction)
     with session_scope(engine) as session:
         experiment = new_experiment(session, project=project, dataset=dataset, request=request, who=who)

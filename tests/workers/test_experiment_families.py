@@ -20,14 +20,16 @@ from workers.experiments.families import (
 )
 
 
-def test_five_families_with_the_assessments_display_names() -> None:
-    assert FAMILIES == ("logistic_regression", "random_forest", "xgboost", "deep", "tabm")
+def test_seven_families_with_the_assessments_display_names() -> None:
+    assert FAMILIES == ("logistic_regression", "random_forest", "xgboost", "deep", "tabm", "cnn", "transfer")
     assert [FAMILY_LABELS[f] for f in FAMILIES] == [
         "Logistic regression",
         "Random forest",
         "XGBoost",
         "ResNet MLP",
         "TabM",
+        "CNN (from scratch)",
+        "EfficientNet-Lite0 (transfer)",
     ]
 
 

@@ -13,6 +13,7 @@ from workers.deep.device import resolve_device
 from workers.evaluation import validation_metrics
 from workers.experiments.families import BASELINE_FAMILIES, DEEP, DEEP_FAMILIES, FAMILY_LABELS
 from workers.experiments.fitting import DeepFailure, split_deep_params, try_fit_deep
+from workers.families import deep_families_for
 
 # "ResNet MLP": the name fit_deep gives the ResNet-MLP, and the deep model of reports from before TabM.
 DEEP_MODEL_NAME = FAMILY_LABELS[DEEP]
@@ -51,20 +52,22 @@ def baselines_stage(ctx: AssessmentContext) -> BaselinesOutput:
 
 
 def deep_stage(ctx: AssessmentContext) -> DeepOutput:
-    """Train every deep family (`DEEP_FAMILIES`) and choose the one with the best validation ROC-AUC."""
+    """Train every deep family of the dataset's modality (`DEEP_FAMILIES` for a table, the CNN and the
+    transfer model for images: `deep_families_for`) and choose the one with the best validation ROC-AUC."""
     if not ctx.config.run_deep:
         return DeepOutput(model=None, skipped=True)
-    candidates = [_train_candidate(ctx, family, index) for index, family in enumerate(DEEP_FAMILIES)]
+    families = deep_families_for(ctx.dataset.modality)
+    candidates = [_train_candidate(ctx, family, index, len(families)) for index, family in enumerate(families)]
     return choose_deep(candidates)
 
 
-def _train_candidate(ctx: AssessmentContext, family: str, index: int) -> DeepCandidate:
+def _train_candidate(ctx: AssessmentContext, family: str, index: int, n_families: int = len(DEEP_FAMILIES)) -> DeepCandidate:
     frame, y = ctx.train
     val_frame, y_val = ctx.validation
     hyperparameters, options = split_deep_params(ctx.config.deep_params, family)
     max_epochs = hyperparameters["max_epochs"]
     label = FAMILY_LABELS[family]
-    share = 1.0 / len(DEEP_FAMILIES)
+    share = 1.0 / n_families
 
     def on_epoch(record: Mapping[str, Any]) -> None:
         # The cap goes with each epoch ("epoch 7 of ≤60"): early stopping may end it sooner. Each family

@@ -5,13 +5,16 @@ New code imports `workers.families`; this name stays until the last caller has m
 
 from workers.families import (
     BASELINE_FAMILIES,
+    CNN,
     DEEP,
     DEEP_FAMILIES,
     FAMILIES,
     FAMILY_LABELS,
+    IMAGE_DEEP_FAMILIES,
     LOGISTIC_REGRESSION,
     RANDOM_FOREST,
     TABM,
+    TRANSFER,
     XGBOOST,
     Hyperparameter,
     check_family,
@@ -23,13 +26,16 @@ from workers.families import (
 
 __all__ = [
     "BASELINE_FAMILIES",
+    "CNN",
     "DEEP",
     "DEEP_FAMILIES",
     "FAMILIES",
     "FAMILY_LABELS",
+    "IMAGE_DEEP_FAMILIES",
     "LOGISTIC_REGRESSION",
     "RANDOM_FOREST",
     "TABM",
+    "TRANSFER",
     "XGBOOST",
     "Hyperparameter",
     "check_family",

@@ -20,20 +20,30 @@ from sklearn.pipeline import Pipeline
 
 from workers.baselines import FittedModel, fit_baseline
 from workers.deep.device import resolve_device
+from workers.deep.image_trainer import CNNClassifier, PixelScaler
 from workers.deep.loop import ShouldStop
 from workers.deep.tabm_trainer import TabMClassifier
 from workers.deep.trainer import OnEpoch, ResNetMLPClassifier
+from workers.deep.transfer_trainer import TransferClassifier
 from workers.errors import AssessmentCancelled, OverfitCheckFailed
 from workers.experiments.families import (
     DEEP,
-    DEEP_FAMILIES,
     FAMILY_LABELS,
     TABM,
     complete_hyperparameters,
     hyperparameters_of,
 )
-from workers.families import resolve_tabm_hyperparameters, tabm_profile
+from workers.families import (
+    ALL_DEEP_FAMILIES,
+    CNN,
+    IMAGE_DEEP_FAMILIES,
+    check_family_fits,
+    resolve_image_hyperparameters,
+    resolve_tabm_hyperparameters,
+    tabm_profile,
+)
 from workers.features import make_preprocessor
+from workers.images.image_set import geometry_of
 
 # The trainer's settings that are not hyperparameters: an assessment's deep_params may set them.
 TRAINER_OPTIONS = frozenset(
@@ -61,9 +71,10 @@ def fit_family(
     when `should_stop()` is true before training (or, for the deep model, at a batch boundary).
     """
     hp = complete_hyperparameters(family, hyperparameters)
+    check_family_fits(family, "images" if geometry_of(frame.columns) is not None else "table")
     if should_stop is not None and should_stop():
         raise AssessmentCancelled(f"The {FAMILY_LABELS[family]} experiment was cancelled before training.")
-    if family in DEEP_FAMILIES:
+    if family in ALL_DEEP_FAMILIES:
         return fit_deep(
             frame,
             y,
@@ -111,6 +122,20 @@ def fit_deep(
     the trainer's `diagnostics` on it) when it cannot fit a handful of rows, `AssessmentCancelled` when
     `should_stop()` turns true at a batch boundary."""
     hp = complete_hyperparameters(family, hyperparameters)
+    if family in IMAGE_DEEP_FAMILIES:
+        return _fit_image_deep(
+            family,
+            frame,
+            y,
+            val_frame,
+            y_val,
+            hp,
+            random_state=random_state,
+            device=device,
+            should_stop=should_stop,
+            on_epoch=on_epoch,
+            trainer_options=trainer_options,
+        )
     start = time.perf_counter()
     prepare = make_preprocessor(frame, "deep", random_state=random_state).fit(frame, y)
     x_train = prepare.transform(frame).astype(np.float32)
@@ -131,6 +156,61 @@ def fit_deep(
     diagnostics = estimator.diagnostics_
     if profile is not None:
         diagnostics["profile"] = profile
+    return FittedModel(
+        name=FAMILY_LABELS[family],
+        family="deep",
+        estimator=Pipeline([("prepare", prepare), ("model", estimator)]),
+        fit_seconds=time.perf_counter() - start,
+        device=estimator.device_.type,
+        params=estimator.get_params(),
+        diagnostics=diagnostics,
+    )
+
+
+def _fit_image_deep(
+    family: str,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    val_frame: pd.DataFrame,
+    y_val: np.ndarray,
+    hp: Mapping[str, Any],
+    *,
+    random_state: int,
+    device: str,
+    should_stop: ShouldStop | None,
+    on_epoch: OnEpoch | None,
+    trainer_options: Mapping[str, Any] | None,
+) -> FittedModel:
+    """The CNN or the transfer model on a pixel frame: the pixels scaled in the pipeline (`PixelScaler`:
+    per-channel standardisation from the training rows for the CNN, the pretrained weights' fixed scaling
+    for the transfer model), the geometry read from the column names, the values left at None taken from
+    the device's profile (`workers.families.IMAGE_PROFILES`)."""
+    geometry = geometry_of(frame.columns)
+    if geometry is None:  # fit_family checks this; fit_deep's own callers pass the assessment's frames
+        check_family_fits(family, "table")
+    assert geometry is not None
+    start = time.perf_counter()
+    settings = {"device": device, "random_state": random_state, **(trainer_options or {})}
+    device_type = resolve_device(settings["device"]).type
+    resolved = resolve_image_hyperparameters(family, hp, device_type)
+    shape: dict[str, Any] = {"channels": geometry.channels, "image_size": geometry.size}
+    estimator: ResNetMLPClassifier
+    if family == CNN:
+        prepare = PixelScaler("standardise").fit(frame)
+        estimator = CNNClassifier(**{**shape, **resolved, **settings})
+    else:
+        prepare = PixelScaler("efficientnet").fit(frame)
+        estimator = TransferClassifier(**{**shape, **resolved, **settings})
+    estimator.fit(
+        prepare.transform(frame),
+        y,
+        X_val=prepare.transform(val_frame),
+        y_val=y_val,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+    )
+    diagnostics = estimator.diagnostics_
+    diagnostics["profile"] = tabm_profile(device_type)
     return FittedModel(
         name=FAMILY_LABELS[family],
         family="deep",

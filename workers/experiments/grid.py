@@ -21,10 +21,12 @@ import numpy as np
 
 from workers.errors import InvalidOption
 from workers.experiments.families import (
+    CNN,
     DEEP,
     LOGISTIC_REGRESSION,
     RANDOM_FOREST,
     TABM,
+    TRANSFER,
     XGBOOST,
     Hyperparameter,
     check_family,
@@ -49,6 +51,9 @@ DEFAULT_GRIDS: dict[str, dict[str, Any]] = {
     DEEP: {"d_main": [64, 128, 256], "n_blocks": [1, 2, 3], "lr": [None]},
     # None is the device's profile (the assessment's TabM); n_bins 0 drops the piecewise-linear embeddings.
     TABM: {"k": [None, 4, 16], "n_bins": [None, 0]},
+    # The image families: the CNN's width and augmentation; the transfer model frozen-only against fine-tuned.
+    CNN: {"width": [8, 16, 32], "augment": [0, 1]},
+    TRANSFER: {"fine_tune_epochs": [0, 10], "dropout": [0.2, 0.5]},
 }
 
 
@@ -195,6 +200,8 @@ SIMPLER_WHEN: dict[str, dict[str, str]] = {
     },
     # Not k, n_blocks or d_block: their None is the device's profile, which has no place on their axes.
     TABM: {"dropout": "higher", "weight_decay": "higher"},
+    CNN: {"width": "lower", "blocks_per_stage": "lower", "dropout": "higher", "weight_decay": "higher"},
+    TRANSFER: {"fine_tune_epochs": "lower", "dropout": "higher", "weight_decay": "higher"},
 }
 
 

@@ -22,9 +22,10 @@ from workers.deep.trainer import OnEpoch
 from workers.errors import InvalidOption, OverfitCheckFailed
 from workers.evaluation import choose_threshold, validation_metrics
 from workers.evaluation.curves import roc_points
-from workers.experiments.families import DEEP_FAMILIES, XGBOOST, check_family, complete_hyperparameters
+from workers.experiments.families import XGBOOST, check_family, complete_hyperparameters
 from workers.experiments.fitting import fit_family
 from workers.experiments.subsample import check_seed, check_train_fraction, subsample_indices
+from workers.families import ALL_DEEP_FAMILIES
 
 JOURNAL_CURVE_POINTS = 50  # enough for a curve drawn 300 px wide; a journal row stays small
 
@@ -124,7 +125,7 @@ def run_experiment(
         validation={},
         train_roc_auc=None,
         fit_seconds=0.0,
-        device=resolve_device(device).type if family in (*DEEP_FAMILIES, XGBOOST) else "cpu",
+        device=resolve_device(device).type if family in (*ALL_DEEP_FAMILIES, XGBOOST) else "cpu",
         details={},
     )
     start = time.perf_counter()
@@ -150,7 +151,7 @@ def run_experiment(
     result.fit_seconds = model.fit_seconds
     result.device = model.device
     result.model = model
-    result.details = _deep_details(model.diagnostics) if family in DEEP_FAMILIES else dict(model.diagnostics)
+    result.details = _deep_details(model.diagnostics) if family in ALL_DEEP_FAMILIES else dict(model.diagnostics)
     result.val_proba = model.predict_proba(val_frame)
     result.validation = _validation_metrics(y_val, result.val_proba)
     if result.val_proba.shape[1] == 2:
@@ -206,7 +207,12 @@ def _deep_details(diagnostics: Mapping[str, Any]) -> dict[str, Any]:
         "n_parameters": diagnostics.get("n_parameters"),
         "mixed_precision": diagnostics.get("mixed_precision"),
         "train_rows_per_second": diagnostics.get("train_rows_per_second"),
-        # TabM's: the device profile its None hyperparameters took, and the time budget that may end training.
-        **{key: diagnostics[key] for key in ("profile", "time_budget_s") if key in diagnostics},
+        # TabM's and the image families': the device profile their None hyperparameters took, and the time
+        # budget that may end training; the transfer model's kept phase and input size.
+        **{
+            key: diagnostics[key]
+            for key in ("profile", "time_budget_s", "kept_phase", "input_size")
+            if key in diagnostics
+        },
         "epochs": epochs,
     }
