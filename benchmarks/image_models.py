@@ -46,10 +46,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from workers.data.images.image_set import Geometry, pixel_columns
 from workers.deep.transfer_model import TransferNet
 from workers.experiments.fitting import fit_family
 from workers.families import FAMILY_LABELS
-from workers.images.image_set import Geometry, pixel_columns
 
 SEED = 0
 BASELINES = ("logistic_regression", "random_forest", "xgboost")

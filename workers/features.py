@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, QuantileTransformer, StandardScaler
 
 from workers.data.dataset import Dataset
-from workers.images.image_set import geometry_of
+from workers.data.images.image_set import geometry_of
 from workers.images.pixel_features import image_preprocessor
 
 Recipe = Literal["linear", "tree", "deep"]

@@ -227,6 +227,7 @@ def inspect_dataset(
         "column_profiles": [p.to_dict() for p in dataset.columns.values()],
         "excluded_columns": [{"name": name, "reason": why} for name, why in prepared.excluded.items()],
         "notes": dataset.notes,
+        "modality": dataset.modality,  # "images" for a zip of images: the journal's doors choose model families by it
         "split": prepared.split.to_dict(),  # the checks ran on this split; an assessment with this seed reuses it
     }
     profile, checks = json_ready(profile), json_ready(prepared.findings_dicts())

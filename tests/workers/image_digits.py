@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.datasets import load_digits
 
 from workers.data.dataset import Dataset
-from workers.images.image_set import ImageSet
+from workers.data.images.image_set import ImageSet
 
 
 def digit_images(

@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 
 from tests.workers.image_digits import digit_frames, digits_dataset
 from workers.baselines import FittedModel
+from workers.data.images.image_set import Geometry
 from workers.errors import InvalidOption
 from workers.experiments.fitting import fit_family
 from workers.experiments.grid import complexity_ranks, default_grid, expand_grid
@@ -36,7 +37,6 @@ from workers.families import (
     resolve_image_hyperparameters,
 )
 from workers.features import make_preprocessor
-from workers.images.image_set import Geometry
 from workers.images.pixel_features import n_features
 
 # No short time budgets in the model tests: on a loaded machine a budget would end training at another epoch

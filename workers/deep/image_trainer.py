@@ -5,7 +5,7 @@ scaling step in front of every image network's pipeline.
 check, the LR range test (when `lr=None`), AdamW, the whole split on the device with batches sliced from one
 permutation, bf16 autocast on CUDA, early stopping on the validation loss, per-layer gradient norms (here of
 every convolution and the head) and the time budget all come from there. The geometry (channels, size) is
-the pixel frame's (`workers.images.image_set.geometry_of`); the caller passes it.
+the pixel frame's (`workers.data.images.image_set.geometry_of`); the caller passes it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from workers.data.images.image_set import geometry_of
 from workers.deep.cnn_model import SmallResNet
 from workers.deep.loop import ShouldStop
 from workers.deep.tabm_trainer import _integer, _number
 from workers.deep.trainer import OnEpoch, ResNetMLPClassifier
 from workers.errors import InvalidOption
-from workers.images.image_set import geometry_of
 
 # The Lite weights were converted from Google's TF release, whose input pipeline feeds (pixel - 127) / 128
 # on 0..255 pixels (efficientnet/lite: MEAN_RGB = [127.0] * 3, STDDEV_RGB = [128.0] * 3).

@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from workers.baselines import FittedModel, fit_baseline
+from workers.data.images.image_set import geometry_of
 from workers.deep.device import resolve_device
 from workers.deep.image_trainer import CNNClassifier, PixelScaler
 from workers.deep.loop import ShouldStop
@@ -43,7 +44,6 @@ from workers.families import (
     tabm_profile,
 )
 from workers.features import make_preprocessor
-from workers.images.image_set import geometry_of
 
 # The trainer's settings that are not hyperparameters: an assessment's deep_params may set them.
 TRAINER_OPTIONS = frozenset(

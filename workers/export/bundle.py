@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 
 from workers.baselines import FittedModel
+from workers.data.images.image_set import geometry_of
 from workers.errors import ReadinessError
 from workers.export.card import card_markdown
 from workers.export.safetensors_io import write_safetensors
-from workers.images.image_set import geometry_of
 from workers.report.json_values import json_ready
 
 FORMAT_VERSION = 1

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from workers.images.image_set import Geometry, geometry_of
+from workers.data.images.image_set import Geometry, geometry_of
 
 POOLED_SIZE = 8  # pixels a side after block averaging (at most 16: the baselines' inputs stay small)
 HOG_CELLS = 4  # cells a side for the orientation histograms
