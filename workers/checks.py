@@ -428,11 +428,26 @@ def excluded_columns(
     return excluded
 
 
+# Where a near-perfect score most often comes from, by kind of data: what to rule out before believing it.
+LEAK_HINTS = {
+    "table": (
+        "check that no column, or combination of columns (a difference or sum of two), is recorded after the "
+        "outcome or computed from it, and that rows are not repeated."
+    ),
+    "images": (
+        "check that the label is not visible in the images themselves (a watermark, a border, a caption, a "
+        "background or camera that only one class was shot with), and that copies of an image are not in "
+        "two classes (see the duplicate checks) — or the task may be as easy as it looks."
+    ),
+}
+
+
 def too_good_findings(
     validation: Mapping[str, Mapping[str, float]],
     *,
     human_level: float | None = None,
     human_metric: str = "roc_auc",
+    modality: str = "table",
 ) -> list[Finding]:
     """The "too good to be true" check: a model at near-perfect validation ROC-AUC (≥ `TOO_GOOD_AUC`), or one
     that far beats the human level the answers give (its error on `human_metric` at most half the human's,
@@ -453,9 +468,8 @@ def too_good_findings(
                 "too_good_to_be_true",
                 "warning",
                 f"Near-perfect validation ROC-AUC ({listed}; ≥ {TOO_GOOD_AUC}). Real problems rarely separate "
-                "this cleanly: check that no column, or combination of columns (a difference or sum of two), "
-                "is recorded after the outcome or computed from it, and that rows are not repeated. Trust "
-                "the verdict only once you have.",
+                f"this cleanly: {LEAK_HINTS.get(modality, LEAK_HINTS['table'])} Trust the verdict only once you "
+                "have.",
                 [],
                 ranked[0][1],
             )

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.datasets import load_digits
 
+from tests.workers.image_digits import digit_images
 from workers.assessment.config import AssessmentConfig
 from workers.assessment.runner import run_assessment
 from workers.assessment.store import InMemoryStore
 from workers.data.dataset import Dataset
-from workers.data.images.image_set import MODEL_SIZE, ImageSet
+from workers.data.images.image_set import ImageSet
 
 UNREADABLE = {"name": "7/broken.png", "reason": "truncated PNG: image file is truncated"}
 
@@ -22,11 +22,7 @@ def digits_images(n: int = 400, *, positive: str | None = None, mislabelled: int
     """The first `n` digits as an image Dataset: ten classes "0".."9", or two ("other", `positive`).
     `mislabelled` rows (seeded) get another class's label, as a mis-sorted folder would give them: the
     models are then confidently wrong about some test images, whatever the seed of the split."""
-    digits = load_digits()
-    small = (digits.images[:n] / 16 * 255).astype(np.uint8)
-    scale = MODEL_SIZE // small.shape[1]
-    pixels = np.kron(small, np.ones((1, scale, scale), dtype=np.uint8))[:, None]
-    target = digits.target[:n]
+    pixels, target = digit_images(n, seed=None)
     names = [f"{t}/{i:04d}.png" for i, t in enumerate(target)]
     images = ImageSet(
         pixels=pixels,

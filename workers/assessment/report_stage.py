@@ -34,6 +34,7 @@ def build_evidence(ctx: AssessmentContext) -> Evidence:
     best = comparison.best_baseline
     return Evidence(
         n_rows=dataset.n_rows,
+        modality=dataset.modality,
         n_features=len(ctx.used_columns),
         n_classes=dataset.n_classes,
         min_class_count=min(dataset.class_counts.values()),
@@ -66,6 +67,7 @@ def report_findings(ctx: AssessmentContext) -> list[dict[str, Any]]:
         ctx.validation_result.metrics,
         human_level=feasibility.human_level,
         human_metric=feasibility.target_metric or "roc_auc",
+        modality=ctx.dataset.modality,
     )
     return [*ctx.outputs["checks"]["findings"], *(finding.to_dict() for finding in too_good)]
 

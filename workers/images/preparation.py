@@ -61,7 +61,12 @@ def split_and_check_images(
         ),
     )
     split = Split(
-        assignment=assignment, seed=seed, dataset_sha256=dataset.sha256, description=SPLIT_DESCRIPTION
+        assignment=assignment,
+        seed=seed,
+        dataset_sha256=dataset.sha256,
+        description=SPLIT_DESCRIPTION,
+        note="Each image is kept in one part with its exact and near copies, so no model is scored on a copy "
+        "of an image it trained on.",
     )
     return split, image_findings(dataset, split, duplicates, _plain_assignment(dataset, seed))
 

@@ -198,6 +198,12 @@ class Evidence:
     # The report's `economics` section (the payoff in money), or None; read by workers.rubric.money_reading.
     economics: dict[str, Any] | None = None
     deep_model: str | None = None  # the compared deep model's name in the report ("ResNet MLP"); None: unnamed
+    modality: str = "table"  # "images": the rows are images, and the sentences say so
+
+    @property
+    def rows_noun(self) -> str:
+        """What one labelled example is called in sentences: an image or a row."""
+        return "images" if self.modality == "images" else "rows"
     # Confident learning's label-noise facts (workers.assessment.noise_stage): estimated_rate, ci_low,
     # ci_high, n_suspects, ceiling_roc_auc, ceiling_accuracy, high; None when not estimated.
     label_noise: dict[str, Any] | None = None

@@ -370,7 +370,7 @@ def _label_growth(per_month: float, n: int | None, *, advise: bool) -> _Signal:
 def _dataset(a: DatasetAnswers, ev: Evidence | None, facts: Facts | None) -> list[_Signal]:
     out: list[_Signal] = []
     if a.labels_available is False or a.label_source == "none":
-        measured = f" (the uploaded data has {format_count(ev.n_rows)} labelled rows)" if ev else ""
+        measured = f" (the uploaded data has {format_count(ev.n_rows)} labelled {ev.rows_noun})" if ev else ""
         out.append(
             _Signal(
                 NO_LABELS_CAP,
@@ -463,7 +463,7 @@ def _dataset_evidence(ev: Evidence, facts: Facts) -> list[_Signal]:
     out.append(
         _Signal(
             size_score,
-            f"{format_count(ev.n_rows)} labelled rows, {rarest} — {verdict}.",
+            f"{format_count(ev.n_rows)} labelled {ev.rows_noun}, {rarest} — {verdict}.",
             advice,
             gate=True,
             from_evidence=True,
