@@ -40,6 +40,20 @@ def _colour_set(n: int = 6) -> ImageSet:
     )
 
 
+def _colour_dataset() -> Dataset:
+    """`_colour_set` as a three-class dataset, each class twice."""
+    images = _colour_set()
+    return Dataset(
+        features=images.features_frame(),
+        y=np.array([0, 1, 2, 0, 1, 2]),
+        classes=["cats", "dogs", "owls"],
+        target="label",
+        sha256="ab" * 32,
+        columns={},
+        images=images,
+    )
+
+
 def test_a_colour_thumbnail_is_the_pixels_as_an_rgb_png() -> None:
     images = _colour_set()
     src = png_data_uri(images.pixels[0])
@@ -64,16 +78,7 @@ def test_the_summary_of_mixed_images_counts_modes_and_formats_and_caps_the_unrea
 
 
 def test_a_multiclass_model_is_wrong_where_its_most_probable_class_is() -> None:
-    images = _colour_set()
-    dataset = Dataset(
-        features=images.features_frame(),
-        y=np.array([0, 1, 2, 0, 1, 2]),
-        classes=["cats", "dogs", "owls"],
-        target="label",
-        sha256="ab" * 32,
-        columns={},
-        images=images,
-    )
+    dataset = _colour_dataset()
     rows = np.array([5, 1, 3])  # test rows, in the test look's order
     proba = np.array([[0.1, 0.2, 0.7], [0.8, 0.1, 0.1], [0.3, 0.6, 0.1]])
     wrong, n_wrong = confidently_wrong(dataset, rows, proba, threshold=None)
@@ -100,16 +105,7 @@ def test_a_multiclass_model_is_wrong_where_its_most_probable_class_is() -> None:
 def test_the_mistakes_shown_are_the_recommended_models(
     ship: str | None, deep: str | None, shown: tuple[str, str]
 ) -> None:
-    images = _colour_set()
-    dataset = Dataset(
-        features=images.features_frame(),
-        y=np.array([0, 1, 2, 0, 1, 2]),
-        classes=["cats", "dogs", "owls"],
-        target="label",
-        sha256="ab" * 32,
-        columns={},
-        images=images,
-    )
+    dataset = _colour_dataset()
     ctx = AssessmentContext(
         dataset=dataset,
         config=AssessmentConfig(target="label"),

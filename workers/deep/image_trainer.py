@@ -172,12 +172,7 @@ class CNNClassifier(ResNetMLPClassifier):
 
     def _check_training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X, y = super()._check_training_data(X, y)
-        expected = self.channels * self.image_size * self.image_size
-        if X.shape[1] != expected:
-            raise InvalidOption(
-                f"The CNN expects {expected} pixel columns ({self.channels} × {self.image_size} × "
-                f"{self.image_size}), got {X.shape[1]}."
-            )
+        check_pixel_count(X, channels=self.channels, size=self.image_size, model="The CNN")
         return X, y
 
     def _check_hyperparameters(self) -> None:
@@ -193,6 +188,15 @@ class CNNClassifier(ResNetMLPClassifier):
         _number(self, "time_budget_s", 0.0, math.inf, optional=True, low_open=True)
         if not isinstance(self.overfit_check, bool):
             raise InvalidOption(f"overfit_check must be True or False, got {self.overfit_check!r}")
+
+
+def check_pixel_count(X: np.ndarray, *, channels: int, size: int, model: str) -> None:
+    """`InvalidOption` unless every row of `X` holds one image of `channels` × `size` × `size` pixels."""
+    expected = channels * size * size
+    if X.shape[1] != expected:
+        raise InvalidOption(
+            f"{model} expects {expected} pixel columns ({channels} × {size} × {size}), got {X.shape[1]}."
+        )
 
 
 def architecture_words(width: int, blocks_per_stage: int) -> str:

@@ -27,6 +27,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from workers.deep.device import autocast, resolve_device, resolve_mixed_precision
+from workers.deep.image_trainer import check_pixel_count
 from workers.deep.loop import DeviceTensors, ShouldStop, evaluate, raise_if_cancelled
 from workers.deep.lr_range import lr_range_test
 from workers.deep.overfit import overfit_check
@@ -342,12 +343,7 @@ class TransferClassifier(ResNetMLPClassifier):
 
     def _check_training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X, y = super()._check_training_data(X, y)
-        expected = self.channels * self.image_size * self.image_size
-        if X.shape[1] != expected:
-            raise InvalidOption(
-                f"The transfer model expects {expected} pixel columns ({self.channels} × {self.image_size} × "
-                f"{self.image_size}), got {X.shape[1]}."
-            )
+        check_pixel_count(X, channels=self.channels, size=self.image_size, model="The transfer model")
         return X, y
 
     def _check_hyperparameters(self) -> None:
