@@ -114,7 +114,8 @@ class Client:
     def upload_dataset(
         self, project_id: Id, file: FileLike, *, target: str, positive: str | None = None
     ) -> Dataset:
-        """Upload a CSV/Parquet (a path, or (filename, bytes)); the answer has its profile and checks."""
+        """Upload a CSV/Parquet or a zip of images (a path, or (filename, bytes)); the answer has its profile and
+        checks."""
         with ExitStack() as stack:
             files = {"file": _file_part(file, stack)}
             data = _without_none(target=target, positive=positive)

@@ -87,3 +87,14 @@ def test_the_journal_a_grid_and_a_batch(rd: Client, tmp_path: Path) -> None:
     assert batch.status == "succeeded"
     assert [item.kind for item in batch.items] == ["project", "dataset"]
     assert batch.id in {b.id for b in rd.batches().data}
+
+
+def test_a_zip_of_images_is_a_dataset_the_client_assesses(rd: Client) -> None:
+    project = rd.create_project("client images")
+    data = rd.upload_dataset(project.id, EXAMPLES / "digits.zip", target="label")
+    assert (data.rows, data.filename) == (1797, "digits.zip")
+    assert data.profile is not None and data.profile["modality"] == "images"
+    done = rd.wait(rd.submit_assessment(project.id, data.id, **QUICK).id, poll_seconds=0.2)
+    assert done.status == "succeeded" and done.report is not None
+    assert done.report["dataset"]["modality"] == "images"
+    assert done.report["images"]["summary"]["count"] == 1797
