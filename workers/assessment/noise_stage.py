@@ -4,7 +4,8 @@ It runs after the validation stage (it needs the best baseline) and reads only o
 probabilities, never the test split (the test budget allows one look, and it is the models' look):
 - the validation split as the best baseline scored it (free: the baselines stage kept them);
 - out-of-fold probabilities on the training split, from k-fold refits of the best baseline's family,
-  only when that is cheap: a training split of at most `OOF_MAX_CELLS` values (rows × columns used).
+  only when that is cheap: a training split of at most `OOF_MAX_CELLS` values (rows × columns used; an
+  image's features, not its pixels).
   The rule reads the data's size, not a measured fit time, so the same file gives the same report on a
   busy machine. At 100k rows no family is cheap enough (one logistic regression on 60k × 50 takes ~2 s
   on 2 cores, five refits ~9 s), so a large table is judged on its validation split alone — 20,000 rows,
@@ -16,11 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from workers.assessment.context import AssessmentContext
 from workers.assessment.outputs import LabelNoiseOutput
 from workers.baselines import fit_baseline
+from workers.data.images.image_set import geometry_of
 from workers.deep.device import resolve_device
 from workers.evaluation.label_noise import (
     NoiseEstimate,
@@ -31,6 +34,7 @@ from workers.evaluation.label_noise import (
     roc_auc_ceiling,
 )
 from workers.families import FAMILY_LABELS
+from workers.images.pixel_features import n_features
 from workers.numbers import format_count, format_metric, format_percent
 from workers.split import TRAIN, VALIDATION
 
@@ -61,16 +65,24 @@ def _family(model_name: str) -> str:
     return next(family for family, label in FAMILY_LABELS.items() if label == model_name)
 
 
+def _model_columns(frame: pd.DataFrame) -> int:
+    """The columns a baseline fits on: a table's own, or an image's features (`PixelFeatures`), not its
+    pixels — what the refits cost."""
+    geometry = geometry_of(frame.columns)
+    return frame.shape[1] if geometry is None else n_features(geometry)
+
+
 def _out_of_fold(ctx: AssessmentContext, model_name: str) -> tuple[Source | None, str | None]:
     """Out-of-fold probabilities of the best baseline's family on the training split, or None and why not."""
     frame, y = ctx.train
     folds = min(OOF_FOLDS, int(np.bincount(y, minlength=ctx.dataset.n_classes).min()))
-    cells = frame.shape[0] * frame.shape[1]
+    columns = _model_columns(frame)
+    cells = frame.shape[0] * columns
     if folds < 2:
         return None, "a class has fewer than 2 training rows"
     if cells > OOF_MAX_CELLS:
         return None, (
-            f"the training split ({format_count(frame.shape[0])} rows × {frame.shape[1]} columns) is past "
+            f"the training split ({format_count(frame.shape[0])} rows × {columns} columns) is past "
             f"the {format_count(OOF_MAX_CELLS)} values refitted {folds}-fold within the time budget"
         )
     val_frame, y_val = ctx.validation
