@@ -18,6 +18,7 @@ from rich.console import Console
 
 from service.cli.terminal_report import render_report
 from tests.workers.digits_images import UNREADABLE, assessed_digits
+from workers.checks import too_good_findings
 from workers.images.summary import SAMPLES_PER_CLASS
 from workers.preparation import prepare
 from workers.report.html import render_html
@@ -67,6 +68,15 @@ def test_the_report_json_says_images_and_summarises_what_was_read(assessed: Asse
     }
     # The typed report reads it back and dumps it unchanged (the API serves this model).
     assert Report.model_validate(report).as_json() == report
+
+
+
+def test_the_sentences_speak_of_images_not_rows_or_columns(assessed: Assessed) -> None:
+    dataset = assessed.report["readiness"]["criteria"]["dataset"]
+    assert any("400 labelled images" in finding for finding in dataset["findings"]), dataset["findings"]
+    assert "labelled rows" not in json.dumps(assessed.report["readiness"])
+    leak = too_good_findings({"CNN": {"roc_auc": 0.999}}, modality="images")[0]
+    assert "visible in the images" in leak.message and "column" not in leak.message
 
 
 def test_samples_come_from_the_training_split_only_and_are_the_model_pixels(assessed: Assessed) -> None:

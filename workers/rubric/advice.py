@@ -152,6 +152,7 @@ class Facts:
     rows_to_settle: int | None = None  # test rows that would settle an inconclusive comparison
     test_rows: int = 0
     overtake: tuple[float, float | None, float | None] | None = None  # rows where deep overtakes (curve)
+    rows_noun: str = "rows"  # what one labelled example is called in sentences ("images")
 
     @property
     def shipped_label(self) -> str:
@@ -181,6 +182,7 @@ def derive_facts(
         rows_to_settle=ev.rows_to_settle,
         test_rows=ev.test_rows,
         overtake=ev.deep_overtake,
+        rows_noun=ev.rows_noun,
     )
 
 
@@ -277,7 +279,7 @@ def per_doubling(facts: Facts) -> str:
     gain = facts.gain_per_doubling
     if gain is None:
         return ""
-    rows = f" to {format_count(2 * facts.n_rows)} rows" if facts.n_rows else ""
+    rows = f" to {format_count(2 * facts.n_rows)} {facts.rows_noun}" if facts.n_rows else ""
     return f"about {format_delta(gain)} ROC-AUC from doubling the labelled data{rows}"
 
 
@@ -286,7 +288,7 @@ def labels_advice(facts: Facts) -> str | None:
     gain = per_doubling(facts)
     if facts.labels == "help":
         return (
-            "Collect more labelled rows: the learning curve is still rising"
+            f"Collect more labelled {facts.rows_noun}: the learning curve is still rising"
             + (f", {gain}" if gain else "")
             + ", so more labels will help more than a bigger model."
         )
@@ -313,14 +315,14 @@ def curve_finding(facts: Facts) -> str | None:
     if facts.labels in ("help", "little"):
         return f"The learning curve is still rising{f' ({gain})' if gain else ''}: the data, not the model, is the limit."
     if facts.labels == "flat":
-        return f"The learning curve has levelled off{f' ({gain})' if gain else ''}: more rows of the same kind will not lift the score."
+        return f"The learning curve has levelled off{f' ({gain})' if gain else ''}: more {facts.rows_noun} of the same kind will not lift the score."
     return None
 
 
 def when_to_revisit(facts: Facts) -> str:
     """When deep learning is worth another look, from the learning curves (overtaking point, or the labels)."""
     if facts.overtake is not None:
-        return f"revisit deep learning at about {format_count(facts.overtake[0])} labelled training rows"
+        return f"revisit deep learning at about {format_count(facts.overtake[0])} labelled training {facts.rows_noun}"
     if facts.labels == "help":
         return "its learning curve is still rising, so more labels will help more than a bigger model"
     if facts.labels in ("flat", "little"):
@@ -338,7 +340,10 @@ def missed_target_advice(facts: Facts, *, side: bool) -> str:
         )
     if facts.labels in ("help", "needed", "unknown"):
         return "Collect more data, or revisit the target with the people who set it."
-    return "Revisit the target with the people who set it, or find better features: more rows of the same data will not get there."
+    return (
+        "Revisit the target with the people who set it, or find better features: "
+        f"more {facts.rows_noun} of the same data will not get there."
+    )
 
 
 def ship_step(facts: Facts) -> str:
@@ -356,5 +361,5 @@ def settle_step(facts: Facts) -> str | None:
         return None
     return (
         f"Settle the deep-versus-simple comparison on a larger test split: about {format_count(facts.rows_to_settle)} "
-        f"test rows (this one has {format_count(facts.test_rows)})."
+        f"test {facts.rows_noun} (this one has {format_count(facts.test_rows)})."
     )
