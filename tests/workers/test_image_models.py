@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,6 @@ from workers.errors import InvalidOption
 from workers.experiments.fitting import fit_family
 from workers.experiments.grid import complexity_ranks, default_grid, expand_grid
 from workers.experiments.run import run_experiment
-from workers.export.bundle import ExportUnsupported, write_bundle
 from workers.families import (
     CNN,
     DEEP,
@@ -219,13 +217,6 @@ def test_the_packaged_imagenet_weights_see_photos_and_digits_under_the_127_128_s
         spread[pretrained] = float(train.std(dim=0).mean())
     assert aucs[True] > 0.9 and aucs[True] - aucs[False] > 0.1
     assert spread[True] > 0.1 > 1e-3 > spread[False]
-
-
-def test_image_models_are_refused_at_export_with_a_409(cnn: FittedModel, tmp_path: Path) -> None:
-    with pytest.raises(ExportUnsupported, match="not exportable yet") as refused:
-        write_bundle(cnn, tmp_path / "bundle", classes=["other", "3"], threshold=0.5, card={})
-    assert refused.value.http_status == 409
-    assert not list((tmp_path / "bundle").iterdir())  # nothing half-written
 
 
 def test_an_image_assessment_trains_the_image_families() -> None:

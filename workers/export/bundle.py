@@ -8,7 +8,8 @@
   quantile transform) → `preprocess.skops`.
 
 With them: `manifest.json` (kind, files, columns, classes, threshold, the skops types to trust),
-`load_model.py` (a loader that needs no Readiness), `README.md`, `model_card.md` and `model_card.json`.
+`load_model.py` (a loader that needs no Readiness, but for an image model: it scores image files through
+Readiness's own decoding), `README.md`, `model_card.md` and `model_card.json`.
 skops refuses to load a type it is not told to trust; the types a bundle needs are checked here to be
 scikit-learn's, numpy's or scipy's, so the list a user passes holds nothing that could run code.
 """
@@ -35,6 +36,13 @@ from workers.report.json_values import json_ready
 FORMAT_VERSION = 1
 TENSOR_KWARG = "__kwarg__."  # constructor arguments that are tensors travel in the weights file
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+# An image model's preprocessing: Readiness's own numpy-only transformers (the baselines' image features, the
+# networks' pixel scaling). Trusted by name, so loading such a bundle needs Readiness installed.
+IMAGE_TRANSFORMERS = (
+    "workers.images.pixel_features.PixelFeatures",
+    "workers.deep.image_trainer.PixelScaler",
+    "workers.data.images.image_set.Geometry",
+)
 LOADER = Path(__file__).with_name("load_model.py")
 
 
@@ -55,8 +63,9 @@ def write_bundle(
     out.mkdir(parents=True, exist_ok=True)
     pipeline = model.estimator
     prepare, final = pipeline.named_steps["prepare"], pipeline.named_steps["model"]
-    _refuse_images(prepare)
+    geometry = geometry_of([str(c) for c in getattr(prepare, "feature_names_in_", [])])
     numeric, categorical = _column_kinds(prepare)
+    trusted = TRUSTED_PREFIXES if geometry is None else TRUSTED_PREFIXES + IMAGE_TRANSFORMERS
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "model_name": model.name,
@@ -68,13 +77,15 @@ def write_bundle(
         "threshold": threshold,
         "files": {},
         "skops_trusted": [],
+        # An image model's inputs: one column per pixel of this geometry (load_model.py reads image files).
+        "images": None if geometry is None else {"channels": geometry.channels, "size": geometry.size},
     }
     if manifest["kind"] == "sklearn":
         manifest["files"]["pipeline"] = "model.skops"
-        manifest["skops_trusted"] = _dump_skops(pipeline, out / "model.skops")
+        manifest["skops_trusted"] = _dump_skops(pipeline, out / "model.skops", trusted)
     else:
         manifest["files"]["preprocess"] = "preprocess.skops"
-        manifest["skops_trusted"] = _dump_skops(prepare, out / "preprocess.skops")
+        manifest["skops_trusted"] = _dump_skops(prepare, out / "preprocess.skops", trusted)
         if manifest["kind"] == "xgboost":
             manifest["files"]["model"] = "model.json"
             final.save_model(out / "model.json")
@@ -87,16 +98,6 @@ def write_bundle(
     (out / "README.md").write_text(bundle_readme(manifest), encoding="utf-8")
     shutil.copyfile(LOADER, out / "load_model.py")
     return sorted(p.name for p in out.iterdir())
-
-
-def _refuse_images(prepare: Any) -> None:
-    """A model of an image dataset (its inputs are pixel columns) has no bundle format yet: its loader would
-    need the image decoding and resizing too. Refused (409) before anything is written."""
-    if geometry_of([str(c) for c in getattr(prepare, "feature_names_in_", [])]) is not None:
-        raise ExportUnsupported(
-            "Models of image datasets are not exportable yet: a bundle would also need the image decoding and "
-            "resizing the models were trained behind. Export a model of a table dataset, or use the report."
-        )
 
 
 def _kind(final: Any) -> str:
@@ -120,9 +121,12 @@ def _torch_module(final: Any) -> Any:
 
 
 def _column_kinds(prepare: Any) -> tuple[list[str], list[str]]:
-    """The preprocessing's numeric and categorical columns (`workers.features.make_preprocessor` names them)."""
+    """The preprocessing's numeric and categorical columns (`workers.features.make_preprocessor` names them;
+    an image model's preprocessing takes every pixel column as a number)."""
     numeric: list[str] = []
     categorical: list[str] = []
+    if not hasattr(prepare, "transformers_"):
+        return [str(c) for c in prepare.feature_names_in_], []
     for name, _, columns in prepare.transformers_:
         if name == "numeric":
             numeric = [str(c) for c in columns]
@@ -135,12 +139,12 @@ def _label(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _dump_skops(value: Any, path: Path) -> list[str]:
+def _dump_skops(value: Any, path: Path, trusted: tuple[str, ...] = TRUSTED_PREFIXES) -> list[str]:
     import skops.io
 
     skops.io.dump(value, path, compression=zipfile.ZIP_DEFLATED)  # stored uncompressed, it is ~10× a pickle
     untrusted = sorted(skops.io.get_untrusted_types(file=path))
-    unsafe = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    unsafe = [t for t in untrusted if not t.startswith(trusted)]
     if unsafe:
         path.unlink()
         raise ExportUnsupported(f"The preprocessing holds types skops cannot vouch for: {', '.join(unsafe)}.")
@@ -267,6 +271,23 @@ def bundle_readme(manifest: dict[str, Any]) -> str:
         ),
     }[manifest["kind"]]
     needs = {"sklearn": "", "xgboost": " xgboost", "torch": " torch"}[manifest["kind"]]
+    images = manifest.get("images")
+    image_note = (
+        ""
+        if not images
+        else f"""
+## An image model
+
+It scores image files (JPEG, PNG, WebP), decoded and resized as the training images were, to
+{images["size"]}×{images["size"]} {"grey" if images["channels"] == 1 else "colour"}. Its preprocessing uses Readiness's own transformers, so
+Readiness must be installed to load it:
+
+```python
+model = load_bundle(".")
+print(model.predict_proba_images(["a.jpg", "b.png"]))
+```
+"""
+    )
     trusted = "\n".join(f"    - `{t}`" for t in manifest["skops_trusted"]) or "    (none)"
     return f"""# {manifest["model_name"]}: a model exported by Readiness
 
@@ -299,6 +320,7 @@ The preprocessing travels with the model: give the rows as they were uploaded (n
 categories as text; a missing category becomes "(missing)", as in training).
 
 skops loads only the types it is told to trust; `load_model.py` passes exactly the list in
-`manifest.json`'s `skops_trusted` (checked at export to be scikit-learn, numpy or scipy types):
+`manifest.json`'s `skops_trusted` (checked at export to be scikit-learn, numpy or scipy types, and for an
+image model Readiness's pixel transformers):
 {trusted}
-"""
+{image_note}"""

@@ -1,12 +1,14 @@
 """Load a model bundle exported by Readiness and score new rows — no pickle is read.
 
 Copied into every bundle as load_model.py; it needs only numpy, pandas, scikit-learn, skops and, by the
-bundle's kind, xgboost or torch (not Readiness). Use:
+bundle's kind, xgboost or torch (not Readiness; an image model needs Readiness installed too, for the image
+decoding and pixel transformers it was trained behind). Use:
 
     from load_model import load_bundle
     model = load_bundle("path/to/bundle")         # the folder holding manifest.json
     proba = model.predict_proba(rows)             # rows: a pandas DataFrame with the original columns
     labels = model.predict(rows)                  # class labels; binary: at the bundle's threshold
+    model.predict_proba_images(["cat.jpg"])       # an image model: image files in, one row per file
 
 What is read: manifest.json (plain JSON); *.skops through `skops.io.load` with `trusted=` the exact types
 listed in manifest.json's `skops_trusted` (scikit-learn and numpy types; review them — skops refuses any
@@ -28,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 MISSING_CATEGORY = "(missing)"  # what the training frame wrote for a missing category
-TENSOR_KWARG = "__kwarg__."  # constructor arguments that are tensors travel in the weights file
+TENSOR_KWARG = "__kwarg__."
+CHUNK_ROWS = 256  # rows a torch model scores at once  # constructor arguments that are tensors travel in the weights file
 SAFETENSORS_DTYPES = {
     "F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32,
     "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_,
@@ -103,10 +106,13 @@ class BundleModel:
         return getattr(importlib.import_module(path), cls)  # needs the package that defines it installed
 
     def frame(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """The model frame the preprocessing was fitted on: numbers as float64, categories as strings."""
+        """The model frame the preprocessing was fitted on: numbers as float64, categories as strings (an
+        image model's: its pixel columns as float32, 0..255)."""
         missing = [c for c in self.manifest["feature_columns"] if c not in rows.columns]
         if missing:
-            raise KeyError(f"the rows lack the model's columns {missing}")
+            raise KeyError(f"the rows lack the model's columns {missing[:5]}{'…' if len(missing) > 5 else ''}")
+        if self.manifest.get("images"):
+            return rows[self.manifest["feature_columns"]].astype(np.float32)
         frame = pd.DataFrame(index=rows.index)
         numeric = set(self.manifest["numeric_columns"])
         for name in self.manifest["feature_columns"]:
@@ -127,12 +133,29 @@ class BundleModel:
             import torch
 
             x = torch.from_numpy(np.asarray(self.prepare.transform(frame), dtype=np.float32))
+            parts = []
             with torch.no_grad():
-                # An ensemble (e.g. TabM's k heads) answers (batch, k, classes): average its members.
-                members = torch.softmax(self.model(x).double(), dim=-1)
-                proba = (members.mean(dim=1) if members.ndim == 3 else members).numpy()
+                for chunk in torch.split(x, CHUNK_ROWS):  # an image network's activations stay small
+                    # An ensemble (e.g. TabM's k heads) answers (batch, k, classes): average its members.
+                    members = torch.softmax(self.model(chunk).double(), dim=-1)
+                    parts.append((members.mean(dim=1) if members.ndim == 3 else members).numpy())
+            proba = np.concatenate(parts) if parts else np.zeros((0, len(self.classes)))
         proba = proba / proba.sum(axis=1, keepdims=True)
         return pd.DataFrame(proba, index=rows.index, columns=[str(c) for c in self.classes])
+
+    def image_rows(self, paths: list[str] | list[Path]) -> pd.DataFrame:
+        """Image files as this image model's rows: decoded and resized as the training images were. Needs
+        Readiness installed (`pip install readiness`): its decoder is the one the model was trained behind."""
+        if not self.manifest.get("images"):
+            raise ValueError("this bundle's model scores table rows, not images")
+        from workers.data.images.files import image_rows  # Readiness's own decoding
+        from workers.data.images.image_set import Geometry
+
+        return image_rows(paths, Geometry(**self.manifest["images"]))
+
+    def predict_proba_images(self, paths: list[str] | list[Path]) -> pd.DataFrame:
+        """Class probabilities of image files (JPEG, PNG, WebP), one row per file."""
+        return self.predict_proba(self.image_rows(paths)).set_axis([str(p) for p in paths])
 
     def predict(self, rows: pd.DataFrame) -> list[Any]:
         """Class labels: binary at the bundle's decision threshold (chosen on validation), else the argmax."""
@@ -148,6 +171,9 @@ def load_bundle(folder: str | Path) -> BundleModel:
     return BundleModel(folder)
 
 
-if __name__ == "__main__":  # python load_model.py BUNDLE rows.csv → probabilities as CSV on stdout
+if __name__ == "__main__":  # python load_model.py BUNDLE rows.csv (or image files) → probabilities as CSV
     bundle = load_bundle(sys.argv[1])
-    bundle.predict_proba(pd.read_csv(sys.argv[2])).to_csv(sys.stdout, index=False)
+    if bundle.manifest.get("images"):
+        bundle.predict_proba_images(sys.argv[2:]).to_csv(sys.stdout, index_label="file")
+    else:
+        bundle.predict_proba(pd.read_csv(sys.argv[2])).to_csv(sys.stdout, index=False)
