@@ -126,9 +126,11 @@ def test_the_dashboard_form_takes_a_zip(settings: Settings, engine: Engine) -> N
             data={"csrf_token": token, "target": "label", "positive": "dogs"},
             files={"file": ("photos.zip", zip_bytes(folder_members()), "application/zip")},
         )
-    assert answer.status_code == 303, answer.text
+        assert answer.status_code == 303, answer.text
+        shown = client.get(page).text  # the project page lists the dataset as images, not rows × columns
     with session_scope(engine) as session:
         assert session.scalars(select(Dataset.filename)).all() == ["photos.zip"]
+    assert "<dt>Images</dt><dd>20</dd>" in shown and "<dt>Columns</dt>" not in shown
 
 
 def test_a_batch_names_a_zip(client: TestClient, engine: Engine) -> None:
