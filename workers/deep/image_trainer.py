@@ -78,7 +78,35 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         return np.asarray(self.feature_names_in_, dtype=object)
 
 
-class CNNClassifier(ResNetMLPClassifier):
+class ImageNetworkClassifier(ResNetMLPClassifier):
+    """What the image networks share on top of the shared trainer: flat pixel rows of one geometry in
+    (`channels` × `image_size`²), gradient norms per convolution and linear layer, and the constructor
+    arguments every image module takes. Subclasses set `model_words` and their own hyperparameters."""
+
+    gradient_layers = (torch.nn.Conv2d, torch.nn.Linear)
+    model_words = "The image model"  # how messages name the model
+    channels: int
+    image_size: int
+    dropout: float
+    augment: int
+
+    def image_module_kwargs(self, n_classes: int | None = None) -> dict[str, Any]:
+        """The constructor arguments every image module takes (an exported bundle rebuilds it from them)."""
+        return {
+            "channels": int(self.channels),
+            "size": int(self.image_size),
+            "d_out": int(n_classes if n_classes is not None else len(self.classes_)),
+            "dropout": float(self.dropout),
+            "augment": int(self.augment),
+        }
+
+    def _check_training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X, y = super()._check_training_data(X, y)
+        check_pixel_count(X, channels=self.channels, size=self.image_size, model=self.model_words)
+        return X, y
+
+
+class CNNClassifier(ImageNetworkClassifier):
     """The small ResNet (`SmallResNet`) behind the scikit-learn API, trained by the shared trainer.
 
     `X` holds flat, scaled pixel rows `(n, channels·image_size²)`. Attributes after `fit` as
@@ -86,7 +114,7 @@ class CNNClassifier(ResNetMLPClassifier):
     and `augment`.
     """
 
-    gradient_layers = (torch.nn.Conv2d, torch.nn.Linear)
+    model_words = "The CNN"
 
     def __init__(
         self,
@@ -161,19 +189,10 @@ class CNNClassifier(ResNetMLPClassifier):
     def module_init_kwargs(self, n_classes: int | None = None) -> dict[str, Any]:
         """The fitted `SmallResNet`'s constructor arguments (for an exported bundle)."""
         return {
-            "channels": int(self.channels),
-            "size": int(self.image_size),
-            "d_out": int(n_classes if n_classes is not None else len(self.classes_)),
+            **self.image_module_kwargs(n_classes),
             "width": int(self.width),
             "blocks_per_stage": int(self.blocks_per_stage),
-            "dropout": float(self.dropout),
-            "augment": int(self.augment),
         }
-
-    def _check_training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X, y = super()._check_training_data(X, y)
-        check_pixel_count(X, channels=self.channels, size=self.image_size, model="The CNN")
-        return X, y
 
     def _check_hyperparameters(self) -> None:
         for name in ("channels", "image_size", "width", "blocks_per_stage", "max_epochs", "patience"):

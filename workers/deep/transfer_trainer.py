@@ -27,12 +27,12 @@ import torch
 from sklearn.utils import check_random_state
 
 from workers.deep.device import autocast, resolve_device, resolve_mixed_precision
-from workers.deep.image_trainer import check_pixel_count
+from workers.deep.image_trainer import ImageNetworkClassifier
 from workers.deep.loop import DeviceTensors, ShouldStop, evaluate, raise_if_cancelled
 from workers.deep.lr_range import lr_range_test
 from workers.deep.overfit import overfit_check
 from workers.deep.tabm_trainer import _integer, _number
-from workers.deep.trainer import OnEpoch, ResNetMLPClassifier
+from workers.deep.trainer import OnEpoch
 from workers.deep.transfer_model import INPUT_MULTIPLE, N_FEATURES, TransferNet
 from workers.errors import InvalidOption, OverfitCheckFailed
 
@@ -53,14 +53,14 @@ class LinearHead(torch.nn.Module):
         return self.head(self.dropout(x))
 
 
-class TransferClassifier(ResNetMLPClassifier):
+class TransferClassifier(ImageNetworkClassifier):
     """EfficientNet-Lite0 transfer learning behind the scikit-learn API: frozen features + linear head, then
     fine-tuning. `X` holds flat pixel rows scaled by `PixelScaler(mode="efficientnet")`. `pretrained=False`
     starts the backbone from random weights (the control of the sanity check). Attributes after `fit` as
     `ResNetMLPClassifier`'s; `diagnostics_` also holds `phases`, `kept_phase`, `input_size` and `backbone`.
     """
 
-    gradient_layers = (torch.nn.Conv2d, torch.nn.Linear)
+    model_words = "The transfer model"
 
     def __init__(
         self,
@@ -332,19 +332,7 @@ class TransferClassifier(ResNetMLPClassifier):
 
     def module_init_kwargs(self, n_classes: int | None = None) -> dict[str, Any]:
         """The fitted `TransferNet`'s constructor arguments (for an exported bundle)."""
-        return {
-            "channels": int(self.channels),
-            "size": int(self.image_size),
-            "d_out": int(n_classes if n_classes is not None else len(self.classes_)),
-            "input_size": int(self.input_size),
-            "dropout": float(self.dropout),
-            "augment": int(self.augment),
-        }
-
-    def _check_training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X, y = super()._check_training_data(X, y)
-        check_pixel_count(X, channels=self.channels, size=self.image_size, model="The transfer model")
-        return X, y
+        return {**self.image_module_kwargs(n_classes), "input_size": int(self.input_size)}
 
     def _check_hyperparameters(self) -> None:
         for name in ("channels", "image_size", "max_epochs", "patience"):
