@@ -1,1 +1,3 @@
-"""Image datasets: reading a zip of labelled images, checking them, and the pixels the models see."""
+"""What is done with an image dataset above the data floor (`workers.data.images` reads it): near and exact
+duplicates, the image checks, the split's groups, the baselines' image features, the report's summary and
+thumbnails."""
