@@ -23,7 +23,7 @@ from workers.checks import (
 from workers.data.dataset import ColumnProfile, Dataset
 from workers.drift import time_drift_findings
 from workers.errors import InvalidOption, NoUsableFeatures
-from workers.images.preparation import split_and_check_images
+from workers.images.preparation import refuse_table_options, split_and_check_images
 from workers.ordered_split import split_as_asked as make_split  # every split method, as the options ask
 from workers.split import GROUP, Split, SplitOptions
 
@@ -129,10 +129,7 @@ def profile_dataset(dataset: Dataset, *, keep_columns: Sequence[str] = ()) -> Da
     column that is not a feature; `NoUsableFeatures` when no column can be learned from at all."""
     kept = _kept(keep_columns)
     if dataset.images is not None:
-        if kept:
-            raise InvalidOption(
-                "--keep-column is for table columns; an image dataset has none.", field="keep_columns"
-            )
+        refuse_table_options(keep_columns=kept)
         return DataProfile.of(dataset)
     unknown = [name for name in kept if name not in dataset.columns]
     if unknown:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from service.datasets.modality import dataset_modality
 from service.models import Dataset
 from workers.errors import InvalidOption
+from workers.images.preparation import refuse_table_options
 from workers.ordered_split import MIN_GROUPS, TooFewGroups
 from workers.split import SplitOptions
 from workers.time_column import unknown_column_error
@@ -31,6 +33,8 @@ def split_options_for(dataset: Dataset, options: Mapping[str, Any]) -> SplitOpti
     if not isinstance(method, str):
         raise InvalidOption(f"split must be one of auto, random, time, group; got {method!r}.", field="split")
     split = SplitOptions(method=method, **named)
+    if dataset_modality(dataset) == "images":
+        refuse_table_options(split_options=split)  # before a job is queued that would only fail
     if split.group_column is not None:
         profile = profiles[split.group_column]
         entities = int(profile.get("n_unique") or 0) + (1 if profile.get("missing_fraction") else 0)

@@ -9,15 +9,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from service.datasets.modality import dataset_modality
 from service.journal.duplicates import earlier_run, result_line
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint, split_of_config
-from service.journal.submit import dataset_modality
 from service.models import Assessment, Dataset, Experiment, ExperimentKind, Project, RunStatus
 from workers.experiments.families import (
     BASELINE_FAMILIES,
     DEEP,
     FAMILY_LABELS,
-    IMAGE_DEEP_FAMILIES,
     hyperparameters_of,
 )
 from workers.families import ALL_DEEP_FAMILIES, deep_families_for
@@ -84,9 +83,7 @@ def record_assessment_experiments(
     entries = {model.name: model for model in report.models}
     used_columns = report.dataset.used_columns if report.dataset else None
     recorded = []
-    # The report's models say the modality: an image assessment's deep models are the image families.
-    image_labels = {FAMILY_LABELS[family] for family in IMAGE_DEEP_FAMILIES}
-    modality = "images" if any(model.name in image_labels for model in report.models) else dataset_modality(dataset)
+    modality = report.dataset.modality if report.dataset else dataset_modality(dataset)
     for request in model_requests(config, modality):
         model = entries.get(FAMILY_LABELS[request.model_family])
         if model is None:

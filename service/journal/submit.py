@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
 from service.database.engine import session_scope
+from service.datasets.modality import dataset_modality
 from service.jobs.app import EXPERIMENT_TASK, is_known_queue
 from service.journal.duplicates import DuplicateExperiment, earlier_run, lock_fingerprint
 from service.journal.procedures import ExperimentRequest, procedure_and_fingerprint
@@ -36,15 +37,6 @@ def check_request(request: ExperimentRequest) -> None:
         )
     if request.repeat_reason and len(request.repeat_reason) > MAX_REASON_CHARS:
         raise InvalidOption(f"repeat_reason is longer than {MAX_REASON_CHARS} characters.")
-
-
-def dataset_modality(dataset: Dataset) -> str:
-    """Either "images" or "table": the row's own `modality` or its profile's where one is recorded, else from
-    the stored upload (every image upload is stored as a zip: a folder or a CSV of paths is zipped first)."""
-    modality = getattr(dataset, "modality", None) or (dataset.profile or {}).get("modality")
-    if modality is None:
-        modality = "images" if str(dataset.stored_as or dataset.filename).lower().endswith(".zip") else "table"
-    return "images" if modality == "images" else "table"
 
 
 def check_family_fits_dataset(dataset: Dataset, family: str) -> None:

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
+from service.datasets.modality import dataset_modality
+from service.datasets.split_options import split_options_for
 from service.journal.assessment_records import model_requests
 from service.journal.grids import GridRequest, plan_grid
-from service.journal.submit import dataset_modality
 from service.models import Dataset
 from workers.errors import InvalidOption
 
@@ -47,3 +48,11 @@ def test_an_image_assessment_records_the_image_families() -> None:
     assert [r.model_family for r in model_requests(config)][3:] == ["deep", "tabm"]
     cnn = model_requests(config, "images")[3]
     assert cnn.hyperparameters == {"width": 8, "max_epochs": 3}
+
+
+def test_a_time_or_group_split_of_images_is_refused_before_anything_is_queued() -> None:
+    images = _dataset("abc.zip")
+    with pytest.raises(InvalidOption, match="Time and group splits are for tables") as refused:
+        split_options_for(images, {"split": "time"})
+    assert refused.value.field == "split" and refused.value.http_status == 422
+    assert split_options_for(images, {}).is_default  # the default split is the image split

@@ -19,6 +19,7 @@ from PIL import Image
 from tests.workers.image_digits import digit_frames
 from workers.baselines import FittedModel
 from workers.data.images.image_set import geometry_of
+from workers.errors import UnreadableFile
 from workers.experiments.fitting import fit_family
 from workers.export.bundle import write_bundle
 from workers.families import CNN, LOGISTIC_REGRESSION, TRANSFER, XGBOOST
@@ -89,3 +90,16 @@ def test_an_image_model_exports_and_scores_image_files_as_it_scored_their_pixels
     from_files = loaded.predict_proba_images(paths)
     assert list(from_files.index) == [str(p) for p in paths]
     np.testing.assert_allclose(from_files.to_numpy(), expected[:12], atol=1e-5)
+
+
+def test_an_image_bundle_names_a_file_it_cannot_score(
+    digits: tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray], tmp_path: Path
+) -> None:
+    frame, y, val_frame, y_val = digits
+    model = fit_family(LOGISTIC_REGRESSION, frame, y, val_frame, y_val, {}, random_state=0, device="cpu")
+    write_bundle(model, tmp_path / "bundle", classes=CLASSES, threshold=0.5, card={})
+    loaded = _loader(tmp_path / "bundle").load_bundle(tmp_path / "bundle")
+    (tmp_path / "notes.png").write_text("not an image")
+    for missing in (tmp_path / "nowhere.png", tmp_path / "notes.png"):
+        with pytest.raises(UnreadableFile, match=missing.name):
+            loaded.predict_proba_images([missing])

@@ -171,9 +171,23 @@ def load_bundle(folder: str | Path) -> BundleModel:
     return BundleModel(folder)
 
 
-if __name__ == "__main__":  # python load_model.py BUNDLE rows.csv (or image files) → probabilities as CSV
-    bundle = load_bundle(sys.argv[1])
-    if bundle.manifest.get("images"):
-        bundle.predict_proba_images(sys.argv[2:]).to_csv(sys.stdout, index_label="file")
-    else:
-        bundle.predict_proba(pd.read_csv(sys.argv[2])).to_csv(sys.stdout, index=False)
+def main(args: list[str]) -> int:
+    """python load_model.py BUNDLE rows.csv (or image files) → probabilities as CSV on stdout; a file that
+    cannot be scored → its message on stderr and exit 2."""
+    if len(args) < 2:
+        print("usage: python load_model.py BUNDLE rows.csv | image files...", file=sys.stderr)
+        return 2
+    try:
+        bundle = load_bundle(args[0])
+        if bundle.manifest.get("images"):
+            bundle.predict_proba_images(args[1:]).to_csv(sys.stdout, index_label="file")
+        else:
+            bundle.predict_proba(pd.read_csv(args[1])).to_csv(sys.stdout, index=False)
+    except Exception as error:  # a missing column, an unreadable file: said in one line, not a traceback
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -25,6 +25,23 @@ SPLIT_DESCRIPTION = (
 )
 
 
+def refuse_table_options(
+    *, keep_columns: Sequence[str] = (), split_options: SplitOptions | None = None
+) -> None:
+    """`InvalidOption` for what only a table has: kept columns, a time or a group split. Every door asks
+    here — the preparation, and the service before it queues anything."""
+    if keep_columns:
+        raise InvalidOption(
+            "--keep-column is for table columns; an image dataset has none.", field="keep_columns"
+        )
+    if split_options is not None and not split_options.is_default:
+        raise InvalidOption(
+            "Time and group splits are for tables; an image dataset is split at random, near-duplicate images "
+            "kept together.",
+            field="split",
+        )
+
+
 def split_and_check_images(
     dataset: Dataset,
     *,
@@ -37,17 +54,7 @@ def split_and_check_images(
     images = dataset.images
     if images is None:
         raise ValueError("split_and_check_images needs an image dataset")
-    if keep_columns:
-        raise InvalidOption(
-            "--keep-column is for table columns; an image dataset has none.", field="keep_columns"
-        )
-    options = split_options or SplitOptions()
-    if not options.is_default:
-        raise InvalidOption(
-            "Time and group splits are for tables; an image dataset is split at random, near-duplicate images "
-            "kept together.",
-            field="split",
-        )
+    refuse_table_options(keep_columns=keep_columns, split_options=split_options)
     duplicates = find_duplicates(images)
     n_clusters = int(duplicates.clusters.max(initial=-1)) + 1
     assignment = random_assignment(

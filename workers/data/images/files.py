@@ -25,9 +25,13 @@ def image_rows(paths: Sequence[str | Path], geometry: Geometry) -> pd.DataFrame:
     `UnreadableFile` names a file that cannot be read as an image."""
     rows = np.empty((len(paths), geometry.n_pixels), dtype=np.float32)
     for i, path in enumerate(paths):
-        decoded = decode_image(Path(path).read_bytes(), entry=Path(path).name, zip_name=str(path))
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:  # missing, a folder, not readable: say which file, not a traceback
+            raise UnreadableFile(f"{path} cannot be read ({exc.strerror or type(exc).__name__}).") from exc
+        decoded = decode_image(data, entry=Path(path).name, zip_name=str(path))
         if not isinstance(decoded, Decoded):
-            raise UnreadableFile(f"{path} cannot be scored: {decoded.reason}.", field="file")
+            raise UnreadableFile(f"{path} cannot be scored: {decoded.reason}.")
         rows[i] = _in_geometry(decoded.pixels, geometry).reshape(-1)
     return pd.DataFrame(rows, columns=pixel_columns(geometry))
 
